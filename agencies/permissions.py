@@ -1,0 +1,121 @@
+"""Who may do what — the ONLY module that grants or revokes object permissions.
+
+Two kinds of permission, two storages (DESIGN.md, "Decisions that matter"):
+
+* Task permissions (`act_for_agency`, `approve_case`, ...) are few: one codename per action, granted on
+  the Agency row to that agency's role groups, in guardian's generic tables, because viewflow's queue
+  reads those tables.
+* Visibility of cases and referrals is granted per object in guardian's direct-foreign-key tables of
+  those models. The functions here are generic over the object, so this module never imports the
+  apps above it.
+
+No object codename is ever granted globally (on a Group or User without an object): viewflow's
+`can_assign` accepts a global permission, which would open every agency's tasks. `agencies.checks`
+refuses to start when one is found.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
+from django.db import models, transaction
+from guardian.shortcuts import assign_perm, remove_perm
+
+from agencies.models import Agency, AgencyGroup, Officer, Role
+
+ACT_FOR_AGENCY = "agencies.act_for_agency"
+APPROVE_CASE = "agencies.approve_case"
+APPROVE_TRANSFER = "agencies.approve_transfer"
+ISSUE_DOCUMENTS = "agencies.issue_documents"
+
+# What each role may do for its own agency (granted on that agency's row).
+ROLE_AGENCY_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    Role.OFFICER: (ACT_FOR_AGENCY, ISSUE_DOCUMENTS),
+    Role.SECTION_CHIEF: (ACT_FOR_AGENCY, APPROVE_CASE, ISSUE_DOCUMENTS),
+    Role.HEAD: (ACT_FOR_AGENCY, APPROVE_CASE, APPROVE_TRANSFER, ISSUE_DOCUMENTS),
+    Role.LEADER: (),
+    Role.CLERK: (ISSUE_DOCUMENTS,),
+}
+ALL_ROLES: tuple[str, ...] = tuple(Role.values)
+
+_object_scoped_models: set[type[models.Model]] = set()
+
+User = AbstractBaseUser | AnonymousUser
+
+
+def register_object_scoped_model(model: type[models.Model]) -> None:
+    """Declare that every permission on `model` may only ever be granted per object."""
+    _object_scoped_models.add(model)
+
+
+def object_scoped_models() -> frozenset[type[models.Model]]:
+    return frozenset(_object_scoped_models)
+
+
+# --- role groups -----------------------------------------------------------------------------------
+
+
+def group_name(agency: Agency, role: str) -> str:
+    return f"{agency.code}:{role}"
+
+
+@transaction.atomic
+def agency_setup_groups(agency: Agency) -> dict[str, Group]:
+    """Create the agency's role groups (idempotent) and grant each its task permissions on the agency."""
+    groups: dict[str, Group] = {}
+    for role in ALL_ROLES:
+        link = AgencyGroup.objects.filter(agency=agency, role=role).select_related("group").first()
+        if link is None:
+            group, _ = Group.objects.get_or_create(name=group_name(agency, role))
+            link = AgencyGroup.objects.create(agency=agency, role=role, group=group)
+        groups[role] = link.group
+        for perm in ROLE_AGENCY_PERMISSIONS[role]:
+            assign_perm(perm, link.group, agency)
+    return groups
+
+
+def agency_groups(agency: Agency, roles: Iterable[str] = ALL_ROLES) -> list[Group]:
+    return [
+        link.group
+        for link in AgencyGroup.objects.filter(agency=agency, role__in=list(roles)).select_related("group")
+    ]
+
+
+# --- per-object grants ------------------------------------------------------------------------------
+
+
+def grant_to_agency(*, agency: Agency, perm: str, obj: models.Model, roles: Iterable[str] = ALL_ROLES) -> None:
+    """Let the agency's role groups hold `perm` on `obj` (direct-FK table of obj's model)."""
+    for group in agency_groups(agency, roles):
+        assign_perm(perm, group, obj)
+
+
+def revoke_from_agency(*, agency: Agency, perm: str, obj: models.Model, roles: Iterable[str] = ALL_ROLES) -> None:
+    for group in agency_groups(agency, roles):
+        remove_perm(perm, group, obj)
+
+
+def grant_to_user(*, user: AbstractBaseUser, perm: str, obj: models.Model) -> None:
+    assign_perm(perm, user, obj)
+
+
+def revoke_from_user(*, user: AbstractBaseUser, perm: str, obj: models.Model) -> None:
+    remove_perm(perm, user, obj)
+
+
+# --- predicates ---------------------------------------------------------------------------------------
+
+
+def officer_of(user: User) -> Officer | None:
+    """The officer record of an authenticated user, or None (anonymous users, admins without an agency)."""
+    if not user.is_authenticated:
+        return None
+    try:
+        return user.officer  # type: ignore[union-attr]
+    except Officer.DoesNotExist:
+        return None
+
+
+def can_act_for(user: User, agency: Agency, perm: str = ACT_FOR_AGENCY) -> bool:
+    return user.is_authenticated and user.has_perm(perm, agency)

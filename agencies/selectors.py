@@ -1,0 +1,29 @@
+"""Reads about agencies and officers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import QuerySet
+
+from agencies.models import Agency, AgencyKind, Officer
+
+
+def agency_counterparts(*, agency: Agency, kind: str) -> QuerySet[Agency]:
+    """Agencies of `kind` at the same level in the same region (同级), e.g. the PSB for an MSB."""
+    return Agency.objects.filter(kind=kind, level=agency.level, region_code=agency.region_code)
+
+
+def agency_same_level_psb(*, agency: Agency) -> Agency | None:
+    return agency_counterparts(agency=agency, kind=AgencyKind.PSB).order_by("pk").first()
+
+
+def officer_list(*, agency: Agency, roles: Iterable[str] | None = None) -> QuerySet[Officer]:
+    officers = Officer.objects.filter(agency=agency, user__is_active=True).select_related("user", "agency")
+    if roles is not None:
+        officers = officers.filter(role__in=list(roles))
+    return officers
+
+
+def officer_users(*, agency: Agency, roles: Iterable[str] | None = None) -> list:
+    return [officer.user for officer in officer_list(agency=agency, roles=roles)]

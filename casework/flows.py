@@ -1,0 +1,125 @@
+"""案件办理流程 — the case, as the BPMN diagram reads.
+
+The one composition root allowed to call `referral`: a criminal transfer is its own flow
+(viewflow's Subprocess is PRO-only), started here and awaited by `await_transfer`.
+"""
+
+from __future__ import annotations
+
+from viewflow import this
+from viewflow.workflow import flow, lock
+
+from agencies.permissions import ACT_FOR_AGENCY, APPROVE_CASE
+from casework import services, tasks
+from casework.models import CaseProcess, CaseStatus, Handling
+from casework.nodes import View
+from casework.permissions import can_register_leads
+from casework.selectors import case_process_list_for_user
+from casework.workflow import ScopedFlowMixin
+from referral.flows import TransferFlow
+
+
+def owning_agency(process):
+    # viewflow hands over either the CaseProcess or its base Process row (in can_assign)
+    return process.coerced.case.agency
+
+
+def lead_officer(activation):
+    return activation.process.case.lead_officer
+
+
+
+
+class CaseFlow(ScopedFlowMixin, flow.Flow):
+    """案件办理
+
+    线索登记 → 核查 → 立案审批 → 调查 → 处理决定（结案、行政处理或移送公安机关）。"""
+
+    process_class = CaseProcess
+    lock_impl = lock.select_for_update_lock
+
+    register = (
+        flow.Start(tasks.RegisterLeadView.as_view())
+        .Annotation(title="登记线索")
+        .Available(can_register_leads)
+        .Next(this.verify)
+    )
+    verify = (
+        View(tasks.VerifyLeadView.as_view())
+        .Annotation(title="核查线索")
+        .Permission(ACT_FOR_AGENCY, obj=owning_agency)
+        .Assign(lead_officer)
+        .Next(this.is_filing_proposed)
+    )
+    is_filing_proposed = (
+        flow.If(lambda activation: activation.process.case.status == CaseStatus.PENDING_FILING)
+        .Annotation(title="是否提请立案")
+        .Then(this.file_case)
+        .Else(this.close_lead)
+    )
+    file_case = (
+        View(tasks.FileCaseView.as_view())
+        .Annotation(title="立案审批")
+        .Permission(APPROVE_CASE, obj=owning_agency)
+        .Next(this.is_filed)
+    )
+    is_filed = (
+        flow.If(lambda activation: activation.process.case.filed_at is not None)
+        .Annotation(title="是否立案")
+        .Then(this.investigate)
+        .Else(this.close_lead)
+    )
+    investigate = (
+        View(tasks.InvestigateView.as_view())
+        .Annotation(title="调查取证")
+        .Permission(ACT_FOR_AGENCY, obj=owning_agency)
+        .Assign(lead_officer)
+        .Next(this.decide)
+    )
+    decide = (
+        View(tasks.DecideView.as_view())
+        .Annotation(title="处理决定审批")
+        .Permission(APPROVE_CASE, obj=owning_agency)
+        .Next(this.route_handling)
+    )
+    route_handling = (
+        flow.Switch()
+        .Annotation(title="处理方式")
+        .Case(this.start_transfer, lambda activation: activation.process.case.handling == Handling.CRIMINAL)
+        .Case(this.handle_administratively, lambda activation: activation.process.case.handling == Handling.ADMINISTRATIVE)
+        .Default(this.close_case)
+    )
+    start_transfer = flow.Function(this.open_transfer).Annotation(title="启动移送").Next(this.await_transfer)
+    await_transfer = flow.Handle().Annotation(title="等待移送结果").Next(this.is_transfer_accepted)
+    is_transfer_accepted = (
+        flow.If(lambda activation: activation.process.case.status == CaseStatus.TRANSFERRED)
+        .Annotation(title="公安机关是否立案")
+        .Then(this.end_transferred)
+        .Else(this.handle_administratively)
+    )
+    handle_administratively = (
+        View(tasks.AdministrativeHandlingView.as_view())
+        .Annotation(title="行政处理")
+        .Permission(ACT_FOR_AGENCY, obj=owning_agency)
+        .Assign(lead_officer)
+        .Next(this.close_case)
+    )
+    close_case = flow.Function(this.close).Annotation(title="结案").Next(this.end)
+    close_lead = flow.Function(this.not_filed).Annotation(title="不予立案").Next(this.end_not_filed)
+
+    end = flow.End().Annotation(title="已结案")
+    end_not_filed = flow.End().Annotation(title="不予立案")
+    end_transferred = flow.End().Annotation(title="移送公安机关立案")
+
+    def visible_processes(self, user):
+        return case_process_list_for_user(user=user)
+
+    def open_transfer(self, activation):
+        case = activation.process.case
+        TransferFlow.start.run(case=case, opened_by=case.lead_officer)
+
+    def close(self, activation):
+        services.case_close(case=activation.process.case)
+
+    def not_filed(self, activation):
+        services.case_close_lead(case=activation.process.case)

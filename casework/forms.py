@@ -1,0 +1,84 @@
+"""Forms for case tasks and pages. Validation of business rules stays in services."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from agencies.models import Agency
+from agencies.selectors import officer_list
+from casework.models import Case, CaseSource, EvidenceKind, Handling, Subject, ViolationType
+
+User = get_user_model()
+
+
+class OfficerChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, user) -> str:
+        officer = user.officer
+        badge = f"，执法证号 {officer.badge_number}" if officer.badge_number else ""
+        return f"{officer.display_name}（{officer.get_role_display()}{badge}）"
+
+
+def officers_of(agency: Agency):
+    return User.objects.filter(pk__in=officer_list(agency=agency).values("user_id")).select_related("officer").order_by("username")
+
+
+class RegisterLeadForm(forms.Form):
+    title = forms.CharField(label="案件名称", max_length=200, help_text="例如：××医院涉嫌骗取医保基金案")
+    source = forms.ChoiceField(label="线索来源", choices=CaseSource.choices)
+    source_detail = forms.CharField(label="来源说明", max_length=200, required=False, help_text="举报编号、交办文号、模型名称等")
+    summary = forms.CharField(label="线索摘要", widget=forms.Textarea)
+    violation_types = forms.MultipleChoiceField(label="初步判断的违法类型", choices=ViolationType.choices, required=False)
+    amount_involved = forms.DecimalField(label="初步涉案金额（元）", min_value=Decimal("0"), max_digits=14, decimal_places=2, initial=Decimal("0"))
+
+
+class VerifyLeadForm(forms.Form):
+    propose_filing = forms.TypedChoiceField(
+        label="核查结论", coerce=lambda v: v == "yes", choices=[("yes", "提请立案"), ("no", "建议不予立案")]
+    )
+    opinion = forms.CharField(label="核查意见", widget=forms.Textarea)
+
+
+class FileCaseForm(forms.Form):
+    approve = forms.TypedChoiceField(label="审批结论", coerce=lambda v: v == "yes", choices=[("yes", "同意立案"), ("no", "不予立案")])
+    investigators = OfficerChoiceField(label="执法人员（不少于2名）", queryset=User.objects.none(), required=False)
+    opinion = forms.CharField(label="审批意见", widget=forms.Textarea)
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["investigators"].queryset = officers_of(case.agency)
+
+
+class InvestigationForm(forms.Form):
+    findings = forms.CharField(label="调查认定的事实", widget=forms.Textarea)
+    amount_involved = forms.DecimalField(label="涉案金额（元）", min_value=Decimal("0"), max_digits=14, decimal_places=2)
+    violation_types = forms.MultipleChoiceField(label="违法类型", choices=ViolationType.choices)
+    proposed_handling = forms.ChoiceField(label="拟处理意见", choices=Handling.choices)
+    handling_reason = forms.CharField(label="理由", widget=forms.Textarea)
+
+
+class DecisionForm(forms.Form):
+    handling = forms.ChoiceField(label="处理决定", choices=Handling.choices)
+    opinion = forms.CharField(label="负责人意见", widget=forms.Textarea)
+
+
+class OutcomeForm(forms.Form):
+    outcome = forms.CharField(
+        label="行政处理结果", widget=forms.Textarea, help_text="处罚决定书文号、罚款及责令退回金额、协议处理措施等"
+    )
+
+
+class SubjectForm(forms.ModelForm):
+    class Meta:
+        model = Subject
+        fields = ["kind", "name", "identifier_type", "identifier", "address", "legal_representative", "workplace", "amount"]
+
+
+class EvidenceForm(forms.Form):
+    kind = forms.ChoiceField(label="证据种类", choices=EvidenceKind.choices)
+    title = forms.CharField(label="名称", max_length=200)
+    description = forms.CharField(label="说明", widget=forms.Textarea, required=False)
+    pages = forms.IntegerField(label="页数", min_value=1, required=False)
+    upload = forms.FileField(label="文件")

@@ -1,0 +1,28 @@
+"""Small helpers that turn workflow rows into what a page shows."""
+
+from __future__ import annotations
+
+from viewflow.workflow import STATUS
+
+
+def open_tasks_for(process, user) -> list:
+    """The process's open human tasks, each marked with whether `user` can take or do it, and its link."""
+    if process is None:
+        return []
+    tasks = []
+    for task in process.task_set.filter(status__in=[STATUS.NEW, STATUS.ASSIGNED], flow_task_type="HUMAN").select_related("owner"):
+        node = task.flow_task
+        task.can_act = node.can_assign(user, task) or node.can_execute(user, task)
+        task.index_url = node.reverse("index", args=[task.process_id, task.pk])
+        tasks.append(task)
+    return tasks
+
+
+def process_links(process) -> dict:
+    if process is None:
+        return {}
+    flow = process.flow_class.instance
+    return {
+        "process_url": flow.reverse("process_detail", args=[process.pk]),
+        "chart_url": flow.reverse("process_chart", args=[process.pk]),
+    }

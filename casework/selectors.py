@@ -1,0 +1,32 @@
+"""Reads used by views, consumers and flows; every list is scoped to the user."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from guardian.shortcuts import get_objects_for_user
+
+from agencies.models import AuditEvent
+from casework.models import Case, CaseProcess
+from casework.permissions import VIEW_CASE
+
+
+def case_list_for_user(*, user, search: str = "", status: str = "") -> QuerySet[Case]:
+    if not user.is_authenticated:
+        return Case.objects.none()
+    cases = get_objects_for_user(user, VIEW_CASE, klass=Case, accept_global_perms=False, with_superuser=False)
+    if search:
+        cases = cases.filter(
+            Q(number__icontains=search) | Q(title__icontains=search) | Q(subjects__name__icontains=search)
+            | Q(subjects__identifier__iexact=search)
+        ).distinct()
+    if status:
+        cases = cases.filter(status=status)
+    return cases.select_related("agency", "lead_officer").order_by("-registered_at", "-id")
+
+
+def case_process_list_for_user(*, user) -> QuerySet[CaseProcess]:
+    return CaseProcess.objects.filter(case__in=case_list_for_user(user=user).values("pk"))
+
+
+def case_timeline(*, case: Case) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.filter(thread=f"case:{case.pk}").select_related("actor", "agency").order_by("occurred_at", "id")

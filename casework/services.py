@@ -1,0 +1,271 @@
+"""Every write to a case: one transaction each, audited, notifying after commit."""
+
+from __future__ import annotations
+
+import hashlib
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from viewflow.workflow import STATUS
+
+from agencies.audit import audit_append
+from agencies.models import Role
+from agencies.numbering import allocate_number
+from agencies.permissions import grant_to_agency, officer_of
+from agencies.selectors import officer_users
+from casework.models import Case, CaseStatus, Evidence, Handling, Subject
+from casework.permissions import VIEW_CASE, can_edit_case
+from notifications.services import notify
+
+CASE_NUMBER_FAMILY = "案"
+MIN_INVESTIGATORS = 2  # 行政处罚法 Art. 42; 条例 Art. 29
+
+
+def case_url(case: Case) -> str:
+    return reverse("cases:detail", args=[case.pk])
+
+
+def _audit(case: Case, *, actor, verb: str, summary: str, data: dict | None = None) -> None:
+    audit_append(actor=actor, verb=verb, target=case, agency=case.agency, thread=f"case:{case.pk}", summary=summary, data=data)
+
+
+def _set_status(case: Case, status: str) -> None:
+    case.status = status
+    case.save()
+
+
+@transaction.atomic
+def case_register(
+    *,
+    user,
+    title: str,
+    source: str,
+    summary: str,
+    source_detail: str = "",
+    violation_types: list[str] | None = None,
+    amount_involved: Decimal = Decimal("0"),
+) -> Case:
+    """登记线索: the registering officer's agency owns the case and its officers may see it."""
+    officer = officer_of(user)
+    if officer is None:
+        raise PermissionDenied("只有机关工作人员可以登记线索。")
+    agency = officer.agency
+    now = timezone.localtime()
+    number = allocate_number(agency=agency, family=CASE_NUMBER_FAMILY, year=now.year)
+    case = Case(
+        number=number.text,
+        title=title,
+        source=source,
+        source_detail=source_detail,
+        summary=summary,
+        violation_types=list(violation_types or []),
+        amount_involved=amount_involved,
+        agency=agency,
+        registered_by=user,
+        lead_officer=user,
+    )
+    case.full_clean()
+    case.save()
+    grant_to_agency(agency=agency, perm=VIEW_CASE, obj=case)
+    _audit(case, actor=user, verb="case.registered", summary=f"登记线索：{case.title}（{case.get_source_display()}）")
+    return case
+
+
+@transaction.atomic
+def case_verify(*, case: Case, user, propose_filing: bool, opinion: str) -> Case:
+    """核查线索: propose 立案 to the section chief, or close the lead (不予立案) with reasons."""
+    if not opinion.strip():
+        raise ValidationError({"opinion": "请填写核查意见。"})
+    case.verification_opinion = opinion
+    if propose_filing:
+        _set_status(case, CaseStatus.PENDING_FILING)
+        _audit(case, actor=user, verb="case.filing_proposed", summary="核查完毕，提请立案")
+        notify(
+            recipients=officer_users(agency=case.agency, roles=[Role.SECTION_CHIEF, Role.HEAD]),
+            event="case.filing_proposed",
+            title=f"立案审批：{case.title}",
+            body=f"{case.number} 核查完毕，提请立案。",
+            url=case_url(case),
+        )
+    else:
+        case.save()
+        _audit(case, actor=user, verb="case.filing_not_proposed", summary="核查完毕，建议不予立案", data={"opinion": opinion})
+    return case
+
+
+@transaction.atomic
+def case_file(*, case: Case, user, approve: bool, opinion: str, investigators: list | None = None) -> Case:
+    """立案审批: approve with ≥2 named enforcement officers, or refuse with reasons."""
+    if not opinion.strip():
+        raise ValidationError({"opinion": "请填写审批意见。"})
+    case.filing_opinion = opinion
+    if not approve:
+        case.save()
+        _audit(case, actor=user, verb="case.filing_refused", summary="不予立案", data={"opinion": opinion})
+        return case
+    investigators = list(investigators or [])
+    if len({u.pk for u in investigators}) < MIN_INVESTIGATORS:
+        raise ValidationError({"investigators": f"立案须指定不少于{MIN_INVESTIGATORS}名执法人员。"})
+    foreign = [u for u in investigators if getattr(officer_of(u), "agency_id", None) != case.agency_id]
+    if foreign:
+        raise ValidationError({"investigators": "执法人员须为本机关工作人员。"})
+    case.filed_at = timezone.now()
+    case.status = CaseStatus.INVESTIGATING
+    case.save()
+    case.investigators.set(investigators)
+    names = "、".join(u.get_full_name() or u.get_username() for u in investigators)
+    _audit(case, actor=user, verb="case.filed", summary=f"立案，执法人员：{names}")
+    notify(
+        recipients=[case.lead_officer, *investigators],
+        event="case.filed",
+        title=f"已立案：{case.title}",
+        body=f"{case.number} 已立案，请开展调查。",
+        url=case_url(case),
+    )
+    return case
+
+
+@transaction.atomic
+def case_close_lead(*, case: Case) -> Case:
+    case.closed_at = timezone.now()
+    _set_status(case, CaseStatus.NOT_FILED)
+    _audit(case, actor=None, verb="case.not_filed", summary="线索不予立案，办结")
+    return case
+
+
+@transaction.atomic
+def case_record_investigation(
+    *,
+    case: Case,
+    user,
+    findings: str,
+    amount_involved: Decimal,
+    violation_types: list[str],
+    proposed_handling: str,
+    handling_reason: str,
+) -> Case:
+    """调查终结: the facts found, the amount and the proposed handling, for the head's decision."""
+    case.findings = findings
+    case.amount_involved = amount_involved
+    case.violation_types = list(violation_types)
+    case.proposed_handling = proposed_handling
+    case.handling_reason = handling_reason
+    case.status = CaseStatus.PENDING_DECISION
+    case.full_clean()
+    case.save()
+    _audit(
+        case, actor=user, verb="case.investigated",
+        summary=f"调查终结，拟{Handling(proposed_handling).label}，涉案金额 {amount_involved} 元",
+    )
+    notify(
+        recipients=officer_users(agency=case.agency, roles=[Role.SECTION_CHIEF, Role.HEAD]),
+        event="case.decision_requested",
+        title=f"处理决定审批：{case.title}",
+        body=f"{case.number} 调查终结，拟{Handling(proposed_handling).label}。",
+        url=case_url(case),
+    )
+    return case
+
+
+@transaction.atomic
+def case_decide(*, case: Case, user, handling: str, opinion: str) -> Case:
+    """处理决定: close, administrative handling, or criminal transfer (the transfer has its own approval)."""
+    if not opinion.strip():
+        raise ValidationError({"opinion": "请填写审批意见。"})
+    case.handling = handling
+    case.decision_opinion = opinion
+    status = {
+        Handling.CLOSE: CaseStatus.PENDING_DECISION,
+        Handling.ADMINISTRATIVE: CaseStatus.ADMIN_HANDLING,
+        Handling.CRIMINAL: CaseStatus.TRANSFERRING,
+    }[Handling(handling)]
+    _set_status(case, status)
+    _audit(case, actor=user, verb="case.decided", summary=f"决定：{Handling(handling).label}", data={"opinion": opinion})
+    return case
+
+
+@transaction.atomic
+def case_record_outcome(*, case: Case, user, outcome: str) -> Case:
+    """行政处理结果 (penalty decision, refund order, agreement handling ...)."""
+    if not outcome.strip():
+        raise ValidationError({"outcome": "请填写处理结果。"})
+    case.outcome = outcome
+    case.save()
+    _audit(case, actor=user, verb="case.outcome_recorded", summary="登记行政处理结果", data={"outcome": outcome})
+    return case
+
+
+@transaction.atomic
+def case_close(*, case: Case) -> Case:
+    case.closed_at = timezone.now()
+    _set_status(case, CaseStatus.CLOSED)
+    _audit(case, actor=None, verb="case.closed", summary="结案")
+    return case
+
+
+@transaction.atomic
+def case_after_transfer(*, case: Case, accepted: bool) -> Case:
+    """The transfer ended: the police filed the case, or it comes back for administrative handling (310 Art. 10)."""
+    if accepted:
+        _set_status(case, CaseStatus.TRANSFERRED)
+        _audit(case, actor=None, verb="case.transferred", summary="公安机关已立案，转入刑事程序跟踪")
+    else:
+        _set_status(case, CaseStatus.ADMIN_HANDLING)
+        _audit(case, actor=None, verb="case.returned_to_admin", summary="未移送或公安机关不予立案，依法继续行政处理")
+    return case
+
+
+def case_resume_after_transfer(*, case: Case) -> None:
+    """Complete the case flow's wait for its transfer (the case flow's `await_transfer` Handle)."""
+    waiting = [task for task in case.process.task_set.filter(status=STATUS.NEW) if task.flow_task.name == "await_transfer"]
+    if len(waiting) != 1:
+        raise RuntimeError(f"案件 {case.number} 的流程没有在等待移送结果。")
+    task = waiting[0]
+    task.flow_task.run(task)
+
+
+@transaction.atomic
+def subject_add(*, case: Case, user, **fields) -> Subject:
+    if not can_edit_case(user, case):
+        raise PermissionDenied("只有承办机关的工作人员可以在办案期间添加当事人。")
+    subject = Subject(case=case, added_by=user, **fields)
+    subject.full_clean()
+    subject.save()
+    _audit(case, actor=user, verb="subject.added", summary=f"添加当事人：{subject.name}（{subject.get_kind_display()}）")
+    return subject
+
+
+def _sha256_of(upload: UploadedFile) -> str:
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
+
+
+@transaction.atomic
+def evidence_add(*, case: Case, user, upload: UploadedFile, kind: str, title: str, description: str = "", pages: int | None = None) -> Evidence:
+    """Store an evidence file with its SHA-256, computed from the bytes actually received."""
+    if not can_edit_case(user, case):
+        raise PermissionDenied("只有承办机关的工作人员可以在办案期间上传证据。")
+    if upload.size == 0:
+        raise ValidationError({"upload": "文件为空，请重新选择。"})
+    sha256 = _sha256_of(upload)
+    if case.evidence.filter(sha256=sha256).exists():
+        raise ValidationError({"upload": "该文件已作为本案证据上传过（SHA-256 相同）。"})
+    evidence = Evidence(
+        case=case, kind=kind, title=title, description=description, pages=pages,
+        original_name=upload.name[:255], content_type=(upload.content_type or "")[:100],
+        size=upload.size, sha256=sha256, uploaded_by=user,
+    )
+    evidence.full_clean(exclude=["file"])
+    # Stored content-addressed under the case; if the transaction rolls back, the file stays on disk
+    # without a row and is simply written over by the next upload of the same bytes.
+    evidence.file.save(upload.name, upload, save=False)
+    evidence.save()
+    _audit(case, actor=user, verb="evidence.added", summary=f"上传证据：{title}", data={"sha256": sha256, "size": upload.size})
+    return evidence

@@ -1,0 +1,101 @@
+"""Case pages: list, detail, parties, evidence. Parse input, call one service or selector, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse
+from django.shortcuts import redirect
+from django.views import generic
+
+from casework import forms, selectors, services
+from casework.flows import CaseFlow
+from casework.models import CaseStatus
+from casework.presenters import open_tasks_for, process_links
+from casework.permissions import can_edit_case, get_case_or_404, get_evidence_or_404
+
+
+class CaseListView(generic.ListView):
+    template_name = "casework/case_list.html"
+    paginate_by = 20
+    context_object_name = "cases"
+
+    def get_queryset(self):
+        return selectors.case_list_for_user(
+            user=self.request.user, search=self.request.GET.get("q", "").strip(), status=self.request.GET.get("status", "")
+        )
+
+    def get_context_data(self, **kwargs):
+        register = CaseFlow.register
+        return super().get_context_data(
+            register_url=register.reverse("execute") if register.can_execute(self.request.user) else "",
+            statuses=CaseStatus.choices, q=self.request.GET.get("q", ""), status=self.request.GET.get("status", ""), **kwargs
+        )
+
+
+class CaseDetailView(generic.TemplateView):
+    template_name = "casework/case_detail.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        case = get_case_or_404(user=user, case_id=kwargs["case_id"])
+        process = getattr(case, "process", None)
+        return super().get_context_data(
+            case=case,
+            process=process,
+            open_tasks=open_tasks_for(process, user),
+            **process_links(process),
+            subjects=case.subjects.all(),
+            evidence=case.evidence.select_related("uploaded_by"),
+            referrals=case.referrals.select_related("to_agency").order_by("created_at"),
+            documents=case.documents.defer("content").order_by("issued_at"),
+            timeline=selectors.case_timeline(case=case),
+            can_edit=can_edit_case(user, case),
+            **kwargs,
+        )
+
+
+class CaseFormView(generic.FormView):
+    """A form that adds something to an open case of the user's own agency."""
+
+    def dispatch(self, request, *args, **kwargs):
+        self.case = get_case_or_404(user=request.user, case_id=kwargs["case_id"])
+        if not can_edit_case(request.user, self.case):
+            raise PermissionDenied("只有承办机关的工作人员可以在办案期间修改案件材料。")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(case=self.case, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            self.save(form)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+            return self.form_invalid(form)
+        return redirect("cases:detail", case_id=self.case.pk)
+
+
+class SubjectAddView(CaseFormView):
+    template_name = "casework/subject_form.html"
+    form_class = forms.SubjectForm
+
+    def save(self, form):
+        subject = services.subject_add(case=self.case, user=self.request.user, **form.cleaned_data)
+        messages.success(self.request, f"已添加当事人：{subject.name}")
+
+
+class EvidenceAddView(CaseFormView):
+    template_name = "casework/evidence_form.html"
+    form_class = forms.EvidenceForm
+
+    def save(self, form):
+        evidence = services.evidence_add(case=self.case, user=self.request.user, **form.cleaned_data)
+        messages.success(self.request, f"已上传证据：{evidence.title}（SHA-256 {evidence.sha256[:16]}…）")
+
+
+def evidence_download(request, case_id: int, evidence_id: int):
+    evidence = get_evidence_or_404(user=request.user, case_id=case_id, evidence_id=evidence_id)
+    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name)

@@ -1,0 +1,28 @@
+"""The 案件 application in the Material site."""
+
+from __future__ import annotations
+
+from django.urls import path
+from viewflow.urls import Application
+
+from agencies.permissions import officer_of
+from casework import views
+
+
+def is_officer(user) -> bool:
+    return officer_of(user) is not None
+
+
+class CaseworkApp(Application):
+    title = "案件"
+    icon = "folder_open"
+    app_name = "cases"
+    permission = staticmethod(is_officer)
+
+    index_path = path("", views.CaseListView.as_view(), name="index")
+    detail_path = path("<int:case_id>/", views.CaseDetailView.as_view(), name="detail")
+    subject_add_path = path("<int:case_id>/subjects/add/", views.SubjectAddView.as_view(), name="subject_add")
+    evidence_add_path = path("<int:case_id>/evidence/add/", views.EvidenceAddView.as_view(), name="evidence_add")
+    evidence_download_path = path(
+        "<int:case_id>/evidence/<int:evidence_id>/download/", views.evidence_download, name="evidence_download"
+    )

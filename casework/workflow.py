@@ -1,0 +1,144 @@
+"""What both flows share: visibility scoped per user, the task form view, and scoped viewflow pages.
+
+viewflow's stock dashboard, process list, task list and chart show every process of a flow to
+anyone allowed to open the flow (viewflow-notes.md B.2, "visibility gap"). Each flow here says
+which processes a user may see (`visible_processes`); every page below filters through it.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpResponseRedirect
+from django.views import generic
+from viewflow.workflow import STATUS, chart
+from viewflow.workflow.fields import get_task_ref
+from viewflow.workflow.flow import views as flow_views
+from viewflow.workflow.flow.viewset import FlowViewset
+
+from agencies.permissions import officer_of
+
+
+class ScopedFlowMixin:
+    """Mixed into a Flow: a process is visible only through the flow's own `visible_processes`."""
+
+    def visible_processes(self, user):  # pragma: no cover - each flow defines it
+        raise NotImplementedError
+
+    def has_view_permission(self, user, obj=None) -> bool:
+        if not user.is_authenticated or officer_of(user) is None:
+            return False
+        if obj is None:
+            return True  # may open the flow's pages; each page scopes its rows
+        return self.visible_processes(user).filter(pk=obj.pk).exists()
+
+    def has_manage_permission(self, user, obj=None) -> bool:
+        return False  # nobody cancels or reassigns other people's tasks through the generic UI
+
+
+class TaskFormView(flow_views.mixins.TaskViewTemplateNames, generic.FormView):
+    """A flow task as a form: `perform` calls the service, then the task completes.
+
+    The request already runs inside the flow lock and a transaction (viewflow wraps task POSTs);
+    a ValidationError from the service is shown on the form and changes nothing.
+    """
+
+    template_filename = "task.html"
+    template_name = "lianban/task.html"
+    success_text = "已办理。"
+
+    @property
+    def activation(self):
+        return self.request.activation
+
+    @property
+    def process(self):
+        return self.request.activation.process
+
+    def perform(self, form) -> None:  # pragma: no cover - each task defines it
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            self.perform(form)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+            return self.form_invalid(form)
+        self.activation.execute()
+        messages.success(self.request, self.success_text, fail_silently=True)
+        return HttpResponseRedirect(self.get_success_url())
+
+    def get_success_url(self) -> str:
+        return self.request.resolver_match.flow_viewset.get_success_url(self.request)
+
+
+# --- scoped viewflow pages -------------------------------------------------------------------------
+
+
+def _visible(flow_class, user):
+    return flow_class.instance.visible_processes(user)
+
+
+class ScopedDashboardView(flow_views.DashboardView):
+    def get_context_data(self, **kwargs):
+        sorted_nodes, _ = chart.topsort(self.flow_class)
+        tasks = self.flow_class.task_class._default_manager.filter(process__in=_visible(self.flow_class, self.request.user))
+        columns = [
+            {
+                "node": node,
+                "node_ref": get_task_ref(node),
+                "tasks": tasks.filter(Q(finished__isnull=True) | Q(status=STATUS.ERROR), flow_task=node)[: self.MAX_ROWS],
+            }
+            for node in sorted_nodes
+            if node.task_type in ["HUMAN", "JOB", "SUBPROCESS"]
+        ]
+        end_nodes = [node for node in sorted_nodes if node.task_type == "END"]
+        context = generic.TemplateView.get_context_data(self, **kwargs)
+        context.update(
+            columns=columns,
+            start_nodes=[
+                {"node": node, "can_execute": node.can_execute(self.request.user)}
+                for node in self.flow_class.instance.get_start_nodes()
+            ],
+            end_nodes=end_nodes,
+            finished=tasks.filter(finished__isnull=False, flow_task__in=end_nodes)[: self.MAX_ROWS],
+        )
+        return context
+
+
+class ScopedProcessListView(flow_views.DashboardProcessListView):
+    def get_queryset(self):
+        return super().get_queryset().filter(pk__in=_visible(self.flow_class, self.request.user).values("pk"))
+
+
+class ScopedTaskListView(flow_views.DashboardTaskListView):
+    def get_queryset(self):
+        return super().get_queryset().filter(process__in=_visible(self.flow_class, self.request.user).values("pk"))
+
+
+class ScopedChartView(flow_views.FlowChartView):
+    def get(self, request, *args, **kwargs):
+        process_pk = kwargs.get("process_pk")
+        if process_pk is not None and not _visible(self.flow_class, request.user).filter(pk=process_pk).exists():
+            raise Http404("没有找到该流程，或您无权查看。")
+        return super().get(request, *args, **kwargs)
+
+
+class ScopedProcessDetailView(flow_views.DetailProcessView):
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            raise PermissionDenied
+        if not _visible(self.flow_class, request.user).filter(pk=kwargs.get("process_pk")).exists():
+            raise Http404("没有找到该流程，或您无权查看。")
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ScopedFlowViewset(FlowViewset):
+    dashboard_view_class = ScopedDashboardView
+    process_list_view_class = ScopedProcessListView
+    process_detail_view_class = ScopedProcessDetailView
+    task_list_view_class = ScopedTaskListView
+    chart_view_class = ScopedChartView

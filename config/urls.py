@@ -1,0 +1,48 @@
+from django.contrib import admin
+from django.urls import path
+from django.views.generic import RedirectView
+from viewflow.contrib.auth import AuthViewset
+from viewflow.urls import Application, Site
+from viewflow.workflow.flow.viewset import WorkflowAppViewset
+
+from casework.flows import CaseFlow
+from casework.viewsets import CaseworkApp
+from casework.workflow import ScopedFlowViewset
+from config import health
+from notifications import urls as notification_urls
+from referral.flows import TransferFlow
+from referral.viewsets import ReferralApp
+
+class NotificationsApp(Application):
+    title = "通知"
+    icon = "notifications"
+    app_name = "notifications"
+    urlpatterns = notification_urls.urlpatterns
+
+
+site = Site(
+    title="联办",
+    primary_color="#b71c1c",
+    secondary_color="#5d4037",
+    viewsets=[
+        WorkflowAppViewset(
+            title="待办事项",
+            icon="assignment",
+            flow_viewsets=[
+                ScopedFlowViewset(CaseFlow, icon="folder"),
+                ScopedFlowViewset(TransferFlow, icon="local_police"),
+            ],
+        ),
+        CaseworkApp(),
+        ReferralApp(),
+        NotificationsApp(),
+    ],
+)
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("accounts/", AuthViewset(with_profile_view=False).urls),
+    path("admin/", admin.site.urls),
+    path("", RedirectView.as_view(url="/workflow/inbox/", permanent=False), name="home"),
+    path("", site.urls),
+]

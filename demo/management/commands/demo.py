@@ -1,0 +1,24 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from demo.scenario import DEMO_PASSWORD, OFFICERS, build_city
+from demo.stories import tell_all
+
+
+class Command(BaseCommand):
+    help = "建立演示城市（镇江市）：各类机关、各角色人员和处于各阶段的案件。可重复执行。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--quiet", action="store_true", help="不打印登录账号")
+
+    @transaction.atomic
+    def handle(self, *args, quiet: bool, **options):
+        cast = build_city()
+        created = tell_all(cast)
+        self.stdout.write(self.style.SUCCESS(f"演示数据就绪：{len(cast.agencies)} 个机关，{len(cast.officers)} 名人员，新建案件 {len(created)} 件。"))
+        if quiet:
+            return
+        self.stdout.write(f"\n演示账号（密码均为 {DEMO_PASSWORD}）：")
+        for username, full_name, code, role, title, *_ in OFFICERS:
+            officer = cast.officers[username]
+            self.stdout.write(f"  {username:<16} {full_name:<4} {officer.agency.short_name} · {officer.get_role_display()}（{title}）")

@@ -1,0 +1,138 @@
+"""Demo cases in every stage, each driven through the real flows and services."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from casework import services as case_services
+from casework.models import Case, CaseSource, EvidenceKind, Handling, IdentifierType, SubjectKind
+from demo.driver import complete, register_case
+from demo.scenario import Cast
+from referral import services as referral_services
+from referral.models import FilingDecision
+
+# Stages, in flow order; a story stops after its stage.
+LEAD, PENDING_FILING, INVESTIGATING, PENDING_DECISION, PENDING_APPROVAL, SENT, PSB_FILED, PSB_DECLINED, CLOSED = range(9)
+
+STORIES = [
+    # title, source, stage, amount, institution (name, 统一社会信用代码, address, legal rep), insured person (name, ID) or None
+    ("润康大药房涉嫌串换药品案", CaseSource.BIG_DATA, LEAD, Decimal("38650.00"),
+     ("镇江市润康大药房有限公司", "91321100MA1MCKQW1F", "镇江市京口区中山东路18号", "张海"), None),
+    ("参保人员冒用他人医保凭证就医案", CaseSource.TIP, PENDING_FILING, Decimal("12800.00"),
+     None, ("赵某某", "321102198503120013")),
+    ("仁和医院分解住院案", CaseSource.DAILY, INVESTIGATING, Decimal("156300.00"),
+     ("镇江仁和医院有限公司", "91321100MA1N0B5X2K", "镇江市润州区南徐大道66号", "钱立"), None),
+    ("安康诊所重复收费案", CaseSource.SMART_MONITORING, PENDING_DECISION, Decimal("23400.00"),
+     ("镇江市丹徒区安康诊所", "92321112MA1P2L4Q38", "镇江市丹徒区谷阳镇88号", "周安"), None),
+    ("康宁医院涉嫌虚构医药服务骗取医保基金案", CaseSource.FLYING, PENDING_APPROVAL, Decimal("486320.50"),
+     ("镇江康宁医院有限公司", "91321100MA1Q3M6T41", "镇江市京口区学府路120号", "孙康宁"), ("李某某", "321102197804150027")),
+    ("长寿堂药店医保凭证套现案", CaseSource.BIG_DATA, SENT, Decimal("97500.00"),
+     ("镇江长寿堂大药房有限公司", "91321100MA1R4N7W5D", "镇江市润州区黄山西路9号", "吴寿"), None),
+    ("博爱医院挂床住院骗保案", CaseSource.TIP, PSB_FILED, Decimal("732600.00"),
+     ("镇江博爱医院有限公司", "91321100MA1T5P8Y6R", "镇江市丹徒区新城大道300号", "郑博"), ("陈某某", "321111196909090018")),
+    ("惠民门诊部串换诊疗项目案", CaseSource.SPECIAL, PSB_DECLINED, Decimal("8600.00"),
+     ("镇江市惠民门诊部", "52321100MA1U6Q9B7H", "镇江市京口区东吴路5号", "冯惠"), None),
+    ("同心药房超量开药案", CaseSource.HANDLING_AGENCY, CLOSED, Decimal("4200.00"),
+     ("镇江同心大药房连锁有限公司", "91321100MA1W7R1D8R", "镇江市润州区金山路21号", "何同"), None),
+]
+
+
+def _add_parties(case: Case, officer, institution, person) -> None:
+    if institution:
+        name, code, address, representative = institution
+        kind = SubjectKind.PHARMACY if "药" in name else SubjectKind.INSTITUTION
+        case_services.subject_add(
+            case=case, user=officer, kind=kind, name=name, identifier_type=IdentifierType.USCC,
+            identifier=code, address=address, legal_representative=representative,
+        )
+    if person:
+        name, number = person
+        case_services.subject_add(
+            case=case, user=officer, kind=SubjectKind.INSURED, name=name, identifier_type=IdentifierType.RESIDENT_ID,
+            identifier=number, address="镇江市",
+        )
+
+
+def _add_evidence(case: Case, officer) -> None:
+    for kind, title, pages in [
+        (EvidenceKind.ELECTRONIC, "医保结算数据明细（2025年1月—2026年6月）", 36),
+        (EvidenceKind.RECORD, "现场检查笔录", 4),
+        (EvidenceKind.DOCUMENT, "住院病历复印件", 58),
+    ]:
+        body = f"{case.number} {title}\n（演示数据）\n".encode()
+        case_services.evidence_add(
+            case=case, user=officer, upload=SimpleUploadedFile(f"{title}.txt", body, content_type="text/plain"),
+            kind=kind, title=title, pages=pages,
+        )
+
+
+def tell(story, cast: Cast) -> Case:
+    title, source, stage, amount, institution, person = story
+    officer, officer2 = cast.user("msb_officer"), cast.user("msb_officer2")
+    chief, head = cast.user("msb_chief"), cast.user("msb_head")
+    psb = cast.user("psb_officer")
+    case = register_case(
+        user=officer, title=title, source=source, summary=f"{title}线索：经初步筛查，相关费用异常，需核查。",
+        source_detail="演示线索", amount_involved=amount,
+    )
+    process = case.process
+    _add_parties(case, officer, institution, person)
+    if stage == LEAD:
+        return case
+    complete(process, "verify", officer, lambda: case_services.case_verify(case=case, user=officer, propose_filing=True, opinion="线索基本属实，建议立案调查。"))
+    if stage == PENDING_FILING:
+        return case
+    complete(process, "file_case", chief, lambda: case_services.case_file(case=case, user=chief, approve=True, opinion="同意立案。", investigators=[officer, officer2]))
+    _add_evidence(case, officer)
+    if stage == INVESTIGATING:
+        return case
+    criminal = stage >= PENDING_APPROVAL and stage != CLOSED
+    complete(process, "investigate", officer, lambda: case_services.case_record_investigation(
+        case=case, user=officer, findings=f"经查，{title.removesuffix('案')}，涉及医保基金 {amount} 元。",
+        amount_involved=amount, violation_types=["V-IN3"] if criminal else ["V-IN2b"],
+        proposed_handling=Handling.CRIMINAL if criminal else Handling.ADMINISTRATIVE,
+        handling_reason="涉案金额达到诈骗罪追诉标准，涉嫌犯罪。" if criminal else "违法情节较轻，依法给予行政处理。",
+    ))
+    if stage == PENDING_DECISION:
+        return case
+    complete(process, "decide", head, lambda: case_services.case_decide(
+        case=case, user=head, handling=Handling.CRIMINAL if criminal else Handling.ADMINISTRATIVE, opinion="同意。"))
+    if not criminal:
+        complete(process, "handle_administratively", officer, lambda: case_services.case_record_outcome(
+            case=case, user=officer, outcome="责令退回医保基金 4200.00 元，处违法金额1倍罚款。（镇医保罚〔2026〕3号）"))
+        return case
+    referral = case.referrals.get()
+    transfer = referral.process
+    complete(transfer, "prepare_package", officer, lambda: referral_services.transfer_submit(
+        referral=referral, user=officer, to_agency=cast.agencies["zj-psb"], facts=case.findings,
+        investigation_report="一、当事人基本情况……\n二、案件来源……\n三、调查经过……\n四、认定的事实和证据……\n五、涉案金额计算……\n六、法律分析……\n七、已采取的行政措施……\n八、结论及移送建议。",
+        suspected_offence="诈骗罪（《中华人民共和国刑法》第二百六十六条）", task_force=[officer, officer2],
+        evidence=list(case.evidence.all()), contact_name="王立新", contact_phone="0511-84420001",
+    ))
+    if stage == PENDING_APPROVAL:
+        return case
+    complete(transfer, "approve_transfer", head, lambda: referral_services.transfer_approve(referral=referral, user=head, approve=True, opinion="同意移送。"))
+    if stage == SENT:
+        return case
+    referral.refresh_from_db()
+    received_at = min(timezone.now(), referral.sent_at + timedelta(minutes=1))
+    complete(transfer, "sign_receipt", psb, lambda: referral_services.transfer_sign_receipt(
+        referral=referral, user=psb, received_at=received_at, items_received=6, signer_title="经侦支队民警"))
+    filed = stage == PSB_FILED
+    complete(transfer, "decide_filing", psb, lambda: referral_services.transfer_decide(
+        referral=referral, user=psb, decision=FilingDecision.FILE if filed else FilingDecision.DECLINE,
+        reason="" if filed else "现有证据不足以证明当事人具有非法占有目的，涉案金额未达追诉标准。",
+        document_number="镇公（经）立字〔2026〕41号" if filed else "镇公（经）不立字〔2026〕7号",
+        police_case_number="A3211000000002026110041" if filed else "",
+    ))
+    return case
+
+
+def tell_all(cast: Cast) -> list[Case]:
+    """Create every story not told yet (matched by title)."""
+    told = set(Case.objects.filter(title__in=[story[0] for story in STORIES]).values_list("title", flat=True))
+    return [tell(story, cast) for story in STORIES if story[0] not in told]

@@ -1,0 +1,88 @@
+"""Notifications: stored in the caller's transaction, pushed to browsers only after commit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from notifications.models import Notification
+
+# Group events (the consumer has one handler per type; clients can never send these).
+EVENT_CREATED = "notification.created"
+EVENT_READ = "notification.read"
+
+
+def user_group(user_id: int) -> str:
+    return f"user.{user_id}"
+
+
+def notification_payload(notification: Notification) -> dict[str, Any]:
+    return {
+        "id": notification.id,
+        "event": notification.event,
+        "title": notification.title,
+        "body": notification.body,
+        "url": notification.url,
+        "created_at": notification.created_at.isoformat(),
+    }
+
+
+def notify(*, recipients: Iterable, event: str, title: str, body: str = "", url: str = "") -> list[Notification]:
+    """Store one notification per distinct recipient; push them once the caller's transaction commits.
+
+    A rolled-back transaction pushes nothing. A push that fails after commit is logged, not raised:
+    the rows are committed and reach the browser on its next reconnect (replay from the last seen id).
+    """
+    unique = {user.pk: user for user in recipients if user is not None}
+    rows = Notification.objects.bulk_create(
+        Notification(recipient=user, event=event, title=title, body=body, url=url) for user in unique.values()
+    )
+    transaction.on_commit(lambda: publish(rows), robust=True)
+    return rows
+
+
+def publish(rows: list[Notification]) -> None:
+    """Send each row to its recipient's group. Call only with committed rows."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    send = async_to_sync(layer.group_send)
+    for row in rows:
+        send(user_group(row.recipient_id), {"type": EVENT_CREATED, "notification": notification_payload(row)})
+
+
+def publish_read(user_id: int) -> None:
+    """Tell the user's open tabs that the unread count changed (they re-read it; no data in the event)."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    async_to_sync(layer.group_send)(user_group(user_id), {"type": EVENT_READ})
+
+
+@transaction.atomic
+def notification_mark_read(*, user: AbstractBaseUser, notification_id: int) -> Notification:
+    """Mark one of the user's notifications read (idempotent).
+
+    Raises Notification.DoesNotExist when the id is not the user's: another user's row is never touched.
+    """
+    notification = Notification.objects.select_for_update().get(pk=notification_id, recipient=user)
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+        transaction.on_commit(lambda: publish_read(user.pk), robust=True)
+    return notification
+
+
+@transaction.atomic
+def notification_mark_all_read(*, user: AbstractBaseUser) -> int:
+    """Mark all of the user's unread notifications read; returns how many changed."""
+    changed = Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+    if changed:
+        transaction.on_commit(lambda: publish_read(user.pk), robust=True)
+    return changed

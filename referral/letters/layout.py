@@ -1,0 +1,437 @@
+"""GB/T 9704-2012 page layout on python-docx, shared by every letter family.
+
+Sizes follow the standard: A4, margins 37/28/35/26 mm, 22 lines of 28 characters in 3号 (16 pt).
+Every run names its font for both ASCII and East Asian text, so Word and LibreOffice agree.
+"""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal, Sequence
+from zoneinfo import ZoneInfo
+
+import docx
+from django.utils import timezone
+from docx.document import Document
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Emu, Mm, Pt, RGBColor
+from docx.table import Table, _Cell
+from docx.text.paragraph import Paragraph
+from docx.text.run import Run
+
+TOP_MM, LEFT_MM, BOTTOM_MM, RIGHT_MM = 37, 28, 35, 26
+LINE_PITCH_PT = 28.95  # 225 mm text block / 22 lines
+CHARS_PER_LINE = 28
+CHAR_PT = 16.0  # one 3号 character: the unit of every indent
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+RED = RGBColor(0xFF, 0x00, 0x00)
+
+
+@dataclass(frozen=True)
+class Face:
+    """A font as the standard names it: family, size and colour."""
+
+    name: str
+    size_pt: float
+    color: RGBColor | None = None
+
+
+BODY = Face("仿宋_GB2312", 16)
+TITLE = Face("方正小标宋简体", 22)
+ORG_MARK = Face("方正小标宋简体", 26, RED)
+HEADING_1 = Face("黑体", 16)
+HEADING_2 = Face("楷体_GB2312", 16)
+MARKER = Face("黑体", 16)
+RECORD = Face("仿宋_GB2312", 14)  # 版记: 抄送
+PAGE_NUMBER = Face("宋体", 14)
+
+Align = Literal["left", "center", "right", "justify"]
+# w:pPr children that must come after w:pBdr (ECMA-376 CT_PPrBase order).
+_PPR_AFTER_PBDR = tuple(f"w:{tag}" for tag in (
+    "shd tabs suppressAutoHyphens kinsoku wordWrap overflowPunct topLinePunct autoSpaceDE "
+    "autoSpaceDN bidi adjustRightInd snapToGrid spacing ind contextualSpacing mirrorIndents "
+    "suppressOverlap jc textDirection textAlignment textboxTightWrap outlineLvl divId cnfStyle "
+    "rPr sectPr pPrChange").split())
+
+
+# --- runs and paragraphs -------------------------------------------------------------------
+
+def add_run(p: Paragraph, text: str, *, face: Face = BODY) -> Run:
+    """Append text in `face`, naming the font for ASCII and East Asian characters alike."""
+    run = p.add_run(text)
+    run.font.name = face.name
+    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), face.name)
+    run.font.size = Pt(face.size_pt)
+    if face.color is not None:
+        run.font.color.rgb = face.color
+    return run
+
+
+def text_width_pt(text: str, *, size_pt: float = CHAR_PT) -> float:
+    """Width of `text` set solid: full-width characters take one em, the rest half."""
+    return sum(size_pt if unicodedata.east_asian_width(c) in "WF" else size_pt / 2 for c in text)
+
+
+def paragraph(
+    container: Document | _Cell,
+    *,
+    align: Align = "justify",
+    first_line_pt: float = 0,
+    left_pt: float = 0,
+    right_pt: float = 0,
+    line_pt: float = LINE_PITCH_PT,
+) -> Paragraph:
+    """An empty paragraph on the fixed line pitch, with indents in points."""
+    p = container.add_paragraph()
+    fmt = p.paragraph_format
+    fmt.alignment = WD_ALIGN_PARAGRAPH[align.upper()]
+    fmt.first_line_indent = Pt(first_line_pt)
+    fmt.left_indent = Pt(left_pt)
+    fmt.right_indent = Pt(right_pt)
+    fmt.space_before = fmt.space_after = Pt(0)
+    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    fmt.line_spacing = Pt(line_pt)
+    return p
+
+
+def _line_pt(face: Face) -> float:
+    return max(LINE_PITCH_PT, face.size_pt * 1.25)
+
+
+def _border(p: Paragraph, *, edge: Literal["top", "bottom"], space_pt: int) -> None:
+    """Red thick-and-thin double rule: thick side towards the text, as 信函格式 requires."""
+    pbdr = OxmlElement("w:pBdr")
+    rule = OxmlElement(f"w:{edge}")
+    for key, value in (("val", "thinThickSmallGap"), ("sz", "24"), ("space", str(space_pt)),
+                       ("color", str(RED))):
+        rule.set(qn(f"w:{key}"), value)
+    pbdr.append(rule)
+    p._p.get_or_add_pPr().insert_element_before(pbdr, *_PPR_AFTER_PBDR)
+
+
+# --- the document ---------------------------------------------------------------------------
+
+def new_document(*, title: str = "", author: str = "") -> Document:
+    """A4 document with GB/T 9704 margins, line grid and 3号 仿宋 as the Normal style."""
+    document = docx.Document()
+    section = document.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(TOP_MM), Mm(BOTTOM_MM)
+    section.left_margin, section.right_margin = Mm(LEFT_MM), Mm(RIGHT_MM)
+    section.gutter = Mm(0)
+    # The page number's dash sits 7 mm below the text block (GB/T 9704 §7.5).
+    section.footer_distance = Emu(Mm(BOTTOM_MM - 7) - Pt(PAGE_NUMBER.size_pt * 1.25))
+    block_width_pt = (210 - LEFT_MM - RIGHT_MM) / 25.4 * 72
+    grid = section._sectPr.find(qn("w:docGrid"))
+    grid.set(qn("w:type"), "linesAndChars")
+    grid.set(qn("w:linePitch"), str(round(LINE_PITCH_PT * 20)))  # twips
+    # charSpace: 4096ths of a point added to each 3号 character so that 28 fill the line.
+    grid.set(qn("w:charSpace"), str(round((block_width_pt / CHARS_PER_LINE - CHAR_PT) * 4096)))
+
+    normal = document.styles["Normal"]
+    normal.font.name = BODY.name
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY.name)
+    normal.font.size = Pt(BODY.size_pt)
+    fmt = normal.paragraph_format
+    fmt.space_before = fmt.space_after = Pt(0)
+    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    fmt.line_spacing = Pt(LINE_PITCH_PT)
+
+    props = document.core_properties
+    props.title, props.author, props.last_modified_by, props.comments = title, author, author, ""
+    props.created = props.modified = timezone.now()
+    return document
+
+
+def to_bytes(document: Document) -> bytes:
+    """The .docx file as bytes."""
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def page_break(document: Document) -> None:
+    """Start a new page."""
+    add_run(paragraph(document), "").add_break(WD_BREAK.PAGE)
+
+
+def blank_line(document: Document, *, count: int = 1) -> None:
+    """Empty lines on the grid, where the standard asks for 空一行 / 空二行."""
+    for _ in range(count):
+        paragraph(document)
+
+
+# --- 版头 -----------------------------------------------------------------------------------
+
+def org_mark(document: Document, *, text: str, face: Face = ORG_MARK) -> Paragraph:
+    """发文机关标志, centred red 小标宋 over the 信函格式 red double rule (thick over thin)."""
+    p = paragraph(document, align="center", line_pt=_line_pt(face))
+    add_run(p, text, face=face)
+    _border(p, edge="bottom", space_pt=8)
+    return p
+
+
+def markers(document: Document, *, secrecy: str = "", urgency: str = "") -> None:
+    """密级和保密期限 and 紧急程度 in 黑体, flush left; omitted when empty."""
+    for text in (secrecy, urgency):
+        if text:
+            add_run(paragraph(document, align="left"), text, face=MARKER)
+
+
+def doc_number(
+    document: Document, *, number: str, align: Literal["right", "center"] = "right"
+) -> Paragraph:
+    """发文字号: flush right under the rule in 信函格式, centred in 公文 format."""
+    p = paragraph(document, align=align)
+    add_run(p, number)
+    return p
+
+
+def title(document: Document, *, text: str) -> Paragraph:
+    """标题, centred 2号 小标宋; a newline in `text` breaks the title into lines."""
+    p = paragraph(document, align="center", line_pt=_line_pt(TITLE))
+    for index, line in enumerate(text.split("\n")):
+        run = add_run(p, "", face=TITLE)
+        if index:
+            run.add_break()
+        run.add_text(line)
+    return p
+
+
+def addressee(document: Document, *, text: str) -> Paragraph:
+    """主送机关, flush left, ending with a full-width colon."""
+    p = paragraph(document, align="left")
+    add_run(p, text if text.endswith("：") else f"{text}：")
+    return p
+
+
+# --- 主体 -----------------------------------------------------------------------------------
+
+def body(document: Document, *, text: str) -> Paragraph:
+    """A 正文 paragraph: 3号 仿宋, justified, indented two characters."""
+    p = paragraph(document, first_line_pt=2 * CHAR_PT)
+    add_run(p, text)
+    return p
+
+
+_DIGITS_LOWER = "零一二三四五六七八九"
+
+
+def chinese_number(n: int) -> str:
+    """1–99 in Chinese numerals, as heading numbers use them: 一, 十, 十一, 二十三."""
+    if not 0 < n < 100:
+        raise ValueError(f"标题序号应在1至99之间，收到{n}。")
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 0 else "十" if tens == 1 else f"{_DIGITS_LOWER[tens]}十"
+    return head + (_DIGITS_LOWER[ones] if ones else "")
+
+
+def heading(
+    document: Document, *, number: int, text: str, level: Literal[1, 2], continuation: str = ""
+) -> Paragraph:
+    """Heading "一、××" in 黑体 (level 1) or "（一）××" in 楷体 (level 2).
+
+    `continuation` runs on in 仿宋 within the same paragraph.
+    """
+    label = f"{chinese_number(number)}、" if level == 1 else f"（{chinese_number(number)}）"
+    p = paragraph(document, first_line_pt=2 * CHAR_PT)
+    add_run(p, label + text, face=HEADING_1 if level == 1 else HEADING_2)
+    if continuation:
+        add_run(p, continuation)
+    return p
+
+
+def attachment_note(document: Document, *, items: Sequence[str]) -> None:
+    """附件说明 "附件：1. ××", wrapped lines aligned with the first character of each name."""
+    lead = text_width_pt("附件：")
+    for index, item in enumerate(items, start=1):
+        label = f"{index}. " if len(items) > 1 else ""
+        hang = text_width_pt(label) + (lead if index == 1 else 0)
+        left = 2 * CHAR_PT + lead + text_width_pt(label)
+        p = paragraph(document, left_pt=left, first_line_pt=-hang)
+        add_run(p, ("附件：" if index == 1 else "") + label + item)
+
+
+def signature(
+    document: Document, *, organ: str, signed_on: date, seal_placeholder: bool = True
+) -> None:
+    """发文机关署名 centred over 成文日期, which stands four characters from the right."""
+    dated = format_date(signed_on)
+    right = 4 * CHAR_PT
+
+    def centred_over_date(text: str) -> None:
+        offset = (text_width_pt(dated) - text_width_pt(text)) / 2
+        add_run(paragraph(document, align="right", right_pt=max(0, right + offset)), text)
+
+    if seal_placeholder:
+        centred_over_date("（印章）")
+    centred_over_date(organ)
+    add_run(paragraph(document, align="right", right_pt=right), dated)
+
+
+def annotation(document: Document, *, text: str) -> Paragraph:
+    """附注, indented two characters and wrapped in parentheses."""
+    p = paragraph(document, first_line_pt=2 * CHAR_PT)
+    add_run(p, text if text.startswith("（") else f"（{text}）")
+    return p
+
+
+def copy_to(document: Document, *, organs: Sequence[str]) -> Paragraph:
+    """版记 "抄送：A，B。" in 4号 仿宋, one character in from each side, wrapped after the colon."""
+    lead = text_width_pt("抄送：", size_pt=RECORD.size_pt)
+    side = RECORD.size_pt
+    p = paragraph(document, left_pt=side + lead, first_line_pt=-lead, right_pt=side)
+    add_run(p, f"抄送：{'，'.join(organs)}。", face=RECORD)
+    return p
+
+
+def table(
+    document: Document,
+    *,
+    rows: Sequence[Sequence[str]],
+    widths_mm: Sequence[float],
+    face: Face = BODY,
+    centre_first_column: bool = True,
+) -> Table:
+    """A bordered table; a newline inside a cell starts a new line in that cell."""
+    grid = document.add_table(rows=len(rows), cols=len(widths_mm))
+    grid.style = document.styles["Table Grid"]
+    grid.autofit = False
+    for column, width in zip(grid.columns, widths_mm, strict=True):
+        column.width = Mm(width)
+    for row, values in zip(grid.rows, rows, strict=True):
+        for column, (cell, value) in enumerate(zip(row.cells, values, strict=True)):
+            cell.width = Mm(widths_mm[column])
+            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+            cell._element.remove(cell.paragraphs[0]._p)
+            align: Align = "center" if column == 0 and centre_first_column else "left"
+            for line in value.split("\n"):
+                add_run(paragraph(cell, align=align, line_pt=_line_pt(face)), line, face=face)
+    return grid
+
+
+# --- footers --------------------------------------------------------------------------------
+
+def _page_field(p: Paragraph) -> None:
+    """A PAGE field, shown as "1" until the reader updates it."""
+    for kind in ("begin", "instr", "separate", "result", "end"):
+        run = add_run(p, "1" if kind == "result" else "", face=PAGE_NUMBER)
+        if kind == "instr":
+            run._element.append(element := OxmlElement("w:instrText"))
+            element.set(qn("xml:space"), "preserve")
+            element.text = " PAGE "
+        elif kind != "result":
+            run._element.append(element := OxmlElement("w:fldChar"))
+            element.set(qn("w:fldCharType"), kind)
+
+
+def page_numbers(document: Document, *, letter_format: bool = True) -> None:
+    """Page numbers "— 1 —" in 4号 宋体: odd pages right, even pages left, one character in.
+
+    In 信函格式 page 1 shows no number and carries the red double rule (thin over thick)
+    at the foot of the page instead.
+    """
+    document.settings.odd_and_even_pages_header_footer = True
+    section = document.sections[0]
+    for footer, align in ((section.footer, "right"), (section.even_page_footer, "left")):
+        footer.is_linked_to_previous = False
+        p = footer.paragraphs[0]
+        fmt = p.paragraph_format
+        fmt.alignment = WD_ALIGN_PARAGRAPH[align.upper()]
+        indent = Pt(PAGE_NUMBER.size_pt)
+        fmt.right_indent, fmt.left_indent = (indent, None) if align == "right" else (None, indent)
+        fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        fmt.line_spacing = Pt(PAGE_NUMBER.size_pt * 1.25)
+        add_run(p, "— ", face=PAGE_NUMBER)
+        _page_field(p)
+        add_run(p, " —", face=PAGE_NUMBER)
+    if letter_format:
+        section.different_first_page_header_footer = True
+        first = section.first_page_footer
+        first.is_linked_to_previous = False
+        rule = first.paragraphs[0]
+        rule.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        rule.paragraph_format.line_spacing = Pt(1)
+        _border(rule, edge="top", space_pt=0)
+
+
+# --- numbers and dates ----------------------------------------------------------------------
+
+_DIGITS_UPPER = "零壹贰叁肆伍陆柒捌玖"
+_PLACES = ("", "拾", "佰", "仟")
+_GROUPS = ("", "万", "亿", "万亿")
+
+
+def _cents(amount: Decimal) -> int:
+    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
+        raise ValueError(f"金额应为最多两位小数的数值，收到{amount}。")
+    return int(amount * 100)
+
+
+def _group_words(n: int) -> str:
+    """0 < n < 10000 in uppercase; zeros between digits collapse to one 零."""
+    words, pending_zero = "", False
+    for place in (3, 2, 1, 0):
+        digit = n // 10**place % 10
+        if digit == 0:
+            pending_zero = pending_zero or bool(words)
+            continue
+        words += ("零" if pending_zero else "") + _DIGITS_UPPER[digit] + _PLACES[place]
+        pending_zero = False
+    return words
+
+
+def amount_in_words(amount: Decimal) -> str:
+    """Chinese uppercase amount (大写金额) by the 支付结算办法 rules, e.g. 人民币叁仟元整."""
+    cents = _cents(amount)
+    if cents < 0:
+        raise ValueError("金额不能为负数。")
+    yuan, rest = divmod(cents, 100)
+    jiao, fen = divmod(rest, 10)
+    if yuan >= 10**16:
+        raise ValueError(f"金额过大：{amount}。")
+    words, pending_zero = "", False
+    for index in range(len(_GROUPS) - 1, -1, -1):
+        group = yuan // 10**(4 * index) % 10000
+        if group == 0:
+            pending_zero = pending_zero or bool(words)
+            continue
+        if words and (pending_zero or group < 1000):
+            words += "零"
+        words += _group_words(group) + _GROUPS[index]
+        pending_zero = False
+    if yuan:
+        words += "元"
+    if not jiao and not fen:
+        return f"人民币{words or '零元'}整"
+    if jiao:
+        words += _DIGITS_UPPER[jiao] + "角"
+    elif yuan:
+        words += "零"
+    if fen:
+        words += _DIGITS_UPPER[fen] + "分"
+    return f"人民币{words}"
+
+
+def format_amount(amount: Decimal) -> str:
+    """Figures with thousands separators and two decimals: 123,456.78元."""
+    _cents(amount)
+    return f"{amount:,.2f}元"
+
+
+def format_date(value: date) -> str:
+    """成文日期 in Arabic numerals without leading zeros: 2026年11月23日."""
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def format_datetime_minute(value: datetime) -> str:
+    """An aware datetime in Beijing time, to the minute: 2026年11月23日14时05分."""
+    local = timezone.localtime(value, SHANGHAI)
+    return f"{format_date(local)}{local.hour}时{local.minute:02d}分"

@@ -1,0 +1,158 @@
+"""Referrals (case → receiving agency), their package, receipt and decision; issued letters."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from viewflow.workflow.models import Process
+
+from agencies.models import Agency
+from casework.models import Case, Evidence
+
+DEFAULT_SUSPECTED_OFFENCE = "诈骗罪（《中华人民共和国刑法》第二百六十六条）"
+
+
+class ReferralKind(models.TextChoices):
+    CRIMINAL_TRANSFER = "criminal_transfer", "涉嫌犯罪案件移送"
+
+
+class ReferralStatus(models.TextChoices):
+    PREPARING = "preparing", "准备移送材料"
+    PENDING_APPROVAL = "pending_approval", "待负责人审批"
+    REFUSED = "refused", "负责人不批准移送"
+    SENT = "sent", "已移送，待签收"
+    RECEIPTED = "receipted", "已签收，审查中"
+    FILED = "filed", "公安机关已立案"
+    DECLINED = "declined", "公安机关不予立案"
+
+
+class FilingDecision(models.TextChoices):
+    FILE = "file", "立案"
+    DECLINE = "decline", "不予立案"
+
+
+CLOSED_STATUSES = {ReferralStatus.REFUSED, ReferralStatus.FILED, ReferralStatus.DECLINED}
+
+
+class Referral(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="referrals")
+    kind = models.CharField("移送类型", max_length=30, choices=ReferralKind.choices, default=ReferralKind.CRIMINAL_TRANSFER)
+    from_agency = models.ForeignKey(Agency, verbose_name="移送机关", on_delete=models.PROTECT, related_name="referrals_sent")
+    to_agency = models.ForeignKey(
+        Agency, verbose_name="接收机关", null=True, blank=True, on_delete=models.PROTECT, related_name="referrals_received"
+    )
+    status = models.CharField("状态", max_length=20, choices=ReferralStatus.choices, default=ReferralStatus.PREPARING)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    # The transfer package (310 Art. 6): what the receiving agency sees.
+    case_title = models.CharField("案件名称", max_length=200, blank=True)
+    facts = models.TextField("涉嫌犯罪事实", blank=True)
+    amount = models.DecimalField("涉案金额（元）", max_digits=14, decimal_places=2, default=Decimal("0"))
+    suspected_offence = models.CharField("涉嫌罪名", max_length=120, default=DEFAULT_SUSPECTED_OFFENCE)
+    investigation_report = models.TextField("涉嫌犯罪案件情况的调查报告", blank=True)
+    task_force = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name="专案组成员", blank=True, related_name="+")
+    contact_name = models.CharField("联系人", max_length=60, blank=True)
+    contact_phone = models.CharField("联系电话", max_length=40, blank=True)
+
+    # Head's approval (310 Art. 5: within 3 days of the report).
+    submitted_at = models.DateTimeField("提请审批时间", null=True, blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField("审批时间", null=True, blank=True)
+    approval_opinion = models.TextField("审批意见", blank=True)
+
+    sent_at = models.DateTimeField("移送时间", null=True, blank=True)
+
+    # 回执 (310 Art. 7), to the minute.
+    receipt_signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    receipt_signer_title = models.CharField("签收人职务", max_length=60, blank=True)
+    received_at = models.DateTimeField("签收时间", null=True, blank=True)
+    items_received = models.PositiveIntegerField("收到材料件数", null=True, blank=True)
+
+    # Filing decision (310 Art. 8).
+    decision = models.CharField("审查决定", max_length=10, choices=FilingDecision.choices, blank=True)
+    decision_reason = models.TextField("不予立案理由", blank=True)
+    decision_document_number = models.CharField("立案/不予立案通知书文号", max_length=60, blank=True)
+    police_case_number = models.CharField("公安机关案件编号", max_length=60, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField("决定时间", null=True, blank=True)
+
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "移送"
+        verbose_name_plural = "移送"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["to_agency", "status"]), models.Index(fields=["from_agency", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}：{self.case_title or self.case.title}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in CLOSED_STATUSES
+
+
+class PackageItem(models.Model):
+    """One piece of evidence in the package, with the hash it had when the package was made (the manifest)."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="package_items")
+    evidence = models.ForeignKey(Evidence, on_delete=models.PROTECT, related_name="+")
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["referral", "evidence"], name="evidence_once_per_package")]
+
+
+class IssuedDocument(models.Model):
+    """An issued official document: numbered, immutable, stored with its SHA-256. A correction is a new document."""
+
+    agency = models.ForeignKey(Agency, verbose_name="发文机关", on_delete=models.PROTECT, related_name="+")
+    family = models.CharField("文书类别代字", max_length=10)
+    year = models.PositiveSmallIntegerField("年度")
+    serial = models.PositiveIntegerField("序号")
+    number = models.CharField("文号", max_length=60, unique=True)
+    title = models.CharField("标题", max_length=200)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="documents")
+    referral = models.ForeignKey(Referral, null=True, blank=True, on_delete=models.PROTECT, related_name="documents")
+    filename = models.CharField(max_length=200)
+    content = models.BinaryField(editable=False)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField()
+    voided_at = models.DateTimeField(null=True, blank=True)
+    void_reason = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = "已签发文书"
+        verbose_name_plural = "已签发文书"
+        ordering = ["-issued_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["agency", "family", "year", "serial"], name="serial_once_per_register")]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+
+class ReferralProcess(Process):
+    referral = models.OneToOneField(Referral, on_delete=models.PROTECT, related_name="process", null=True)
+
+    class Meta:
+        verbose_name = "移送流程"
+        verbose_name_plural = "移送流程"
+
+    @property
+    def brief(self) -> str:
+        return str(self.referral) if self.referral_id else "（新移送）"
+
+
+class ReferralUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Referral, on_delete=models.CASCADE)
+
+
+class ReferralGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Referral, on_delete=models.CASCADE)

@@ -1,0 +1,36 @@
+"""Reads about referrals, always scoped to the user."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from guardian.shortcuts import get_objects_for_user
+
+from agencies.models import AuditEvent
+from referral.models import IssuedDocument, Referral, ReferralProcess
+from referral.permissions import VIEW_REFERRAL
+
+
+def referral_list_for_user(*, user, search: str = "", status: str = "") -> QuerySet[Referral]:
+    if not user.is_authenticated:
+        return Referral.objects.none()
+    referrals = get_objects_for_user(user, VIEW_REFERRAL, klass=Referral, accept_global_perms=False, with_superuser=False)
+    if search:
+        referrals = referrals.filter(
+            Q(case_title__icontains=search) | Q(case__number__icontains=search) | Q(documents__number__icontains=search)
+        ).distinct()
+    if status:
+        referrals = referrals.filter(status=status)
+    return referrals.select_related("case", "from_agency", "to_agency").order_by("-created_at", "-id")
+
+
+def referral_process_list_for_user(*, user) -> QuerySet[ReferralProcess]:
+    return ReferralProcess.objects.filter(referral__in=referral_list_for_user(user=user).values("pk"))
+
+
+def referral_documents(*, referral: Referral) -> QuerySet[IssuedDocument]:
+    return referral.documents.defer("content").order_by("issued_at", "id")
+
+
+def referral_timeline(*, referral: Referral) -> QuerySet[AuditEvent]:
+    """What the receiving agency may see of the history: the referral's own events, not the case's."""
+    return AuditEvent.objects.filter(target_type="referral.referral", target_id=str(referral.pk)).select_related("actor", "agency")

@@ -1,0 +1,251 @@
+"""The criminal transfer (行刑衔接, 310 Arts. 5–8): every step a transaction, audited, notified after commit.
+
+Visibility follows the handoff: the sending bureau sees the referral from the start; the receiving
+police see it — the package, never the case's internal file — from the moment it is sent.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from agencies.audit import audit_append
+from agencies.models import Agency, AgencyKind, Role
+from agencies.permissions import grant_to_agency, officer_of
+from agencies.selectors import agency_same_level_psb, officer_users
+from casework import services as case_services
+from casework.models import Case, Evidence
+from notifications.services import notify
+from referral.documents import document_issue, transfer_notice_for
+from referral.letters.transfer_notice import build_transfer_notice
+from referral.models import FilingDecision, PackageItem, Referral, ReferralStatus
+from referral.permissions import VIEW_REFERRAL
+
+MIN_TASK_FORCE = 2  # 310 Art. 5; 49号 三(一): a 专案组 of at least two enforcement officers
+RECEIVING_ROLES = (Role.OFFICER, Role.SECTION_CHIEF, Role.HEAD)
+
+
+def referral_url(referral: Referral) -> str:
+    return reverse("referrals:detail", args=[referral.pk])
+
+
+def _audit(referral: Referral, *, actor, verb: str, summary: str, agency: Agency | None = None, data: dict | None = None) -> None:
+    audit_append(
+        actor=actor, verb=verb, target=referral, agency=agency or referral.from_agency,
+        thread=f"case:{referral.case_id}", summary=summary, data=data,
+    )
+
+
+def _msb_side(referral: Referral) -> list:
+    return [referral.created_by, *referral.task_force.all()]
+
+
+@transaction.atomic
+def transfer_open(*, case: Case, opened_by) -> Referral:
+    """Open the transfer after the head decided on criminal handling; the case officer prepares the package."""
+    referral = Referral.objects.create(
+        case=case,
+        from_agency=case.agency,
+        to_agency=agency_same_level_psb(agency=case.agency),
+        created_by=opened_by,
+        case_title=case.title,
+        facts=case.findings,
+        amount=case.amount_involved,
+    )
+    grant_to_agency(agency=case.agency, perm=VIEW_REFERRAL, obj=referral)
+    _audit(referral, actor=None, verb="referral.opened", summary="启动涉嫌犯罪案件移送，准备移送材料")
+    notify(
+        recipients=[opened_by], event="referral.opened", title=f"请准备移送材料：{case.title}",
+        body="负责人已决定移送公安机关，请组成专案组、撰写调查报告并提请审批。", url=referral_url(referral),
+    )
+    return referral
+
+
+@transaction.atomic
+def transfer_submit(
+    *,
+    referral: Referral,
+    user,
+    to_agency: Agency,
+    facts: str,
+    investigation_report: str,
+    suspected_offence: str,
+    task_force: list,
+    evidence: list[Evidence],
+    contact_name: str,
+    contact_phone: str,
+) -> Referral:
+    """提请审批: the package is complete and goes to the head (who decides within 3 days, 310 Art. 5)."""
+    errors: dict[str, str] = {}
+    if to_agency.kind != AgencyKind.PSB or (to_agency.level, to_agency.region_code) != (
+        referral.from_agency.level, referral.from_agency.region_code
+    ):
+        errors["to_agency"] = "涉嫌犯罪案件应移送同级公安机关（《行政执法机关移送涉嫌犯罪案件的规定》第五条）。"
+    members = {user.pk: user for user in task_force}
+    if len(members) < MIN_TASK_FORCE:
+        errors["task_force"] = f"专案组不少于{MIN_TASK_FORCE}名执法人员。"
+    elif any(getattr(officer_of(member), "agency_id", None) != referral.from_agency_id for member in members.values()):
+        errors["task_force"] = "专案组成员须为本机关执法人员。"
+    if not investigation_report.strip():
+        errors["investigation_report"] = "请填写涉嫌犯罪案件情况的调查报告。"
+    if not facts.strip():
+        errors["facts"] = "请填写涉嫌犯罪事实。"
+    if any(item.case_id != referral.case_id for item in evidence):
+        errors["evidence"] = "只能移送本案的证据材料。"
+    if errors:
+        raise ValidationError(errors)
+    referral.to_agency = to_agency
+    referral.facts = facts
+    referral.investigation_report = investigation_report
+    referral.suspected_offence = suspected_offence
+    referral.contact_name = contact_name
+    referral.contact_phone = contact_phone
+    referral.amount = referral.case.amount_involved
+    referral.submitted_at = timezone.now()
+    referral.status = ReferralStatus.PENDING_APPROVAL
+    referral.save()
+    referral.task_force.set(members.values())
+    referral.package_items.all().delete()
+    PackageItem.objects.bulk_create(PackageItem(referral=referral, evidence=item, sha256=item.sha256) for item in evidence)
+    _audit(
+        referral, actor=user, verb="referral.submitted", summary=f"提请负责人审批移送，拟移送{to_agency.name}",
+        data={"manifest": {item.pk: item.sha256 for item in evidence}},
+    )
+    notify(
+        recipients=officer_users(agency=referral.from_agency, roles=[Role.HEAD]),
+        event="referral.approval_requested", title=f"移送审批：{referral.case_title}",
+        body="依法应在收到报告之日起3日内作出批准或不批准的决定。", url=referral_url(referral),
+    )
+    return referral
+
+
+@transaction.atomic
+def transfer_approve(*, referral: Referral, user, approve: bool, opinion: str) -> Referral:
+    """正职负责人 approves, or refuses with reasons recorded (310 Art. 5)."""
+    if not approve and not opinion.strip():
+        raise ValidationError({"opinion": "不批准移送的，应当写明理由。"})
+    referral.approved_by = user
+    referral.approved_at = timezone.now()
+    referral.approval_opinion = opinion
+    if approve:
+        referral.save()
+        _audit(referral, actor=user, verb="referral.approved", summary="负责人批准移送", data={"opinion": opinion})
+        return referral
+    referral.status = ReferralStatus.REFUSED
+    referral.save()
+    _audit(referral, actor=user, verb="referral.refused", summary="负责人不批准移送", data={"reason": opinion})
+    notify(
+        recipients=_msb_side(referral), event="referral.refused", title=f"负责人不批准移送：{referral.case_title}",
+        body=opinion, url=referral_url(referral),
+    )
+    return referral
+
+
+@transaction.atomic
+def transfer_send(*, referral: Referral) -> Referral:
+    """Issue the numbered 移送书 and hand the package to the police, who see it from this moment."""
+    if referral.approved_at is None or referral.status != ReferralStatus.PENDING_APPROVAL:
+        raise ValidationError("只有经负责人批准的移送才能发出。")
+    letter = document_issue(
+        agency=referral.from_agency,
+        family=settings.LIANBAN_TRANSFER_DOC_FAMILY,
+        title="涉嫌犯罪案件移送书",
+        case=referral.case,
+        referral=referral,
+        issued_by=referral.approved_by,
+        build=lambda number: build_transfer_notice(transfer_notice_for(referral, number=number)),
+    )
+    referral.status = ReferralStatus.SENT
+    referral.sent_at = timezone.now()
+    referral.save()
+    grant_to_agency(agency=referral.to_agency, perm=VIEW_REFERRAL, obj=referral)
+    _audit(referral, actor=referral.approved_by, verb="referral.sent", summary=f"以{letter.number}移送{referral.to_agency.name}")
+    notify(
+        recipients=officer_users(agency=referral.to_agency, roles=RECEIVING_ROLES),
+        event="referral.received",
+        title=f"收到移送案件：{referral.case_title}",
+        body=f"{referral.from_agency.name}以{letter.number}移送，请签收回执并在3日内审查决定是否立案。",
+        url=referral_url(referral),
+    )
+    notify(
+        recipients=_msb_side(referral), event="referral.sent", title=f"已移送：{referral.case_title}",
+        body=f"{letter.number} 已发送{referral.to_agency.name}。", url=referral_url(referral),
+    )
+    return referral
+
+
+@transaction.atomic
+def transfer_sign_receipt(*, referral: Referral, user, received_at: datetime, items_received: int, signer_title: str) -> Referral:
+    """签收回执 (310 Art. 7): the time of receipt, to the minute, starts the police's review clock."""
+    received_at = received_at.replace(second=0, microsecond=0)
+    if referral.status != ReferralStatus.SENT:
+        raise ValidationError("该移送不在待签收状态。")
+    if received_at < referral.sent_at.replace(second=0, microsecond=0):
+        raise ValidationError({"received_at": "签收时间不能早于移送时间。"})
+    if received_at > timezone.now():
+        raise ValidationError({"received_at": "签收时间不能晚于当前时间。"})
+    referral.receipt_signed_by = user
+    referral.receipt_signer_title = signer_title
+    referral.received_at = received_at
+    referral.items_received = items_received
+    referral.status = ReferralStatus.RECEIPTED
+    referral.save()
+    local = timezone.localtime(received_at)
+    _audit(
+        referral, actor=user, agency=referral.to_agency, verb="referral.receipted",
+        summary=f"{referral.to_agency.name}签收回执，签收时间 {local:%Y-%m-%d %H:%M}",
+    )
+    notify(
+        recipients=_msb_side(referral), event="referral.receipted", title=f"公安机关已签收：{referral.case_title}",
+        body=f"{referral.to_agency.name}于{local:%Y年%m月%d日%H时%M分}签收回执。", url=referral_url(referral),
+    )
+    return referral
+
+
+@transaction.atomic
+def transfer_decide(
+    *, referral: Referral, user, decision: str, reason: str, document_number: str, police_case_number: str = ""
+) -> Referral:
+    """立案, or 不予立案 with reasons in writing (310 Art. 8)."""
+    if referral.status != ReferralStatus.RECEIPTED:
+        raise ValidationError("请先签收回执，再作出审查决定。")
+    if decision == FilingDecision.DECLINE and not reason.strip():
+        raise ValidationError({"reason": "不予立案的，应当书面说明理由。"})
+    if not document_number.strip():
+        raise ValidationError({"document_number": "请填写立案或不予立案通知书的文号。"})
+    referral.decision = decision
+    referral.decision_reason = reason if decision == FilingDecision.DECLINE else ""
+    referral.decision_document_number = document_number
+    referral.police_case_number = police_case_number
+    referral.decided_by = user
+    referral.decided_at = timezone.now()
+    referral.status = ReferralStatus.FILED if decision == FilingDecision.FILE else ReferralStatus.DECLINED
+    referral.save()
+    label = FilingDecision(decision).label
+    _audit(
+        referral, actor=user, agency=referral.to_agency, verb="referral.decided",
+        summary=f"{referral.to_agency.name}决定{label}（{document_number}）", data={"decision": decision, "reason": reason},
+    )
+    notify(
+        recipients=_msb_side(referral) + officer_users(agency=referral.from_agency, roles=[Role.HEAD]),
+        event="referral.decided",
+        title=f"公安机关{label}：{referral.case_title}",
+        body=reason or f"{document_number}",
+        url=referral_url(referral),
+    )
+    return referral
+
+
+@transaction.atomic
+def transfer_conclude(*, referral: Referral) -> Referral:
+    """The transfer is over: the case moves on (criminal track, or back to administrative handling)."""
+    referral.closed_at = timezone.now()
+    referral.save()
+    case_services.case_after_transfer(case=referral.case, accepted=referral.status == ReferralStatus.FILED)
+    case_services.case_resume_after_transfer(case=referral.case)
+    return referral

@@ -1,0 +1,73 @@
+"""The transfer flow's task pages."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from casework.workflow import TaskFormView
+from referral import forms, services
+
+
+class ReferralTaskView(TaskFormView):
+    summary_template = "referral/_package_summary.html"
+
+    @property
+    def referral(self):
+        return self.process.referral
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(referral=self.referral, summary_template=self.summary_template, **kwargs)
+
+    def get_success_url(self) -> str:
+        return reverse("referrals:detail", args=[self.referral.pk])
+
+
+class PreparePackageView(ReferralTaskView):
+    form_class = forms.PackageForm
+    success_text = "移送材料已提请负责人审批。"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "referral": self.referral}
+
+    def get_initial(self):
+        referral = self.referral
+        officer = getattr(self.request.user, "officer", None)
+        return {
+            "to_agency": referral.to_agency,
+            "facts": referral.facts,
+            "task_force": list(referral.case.investigators.all()),
+            "evidence": list(referral.case.evidence.all()),
+            "contact_name": officer.display_name if officer else "",
+            "contact_phone": officer.phone if officer else "",
+        }
+
+    def perform(self, form):
+        services.transfer_submit(referral=self.referral, user=self.request.user, **form.cleaned_data)
+
+
+class ApproveTransferView(ReferralTaskView):
+    form_class = forms.ApprovalForm
+    success_text = "审批已完成。"
+
+    def perform(self, form):
+        services.transfer_approve(referral=self.referral, user=self.request.user, **form.cleaned_data)
+
+
+class SignReceiptView(ReferralTaskView):
+    form_class = forms.ReceiptForm
+    success_text = "已签收回执。"
+
+    def get_initial(self):
+        officer = getattr(self.request.user, "officer", None)
+        return {"signer_title": officer.title if officer else "", "items_received": self.referral.package_items.count() + 3}
+
+    def perform(self, form):
+        services.transfer_sign_receipt(referral=self.referral, user=self.request.user, **form.cleaned_data)
+
+
+class DecideFilingView(ReferralTaskView):
+    form_class = forms.FilingDecisionForm
+    success_text = "审查决定已送达移送机关。"
+
+    def perform(self, form):
+        services.transfer_decide(referral=self.referral, user=self.request.user, **form.cleaned_data)

@@ -1,0 +1,85 @@
+"""Referral pages: what each side of the handoff sees."""
+
+from __future__ import annotations
+
+import hashlib
+from urllib.parse import quote
+
+from django.http import FileResponse, HttpResponse
+from django.views import generic
+
+from casework.presenters import open_tasks_for, process_links
+from referral import selectors
+from referral.documents import DOCX_CONTENT_TYPE
+from referral.models import ReferralStatus
+from referral.permissions import get_document_or_404, get_package_item_or_404, get_referral_or_404
+
+
+def _file_sha256(field_file) -> str:
+    digest = hashlib.sha256()
+    with field_file.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1024 * 1024), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class ReferralListView(generic.ListView):
+    template_name = "referral/referral_list.html"
+    paginate_by = 20
+    context_object_name = "referrals"
+
+    def get_queryset(self):
+        return selectors.referral_list_for_user(
+            user=self.request.user, search=self.request.GET.get("q", "").strip(), status=self.request.GET.get("status", "")
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            statuses=ReferralStatus.choices, q=self.request.GET.get("q", ""), status=self.request.GET.get("status", ""), **kwargs
+        )
+
+
+class ReferralDetailView(generic.TemplateView):
+    """The transfer package as both sides see it; the receiver's view checks every file against the manifest."""
+
+    template_name = "referral/referral_detail.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        referral = get_referral_or_404(user=user, referral_id=kwargs["referral_id"])
+        items = list(referral.package_items.select_related("evidence"))
+        verify = self.request.GET.get("verify") == "1"  # hashing every file is costly: only on request
+        for item in items:
+            item.verified = None
+            if verify:
+                try:
+                    item.verified = _file_sha256(item.evidence.file) == item.sha256
+                except OSError:
+                    item.verified = False
+        process = getattr(referral, "process", None)
+        return super().get_context_data(
+            referral=referral,
+            verified=verify,
+            process=process,
+            open_tasks=open_tasks_for(process, user),
+            **process_links(process),
+            subjects=referral.case.subjects.all(),
+            items=items,
+            task_force=referral.task_force.select_related("officer"),
+            documents=selectors.referral_documents(referral=referral),
+            timeline=selectors.referral_timeline(referral=referral),
+            **kwargs,
+        )
+
+
+def document_download(request, document_id: int):
+    document = get_document_or_404(user=request.user, document_id=document_id)
+    response = HttpResponse(bytes(document.content), content_type=DOCX_CONTENT_TYPE)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(document.filename)}"
+    response["X-Content-SHA256"] = document.sha256
+    return response
+
+
+def package_item_download(request, referral_id: int, item_id: int):
+    item = get_package_item_or_404(user=request.user, referral_id=referral_id, item_id=item_id)
+    return FileResponse(item.evidence.file.open("rb"), as_attachment=True, filename=item.evidence.original_name)

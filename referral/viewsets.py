@@ -1,0 +1,23 @@
+"""The 移送 application in the Material site."""
+
+from __future__ import annotations
+
+from django.urls import path
+from viewflow.urls import Application
+
+from casework.viewsets import is_officer
+from referral import views
+
+
+class ReferralApp(Application):
+    title = "移送"
+    icon = "send"
+    app_name = "referrals"
+    permission = staticmethod(is_officer)
+
+    index_path = path("", views.ReferralListView.as_view(), name="index")
+    detail_path = path("<int:referral_id>/", views.ReferralDetailView.as_view(), name="detail")
+    item_download_path = path(
+        "<int:referral_id>/package/<int:item_id>/download/", views.package_item_download, name="item_download"
+    )
+    document_download_path = path("documents/<int:document_id>/download/", views.document_download, name="document_download")

@@ -1,0 +1,1 @@
+"""Shared pytest fixtures for the whole suite. App-specific fixtures live in tests/<app>/conftest.py."""

@@ -1,0 +1,62 @@
+"""Fixtures for the notification tests: a fixed cast (Alice receives, Bob is the other user) and sockets."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from config.asgi import application
+
+SAME_ORIGIN = b"http://testserver"
+
+OpenSocket = Callable[..., Awaitable[WebsocketCommunicator]]
+
+
+@pytest.fixture
+def alice(db):
+    return get_user_model().objects.create_user(username="alice", password="x-unused-1")
+
+
+@pytest.fixture
+def bob(db):
+    return get_user_model().objects.create_user(username="bob", password="x-unused-2")
+
+
+def session_cookie(user) -> bytes:
+    """A `Cookie` header value carrying a real session for `user` (as after logging in)."""
+    client = Client()
+    client.force_login(user)
+    return f"sessionid={client.cookies['sessionid'].value}".encode()
+
+
+def socket_for(cookie: bytes | None, *, query: str = "", origin: bytes | None = SAME_ORIGIN) -> WebsocketCommunicator:
+    headers = []
+    if cookie is not None:
+        headers.append((b"cookie", cookie))
+    if origin is not None:
+        headers.append((b"origin", origin))
+    return WebsocketCommunicator(application, f"/ws/notifications/{query}", headers=headers)
+
+
+@pytest.fixture
+async def open_socket() -> AsyncIterator[OpenSocket]:
+    """`await open_socket(user, since=...)`: a connected socket through the real ASGI stack; closed at teardown."""
+    opened: list[WebsocketCommunicator] = []
+
+    async def _open(user, *, since: int | str | None = None) -> WebsocketCommunicator:
+        cookie = await database_sync_to_async(session_cookie)(user)
+        communicator = socket_for(cookie, query="" if since is None else f"?since={since}")
+        connected, _ = await communicator.connect(timeout=3)
+        assert connected, "the socket of a signed-in user should be accepted"
+        opened.append(communicator)
+        return communicator
+
+    yield _open
+    for communicator in opened:
+        if not communicator.future.done():  # a test may have closed it, or a timed-out receive cancelled it
+            await communicator.disconnect(timeout=3)
