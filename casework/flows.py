@@ -36,6 +36,7 @@ class CaseFlow(ScopedFlowMixin, flow.Flow):
     线索登记 → 核查 → 立案审批 → 调查 → 处理决定（结案、行政处理或移送公安机关）。"""
 
     process_class = CaseProcess
+    process_summary_template = "{{ process.coerced.case.number }} {{ process.coerced.case.title }}"
     lock_impl = lock.select_for_update_lock
 
     register = (

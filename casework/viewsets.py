@@ -18,6 +18,7 @@ class CaseworkApp(Application):
     icon = "folder_open"
     app_name = "cases"
     permission = staticmethod(is_officer)
+    menu_template_name = None  # the site menu lists the application; its pages link to each other
 
     index_path = path("", views.CaseListView.as_view(), name="index")
     detail_path = path("<int:case_id>/", views.CaseDetailView.as_view(), name="detail")

@@ -18,6 +18,7 @@ class NotificationsApp(Application):
     icon = "notifications"
     app_name = "notifications"
     urlpatterns = notification_urls.urlpatterns
+    menu_template_name = None
 
 
 site = Site(

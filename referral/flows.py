@@ -28,6 +28,10 @@ class TransferFlow(ScopedFlowMixin, flow.Flow):
     准备移送材料 → 负责人审批 → 移送同级公安机关 → 签收回执 → 立案审查。"""
 
     process_class = ReferralProcess
+    process_summary_template = (
+        "{{ process.coerced.referral.case_title }}"
+        "（{{ process.coerced.referral.from_agency.short_name }} → {{ process.coerced.referral.to_agency.short_name }}）"
+    )
     lock_impl = lock.select_for_update_lock
 
     start = flow.StartHandle(this.open).Annotation(title="启动移送").Next(this.prepare_package)

@@ -42,8 +42,8 @@ class ApprovalForm(forms.Form):
 class ReceiptForm(forms.Form):
     received_at = forms.DateTimeField(
         label="签收时间（精确到分钟）",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(format="%Y-%m-%d %H:%M"),
+        input_formats=["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"],
     )
     items_received = forms.IntegerField(label="收到材料件数", min_value=1)
     signer_title = forms.CharField(label="签收人职务", max_length=60)

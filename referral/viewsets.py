@@ -14,6 +14,7 @@ class ReferralApp(Application):
     icon = "send"
     app_name = "referrals"
     permission = staticmethod(is_officer)
+    menu_template_name = None  # the site menu lists the application; its pages link to each other
 
     index_path = path("", views.ReferralListView.as_view(), name="index")
     detail_path = path("<int:referral_id>/", views.ReferralDetailView.as_view(), name="detail")
