@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.contrib.auth import get_user_model
 
 from agencies.models import Agency
@@ -12,6 +13,14 @@ from agencies.selectors import officer_list
 from casework.models import Case, CaseSource, EvidenceKind, Handling, Subject, ViolationType
 
 User = get_user_model()
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: on its field when the form has one, else on top."""
+    items = error.message_dict.items() if hasattr(error, "error_dict") else [(None, error.messages)]
+    for field, messages in items:
+        for message in messages:
+            form.add_error(field if field in form.fields else None, message)
 
 
 class OfficerChoiceField(forms.ModelMultipleChoiceField):

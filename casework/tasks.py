@@ -38,8 +38,7 @@ class RegisterLeadView(flow_views.mixins.TaskViewTemplateNames, generic.FormView
         try:
             case = services.case_register(user=self.request.user, **form.cleaned_data)
         except ValidationError as exc:
-            for error in exc.messages:
-                form.add_error(None, error)
+            forms.add_service_errors(form, exc)
             return self.form_invalid(form)
         activation = self.request.activation
         activation.process.case = case

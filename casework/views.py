@@ -48,7 +48,7 @@ class CaseDetailView(generic.TemplateView):
             subjects=case.subjects.all(),
             evidence=case.evidence.select_related("uploaded_by"),
             referrals=case.referrals.select_related("to_agency").order_by("created_at"),
-            documents=case.documents.defer("content").order_by("issued_at"),
+            documents=case.documents.order_by("issued_at"),
             timeline=selectors.case_timeline(case=case),
             can_edit=can_edit_case(user, case),
             **kwargs,
@@ -71,9 +71,7 @@ class CaseFormView(generic.FormView):
         try:
             self.save(form)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
+            forms.add_service_errors(form, exc)
             return self.form_invalid(form)
         return redirect("cases:detail", case_id=self.case.pk)
 

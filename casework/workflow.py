@@ -18,6 +18,7 @@ from viewflow.workflow.flow import views as flow_views
 from viewflow.workflow.flow.viewset import FlowViewset
 
 from agencies.permissions import officer_of
+from casework.forms import add_service_errors
 
 
 class ScopedFlowMixin:
@@ -63,9 +64,7 @@ class TaskFormView(flow_views.mixins.TaskViewTemplateNames, generic.FormView):
         try:
             self.perform(form)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         self.activation.execute()
         messages.success(self.request, self.success_text, fail_silently=True)

@@ -108,6 +108,11 @@ class PackageItem(models.Model):
         constraints = [models.UniqueConstraint(fields=["referral", "evidence"], name="evidence_once_per_package")]
 
 
+class IssuedDocumentManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().defer("content")  # the file is read only when downloaded
+
+
 class IssuedDocument(models.Model):
     """An issued official document: numbered, immutable, stored with its SHA-256. A correction is a new document."""
 
@@ -128,7 +133,10 @@ class IssuedDocument(models.Model):
     voided_at = models.DateTimeField(null=True, blank=True)
     void_reason = models.TextField(blank=True)
 
+    objects = IssuedDocumentManager()
+
     class Meta:
+        base_manager_name = "objects"
         verbose_name = "已签发文书"
         verbose_name_plural = "已签发文书"
         ordering = ["-issued_at", "-id"]

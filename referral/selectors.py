@@ -28,7 +28,7 @@ def referral_process_list_for_user(*, user) -> QuerySet[ReferralProcess]:
 
 
 def referral_documents(*, referral: Referral) -> QuerySet[IssuedDocument]:
-    return referral.documents.defer("content").order_by("issued_at", "id")
+    return referral.documents.order_by("issued_at", "id")
 
 
 def referral_timeline(*, referral: Referral) -> QuerySet[AuditEvent]:

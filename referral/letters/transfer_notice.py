@@ -124,7 +124,7 @@ def _letter(document: Document, notice: TransferNotice) -> None:
     layout.heading(document, number=1, text="当事人基本情况", level=1)
     numbered = len(notice.parties) > 1
     for index, party in enumerate(notice.parties, start=1):
-        layout.body(document, text=(f"{index}. " if numbered else "") + _party_line(party))
+        layout.body(document, text=(f"{index}. " if numbered else "") + _party_line(party), align="left")
 
     layout.heading(document, number=2, text="涉嫌犯罪的主要事实", level=1)
     for line in notice.facts.splitlines():
@@ -183,6 +183,7 @@ def _receipt(document: Document, notice: TransferNotice) -> None:
     layout.blank_line(document)
     layout.table(
         document,
+        face=layout.RECORD,  # 4号, so the stub and its note stay on one page
         widths_mm=(42, 114),
         rows=(
             ("移送书文号", notice.number),
