@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
     "channels",
     "guardian",
     "viewflow",
@@ -160,6 +162,22 @@ MEDIA_URL = "/media/"  # never served publicly: evidence is downloaded through p
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 LIANBAN_EVIDENCE_MAX_BYTES = env_int("LIANBAN_EVIDENCE_MAX_BYTES", 200 * 1024 * 1024)
+
+# --- REST API (/api/, schema at /api/schema/) ---------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 20,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "联办 Lianban API",
+    "DESCRIPTION": "案件、移送与通知的只读接口；每个列表只包含当前用户有权查看的记录。",
+    "VERSION": "0.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
 
 # --- logging ------------------------------------------------------------------------------------
 LOGGING = {

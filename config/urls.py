@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Application, Site
@@ -42,6 +42,7 @@ site = Site(
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    path("api/", include(("config.api", "api"))),
     path("accounts/", AuthViewset(with_profile_view=False).urls),
     path("admin/", admin.site.urls),
     path("", RedirectView.as_view(url="/workflow/inbox/", permanent=False), name="home"),

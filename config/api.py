@@ -1,0 +1,19 @@
+"""/api/: read-only REST endpoints, with the OpenAPI schema at /api/schema/."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.routers import DefaultRouter
+
+from casework.api import CaseViewSet
+from notifications.api import NotificationViewSet
+from referral.api import ReferralViewSet
+
+router = DefaultRouter()
+router.register("cases", CaseViewSet, basename="case")
+router.register("referrals", ReferralViewSet, basename="referral")
+router.register("notifications", NotificationViewSet, basename="notification")
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("", include(router.urls)),
+]
