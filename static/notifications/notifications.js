@@ -228,6 +228,9 @@
     if (!state.running || state.socket) {
       return;
     }
+    if (navigator.onLine === false) {
+      return; // no futile attempts while offline: the `online` event reconnects at once
+    }
     let socket;
     try {
       socket = new WebSocket(socketUrl());

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
@@ -15,6 +17,20 @@ from config.asgi import application
 SAME_ORIGIN = b"http://testserver"
 
 OpenSocket = Callable[..., Awaitable[WebsocketCommunicator]]
+
+
+@pytest.fixture(autouse=True)
+def isolated_channel_layer(settings):
+    """A fresh channel layer per test; on Redis also a private key prefix.
+
+    User ids repeat across test databases, so without this a shared Redis (a concurrent run, groups left
+    by a crashed run) could deliver someone else's `user.1` message into this test.
+    """
+    layers = copy.deepcopy(settings.CHANNEL_LAYERS)
+    default = layers["default"]
+    if "redis" in default["BACKEND"].lower():
+        default.setdefault("CONFIG", {})["prefix"] = f"lianban-test-{uuid.uuid4().hex[:12]}"
+    settings.CHANNEL_LAYERS = layers  # channels drops its cached layers when this setting changes
 
 
 @pytest.fixture
