@@ -14,6 +14,7 @@ def open_tasks_for(process, user) -> list:
         node = task.flow_task
         task.can_act = node.can_assign(user, task) or node.can_execute(user, task)
         task.index_url = node.reverse("index", args=[task.process_id, task.pk])
+        task.process_title = node.flow_class.process_title
         tasks.append(task)
     return tasks
 

@@ -40,14 +40,18 @@ class CaseDetailView(generic.TemplateView):
         user = self.request.user
         case = get_case_or_404(user=user, case_id=kwargs["case_id"])
         process = getattr(case, "process", None)
+        referrals = list(case.referrals.select_related("to_agency", "process").order_by("created_at"))
+        open_tasks = open_tasks_for(process, user)
+        for referral in referrals:  # the transfer's own steps (e.g. the head's approval) belong on the case page too
+            open_tasks += open_tasks_for(getattr(referral, "process", None), user)
         return super().get_context_data(
             case=case,
             process=process,
-            open_tasks=open_tasks_for(process, user),
+            open_tasks=open_tasks,
             **process_links(process),
             subjects=case.subjects.all(),
             evidence=case.evidence.select_related("uploaded_by"),
-            referrals=case.referrals.select_related("to_agency").order_by("created_at"),
+            referrals=referrals,
             documents=case.documents.order_by("issued_at"),
             timeline=selectors.case_timeline(case=case),
             can_edit=can_edit_case(user, case),
