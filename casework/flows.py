@@ -30,13 +30,16 @@ def lead_officer(activation):
 
 
 
+CASE_TITLE = "{{ process.case.title }}"  # what a task shows as its summary in the inbox and queue
+
+
 class CaseFlow(ScopedFlowMixin, flow.Flow):
     """案件办理
 
     线索登记 → 核查 → 立案审批 → 调查 → 处理决定（结案、行政处理或移送公安机关）。"""
 
     process_class = CaseProcess
-    process_summary_template = "{{ process.coerced.case.number }} {{ process.coerced.case.title }}"
+    process_summary_template = "{{ process.case.number }}"
     lock_impl = lock.select_for_update_lock
 
     register = (
@@ -47,7 +50,7 @@ class CaseFlow(ScopedFlowMixin, flow.Flow):
     )
     verify = (
         View(tasks.VerifyLeadView.as_view())
-        .Annotation(title="核查线索")
+        .Annotation(title="核查线索", summary_template=CASE_TITLE)
         .Permission(ACT_FOR_AGENCY, obj=owning_agency)
         .Assign(lead_officer)
         .Next(this.is_filing_proposed)
@@ -60,7 +63,7 @@ class CaseFlow(ScopedFlowMixin, flow.Flow):
     )
     file_case = (
         View(tasks.FileCaseView.as_view())
-        .Annotation(title="立案审批")
+        .Annotation(title="立案审批", summary_template=CASE_TITLE)
         .Permission(APPROVE_CASE, obj=owning_agency)
         .Next(this.is_filed)
     )
@@ -72,14 +75,14 @@ class CaseFlow(ScopedFlowMixin, flow.Flow):
     )
     investigate = (
         View(tasks.InvestigateView.as_view())
-        .Annotation(title="调查取证")
+        .Annotation(title="调查取证", summary_template=CASE_TITLE)
         .Permission(ACT_FOR_AGENCY, obj=owning_agency)
         .Assign(lead_officer)
         .Next(this.decide)
     )
     decide = (
         View(tasks.DecideView.as_view())
-        .Annotation(title="处理决定审批")
+        .Annotation(title="处理决定审批", summary_template=CASE_TITLE)
         .Permission(APPROVE_CASE, obj=owning_agency)
         .Next(this.route_handling)
     )
@@ -100,7 +103,7 @@ class CaseFlow(ScopedFlowMixin, flow.Flow):
     )
     handle_administratively = (
         View(tasks.AdministrativeHandlingView.as_view())
-        .Annotation(title="行政处理")
+        .Annotation(title="行政处理", summary_template=CASE_TITLE)
         .Permission(ACT_FOR_AGENCY, obj=owning_agency)
         .Assign(lead_officer)
         .Next(this.close_case)

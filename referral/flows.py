@@ -22,29 +22,29 @@ def receiving_agency(process):
     return process.coerced.referral.to_agency
 
 
+CASE_TITLE = "{{ process.referral.case_title }}"  # what a task shows as its summary in the inbox and queue
+
+
 class TransferFlow(ScopedFlowMixin, flow.Flow):
     """涉嫌犯罪案件移送
 
     准备移送材料 → 负责人审批 → 移送同级公安机关 → 签收回执 → 立案审查。"""
 
     process_class = ReferralProcess
-    process_summary_template = (
-        "{{ process.coerced.referral.case_title }}"
-        "（{{ process.coerced.referral.from_agency.short_name }} → {{ process.coerced.referral.to_agency.short_name }}）"
-    )
+    process_summary_template = "{{ process.referral.from_agency.short_name }} → {{ process.referral.to_agency.short_name }}"
     lock_impl = lock.select_for_update_lock
 
     start = flow.StartHandle(this.open).Annotation(title="启动移送").Next(this.prepare_package)
     prepare_package = (
         View(tasks.PreparePackageView.as_view())
-        .Annotation(title="准备移送材料")
+        .Annotation(title="准备移送材料", summary_template=CASE_TITLE)
         .Permission(ACT_FOR_AGENCY, obj=sending_agency)
         .Assign(lambda activation: activation.process.referral.created_by)
         .Next(this.approve_transfer)
     )
     approve_transfer = (
         View(tasks.ApproveTransferView.as_view())
-        .Annotation(title="负责人审批移送")
+        .Annotation(title="负责人审批移送", summary_template=CASE_TITLE)
         .Permission(APPROVE_TRANSFER, obj=sending_agency)
         .Next(this.is_approved)
     )
@@ -57,13 +57,13 @@ class TransferFlow(ScopedFlowMixin, flow.Flow):
     send_transfer = flow.Function(this.send).Annotation(title="签发移送书并移送").Next(this.sign_receipt)
     sign_receipt = (
         View(tasks.SignReceiptView.as_view())
-        .Annotation(title="签收回执")
+        .Annotation(title="签收回执", summary_template=CASE_TITLE)
         .Permission(ACT_FOR_AGENCY, obj=receiving_agency)
         .Next(this.decide_filing)
     )
     decide_filing = (
         View(tasks.DecideFilingView.as_view())
-        .Annotation(title="立案审查")
+        .Annotation(title="立案审查", summary_template=CASE_TITLE)
         .Permission(ACT_FOR_AGENCY, obj=receiving_agency)
         .Next(this.conclude)
     )
