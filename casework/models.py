@@ -146,7 +146,7 @@ ORGANISATION_KINDS = {SubjectKind.INSTITUTION, SubjectKind.PHARMACY}
 class Subject(models.Model):
     """A party (当事人) of the case; each carries its own liability track."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="subjects")
+    case = models.ForeignKey(Case, verbose_name="案件", on_delete=models.CASCADE, related_name="subjects")
     kind = models.CharField("主体类型", max_length=20, choices=SubjectKind.choices)
     name = models.CharField("名称或姓名", max_length=120)
     identifier_type = models.CharField("证件类型", max_length=20, choices=IdentifierType.choices)
@@ -202,7 +202,7 @@ def evidence_upload_to(instance: "Evidence", filename: str) -> str:
 
 
 class Evidence(models.Model):
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="evidence")
+    case = models.ForeignKey(Case, verbose_name="案件", on_delete=models.PROTECT, related_name="evidence")
     kind = models.CharField("证据种类", max_length=20, choices=EvidenceKind.choices)
     title = models.CharField("名称", max_length=200)
     description = models.TextField("说明", blank=True)
@@ -227,7 +227,7 @@ class Evidence(models.Model):
 class CaseProcess(Process):
     """The viewflow process of one case (multi-table: a real foreign key to the case)."""
 
-    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="process", null=True)
+    case = models.OneToOneField(Case, verbose_name="案件", on_delete=models.PROTECT, related_name="process", null=True)
 
     class Meta:
         verbose_name = "案件办理流程"

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
+from django.utils.translation import gettext_lazy as _
 from django.views import generic
 from viewflow.workflow import STATUS, chart
 from viewflow.workflow.fields import get_task_ref
@@ -114,6 +115,11 @@ class ScopedProcessListView(flow_views.DashboardProcessListView):
 
 
 class ScopedTaskListView(flow_views.DashboardTaskListView):
+    def flow_task(self, task):
+        return task.title  # the step's Chinese title, not its Python name
+
+    flow_task.short_description = _("Task")
+
     def get_queryset(self):
         return super().get_queryset().filter(process__in=_visible(self.flow_class, self.request.user).values("pk"))
 

@@ -6,6 +6,7 @@ Scale-out: set DATABASE_URL (PostgreSQL) and REDIS_URL (channels-redis, shared c
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -89,6 +90,8 @@ TEMPLATES = [
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("LIANBAN_DB_CONN_MAX_AGE", 0))}
+    # One test database per test run, so two runs on one machine never drop each other's database.
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -102,7 +105,8 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
-            "TEST": {"NAME": VAR_DIR / "test-lianban.sqlite3"},
+            # A file (not :memory:) so a live server process can share it; one per test run.
+            "TEST": {"NAME": VAR_DIR / f"test-lianban-{os.getpid()}.sqlite3"},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
+from django.views.i18n import JavaScriptCatalog
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Application, Site
 from viewflow.workflow.flow.viewset import WorkflowAppViewset
@@ -41,6 +42,7 @@ site = Site(
 )
 
 urlpatterns = [
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),  # viewflow's JS strings in Chinese
     path("healthz", health.healthz, name="healthz"),
     path("api/", include(("config.api", "api"))),
     path("accounts/", AuthViewset(with_profile_view=False).urls),

@@ -38,7 +38,7 @@ CLOSED_STATUSES = {ReferralStatus.REFUSED, ReferralStatus.FILED, ReferralStatus.
 
 
 class Referral(models.Model):
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="referrals")
+    case = models.ForeignKey(Case, verbose_name="案件", on_delete=models.PROTECT, related_name="referrals")
     kind = models.CharField("移送类型", max_length=30, choices=ReferralKind.choices, default=ReferralKind.CRIMINAL_TRANSFER)
     from_agency = models.ForeignKey(Agency, verbose_name="移送机关", on_delete=models.PROTECT, related_name="referrals_sent")
     to_agency = models.ForeignKey(
@@ -147,7 +147,7 @@ class IssuedDocument(models.Model):
 
 
 class ReferralProcess(Process):
-    referral = models.OneToOneField(Referral, on_delete=models.PROTECT, related_name="process", null=True)
+    referral = models.OneToOneField(Referral, verbose_name="移送", on_delete=models.PROTECT, related_name="process", null=True)
 
     class Meta:
         verbose_name = "移送流程"

@@ -172,11 +172,26 @@
     arm();
   }
 
-  // --- the notification list page refreshes itself (page 1 only) ----------------------------------
+  // --- pages that follow the news refresh themselves -------------------------------------------------
+  // The notification list (page 1), lists marked data-lb-live-list, and a page marked data-lb-live-page
+  // when the notification links to it. Never while the user is typing into one of its fields.
 
-  function refreshListSoon() {
+  function shouldRefresh(notification) {
     const list = document.querySelector("[data-lb-notification-list]");
-    if (!list || list.dataset.page !== "1" || !window.Turbo) {
+    if (list) {
+      return list.dataset.page === "1";
+    }
+    if (document.querySelector("[data-lb-live-list]")) {
+      return true;
+    }
+    const page = document.querySelector("[data-lb-live-page]");
+    return Boolean(page && notification.url && new URL(notification.url, window.location.href).pathname === window.location.pathname);
+  }
+
+  function refreshSoon(notification) {
+    const active = document.activeElement;
+    const typing = active && ["INPUT", "TEXTAREA", "SELECT"].includes(active.tagName);
+    if (!window.Turbo || typing || !shouldRefresh(notification)) {
       return;
     }
     clearTimeout(state.refreshTimer);
@@ -212,7 +227,7 @@
     // below lastSeenId can still arrive live when its transaction committed after a later one.
     markSeen(id);
     showToast(notification);
-    refreshListSoon();
+    refreshSoon(notification);
     document.dispatchEvent(new CustomEvent("lianban:notification", { detail: notification }));
   }
 
@@ -320,6 +335,7 @@
 
   function markVisit() {
     state.visitAt = Date.now();
+    clearTimeout(state.refreshTimer); // the user is going elsewhere: a pending self-refresh would pull them back
   }
 
   function keepToastsAcrossRender(event) {
