@@ -6,6 +6,7 @@ import re
 from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -35,8 +36,10 @@ def validate_resident_id(value: str) -> None:
     if not re.fullmatch(r"\d{17}[\dX]", number):
         raise ValidationError("居民身份证号码应为18位，最后一位可为 X。")
     try:
-        date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+        born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         raise ValidationError("居民身份证号码中的出生日期无效。") from None
+    if born > timezone.localdate():
+        raise ValidationError("居民身份证号码中的出生日期晚于今天，请核对。")
     if id_check_char(number[:17]) != number[17]:
         raise ValidationError("居民身份证号码校验位不正确，请核对。")

@@ -7,26 +7,40 @@ which processes a user may see (`visible_processes`); every page below filters t
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
+from django.urls import URLResolver
 from django.views import generic
 from viewflow.workflow import STATUS, chart
 from viewflow.workflow.fields import get_task_ref
 from viewflow.workflow.flow import views as flow_views
-from viewflow.workflow.flow.viewset import FlowViewset
+from viewflow.workflow.flow.viewset import FlowViewset, WorkflowAppViewset
+from viewflow.workflow.models import Task
 
 from agencies.permissions import officer_of
 from casework.forms import add_service_errors
 
 
 class ScopedFlowMixin:
-    """Mixed into a Flow: a process is visible only through the flow's own `visible_processes`."""
+    """Mixed into a Flow: a process is visible only through the flow's own `visible_processes`.
+
+    Every task URL of the flow (index, detail, assign, execute, undo … of every node type) is
+    guarded here, once: the process in the URL must be visible to the user and the task must belong
+    to it, or the answer is 404. viewflow checks some of these pages per node and not others.
+    """
 
     def visible_processes(self, user):  # pragma: no cover - each flow defines it
         raise NotImplementedError
+
+    def _get_urls(self):
+        patterns = super()._get_urls()
+        _guard_patterns(patterns, self)
+        return patterns
 
     def has_view_permission(self, user, obj=None) -> bool:
         if not user.is_authenticated or officer_of(user) is None:
@@ -37,6 +51,27 @@ class ScopedFlowMixin:
 
     def has_manage_permission(self, user, obj=None) -> bool:
         return False  # nobody cancels or reassigns other people's tasks through the generic UI
+
+
+def _guard_patterns(patterns, flow) -> None:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            _guard_patterns(pattern.url_patterns, flow)
+        elif "process_pk" in str(pattern.pattern):
+            pattern.callback = _guarded(pattern.callback, flow)
+
+
+def _guarded(view, flow):
+    @wraps(view)
+    def guarded_view(request, *args, **kwargs):
+        process_pk, task_pk = kwargs.get("process_pk"), kwargs.get("task_pk")
+        if not request.user.is_authenticated or not flow.visible_processes(request.user).filter(pk=process_pk).exists():
+            raise Http404("没有找到该流程，或您无权查看。")
+        if task_pk is not None and not Task.objects.filter(pk=task_pk, process_id=process_pk).exists():
+            raise Http404("没有找到该任务。")
+        return view(request, *args, **kwargs)
+
+    return guarded_view
 
 
 class TaskFormView(flow_views.mixins.TaskViewTemplateNames, generic.FormView):
@@ -111,7 +146,8 @@ class ScopedDashboardView(flow_views.DashboardView):
 
 class ScopedProcessListView(flow_views.DashboardProcessListView):
     def get_queryset(self):
-        return super().get_queryset().filter(pk__in=_visible(self.flow_class, self.request.user).values("pk"))
+        visible = _visible(self.flow_class, self.request.user).values("pk")
+        return super().get_queryset().filter(pk__in=visible).order_by("-created", "-pk")
 
 
 class ScopedTaskListView(flow_views.DashboardTaskListView):
@@ -147,3 +183,34 @@ class ScopedFlowViewset(FlowViewset):
     process_detail_view_class = ScopedProcessDetailView
     task_list_view_class = ScopedTaskListView
     chart_view_class = ScopedChartView
+
+
+def _only_within(selected, allowed):
+    """The selected tasks, refused as a whole if any of them is not among the allowed ones."""
+    permitted = selected.filter(pk__in=allowed.values("pk"))
+    if permitted.count() != selected.count():
+        raise PermissionDenied("所选任务中有您无权办理的任务。")
+    return permitted
+
+
+class QueueBulkAssignView(flow_views.BulkAssignTasksActionView):
+    """Bulk 认领: only tasks from the user's own queue are even shown on the confirmation page."""
+
+    flow_classes = None
+
+    def get_queryset(self):
+        return _only_within(super().get_queryset(), Task.objects.queue(self.flow_classes, self.request.user))
+
+
+class InboxBulkUnassignView(flow_views.BulkUnassignTasksActionView):
+    """Bulk 退回: only tasks from the user's own inbox."""
+
+    flow_classes = None
+
+    def get_queryset(self):
+        return _only_within(super().get_queryset(), Task.objects.inbox(self.flow_classes, self.request.user))
+
+
+class ScopedWorkflowAppViewset(WorkflowAppViewset):
+    tasks_assign_view_class = QueueBulkAssignView
+    tasks_unassign_view_class = InboxBulkUnassignView

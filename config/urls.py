@@ -4,11 +4,10 @@ from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Application, Site
-from viewflow.workflow.flow.viewset import WorkflowAppViewset
 
 from casework.flows import CaseFlow
 from casework.viewsets import CaseworkApp
-from casework.workflow import ScopedFlowViewset
+from casework.workflow import ScopedFlowViewset, ScopedWorkflowAppViewset
 from config import health
 from notifications import urls as notification_urls
 from referral.flows import TransferFlow
@@ -27,7 +26,7 @@ site = Site(
     primary_color="#b71c1c",
     secondary_color="#5d4037",
     viewsets=[
-        WorkflowAppViewset(
+        ScopedWorkflowAppViewset(
             title="待办事项",
             icon="assignment",
             flow_viewsets=[

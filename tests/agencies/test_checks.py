@@ -1,0 +1,109 @@
+"""System check agencies.E001: an object codename granted globally stops `manage.py check --database`.
+
+Why it matters (DESIGN.md, "Grants follow the handoff"): viewflow's `can_assign` accepts a global
+permission as well as the per-object one, so a single global grant of `agencies.act_for_agency`
+opens every agency's tasks to the holder.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
+from viewflow.workflow import STATUS
+
+from agencies.models import AgencyGroup, Role
+
+pytestmark = pytest.mark.django_db
+
+OBJECT_CODENAMES = ["agencies.act_for_agency", "casework.view_case", "referral.view_referral"]
+
+
+def check_database() -> None:
+    call_command("check", "--database", "default")
+
+
+def permission(perm: str) -> Permission:
+    app_label, codename = perm.split(".")
+    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+
+
+def role_group(cast, agency_code: str, role: str = Role.OFFICER) -> Group:
+    return AgencyGroup.objects.get(agency=cast.agencies[agency_code], role=role).group
+
+
+def fresh(user):
+    """The user as a new request would load it: no cached permissions."""
+    return get_user_model().objects.get(pk=user.pk)
+
+
+def test_check_passes_for_the_demo_city_and_its_cases(cast, tell):
+    """Building the city and driving a case to the police grants nothing globally."""
+    from demo.stories import SENT
+
+    tell(SENT)
+    check_database()
+
+
+@pytest.mark.parametrize("perm", OBJECT_CODENAMES)
+def test_check_names_the_group_that_holds_an_object_permission_globally(cast, perm):
+    group = role_group(cast, "cz-psb")
+    group.permissions.add(permission(perm))
+    with pytest.raises(SystemCheckError, match=re.escape(f"组 {group.name}: {perm}")) as raised:
+        check_database()
+    assert "agencies.E001" in str(raised.value)
+
+
+@pytest.mark.parametrize("perm", OBJECT_CODENAMES)
+def test_check_names_the_user_who_holds_an_object_permission_globally(cast, perm):
+    cast.user("cz_psb_officer").user_permissions.add(permission(perm))
+    with pytest.raises(SystemCheckError, match=re.escape(f"用户 cz_psb_officer: {perm}")):
+        check_database()
+
+
+def test_check_lists_every_offender_and_passes_again_once_the_grant_is_revoked(cast):
+    group = role_group(cast, "zj-health")
+    user = cast.user("cz_msb_officer")
+    group.permissions.add(permission("casework.view_case"))
+    user.user_permissions.add(permission("referral.view_referral"))
+    with pytest.raises(SystemCheckError) as raised:
+        check_database()
+    assert f"组 {group.name}: casework.view_case" in str(raised.value)
+    assert "用户 cz_msb_officer: referral.view_referral" in str(raised.value)
+    group.permissions.clear()
+    user.user_permissions.clear()
+    check_database()
+
+
+def test_check_ignores_ordinary_model_permissions_granted_globally(cast):
+    """Global grants of permissions that are not object-scoped (e.g. on notifications, auth) are fine."""
+    group = role_group(cast, "zj-msb")
+    group.permissions.add(Permission.objects.get(content_type__app_label="auth", codename="view_group"))
+    check_database()
+
+
+def test_a_global_grant_would_let_an_outsider_take_another_agencys_task(cast, tell, login):
+    """What the check prevents: with `agencies.act_for_agency` granted on the group, the 常州 police
+    officer may take — and does take, over HTTP — the 镇江 police's 签收回执 task."""
+    from demo.stories import SENT
+
+    case = tell(SENT)
+    task = case.referrals.get().process.task_set.get(flow_task_type="HUMAN", status=STATUS.NEW)
+    node = task.flow_task
+    outsider = cast.user("cz_psb_officer")
+    assert node.can_assign(fresh(cast.user("psb_officer")), task)  # its own agency may
+    assert not node.can_assign(fresh(outsider), task)
+
+    role_group(cast, "cz-psb").permissions.add(permission("agencies.act_for_agency"))
+
+    assert node.can_assign(fresh(outsider), task)
+    response = login("cz_psb_officer").post(node.reverse("assign", args=[task.process_id, task.pk]))
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert task.status == STATUS.ASSIGNED and task.owner == outsider
+    with pytest.raises(SystemCheckError, match="cz-psb:officer: agencies.act_for_agency"):
+        check_database()

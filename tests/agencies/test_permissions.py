@@ -1,0 +1,104 @@
+"""agencies.permissions: role groups, task permissions on the Agency row, and where grants are stored.
+
+DESIGN.md: task permissions are few and live on the Agency row (guardian's generic tables, which
+viewflow's queue reads); case and referral visibility lives in the direct-FK tables of those models;
+nothing object-scoped is ever granted globally.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from guardian.models import GroupObjectPermission, UserObjectPermission
+
+from agencies.models import Agency, AgencyGroup, Role
+from agencies.permissions import (
+    ACT_FOR_AGENCY,
+    APPROVE_CASE,
+    APPROVE_TRANSFER,
+    ISSUE_DOCUMENTS,
+    ROLE_AGENCY_PERMISSIONS,
+    object_scoped_models,
+)
+from casework.models import CaseGroupObjectPermission
+from referral.models import ReferralGroupObjectPermission
+
+pytestmark = pytest.mark.django_db
+
+
+def scoped_permissions():
+    content_types = ContentType.objects.get_for_models(*object_scoped_models(), for_concrete_models=False).values()
+    return Permission.objects.filter(content_type__in=list(content_types))
+
+
+def test_building_the_city_twice_leaves_one_role_group_per_agency_and_role(cast):
+    """`manage.py demo` is idempotent: a second run adds no group, link or grant."""
+    from demo.scenario import build_city
+
+    rows = (Group.objects.count(), AgencyGroup.objects.count(), GroupObjectPermission.objects.count())
+    build_city()
+    assert (Group.objects.count(), AgencyGroup.objects.count(), GroupObjectPermission.objects.count()) == rows
+
+    agencies = Agency.objects.all()
+    pairs = list(AgencyGroup.objects.values_list("agency__code", "role"))
+    assert sorted(pairs) == sorted((agency.code, role) for agency in agencies for role in Role.values)
+    assert len(set(AgencyGroup.objects.values_list("group", flat=True))) == len(pairs)
+    assert AgencyGroup.objects.get(agency__code="zj-psb", role=Role.HEAD).group.name == "zj-psb:head"
+
+
+def test_an_officer_belongs_to_exactly_the_group_of_their_agency_and_role(cast):
+    for officer in cast.officers.values():
+        expected = AgencyGroup.objects.get(agency=officer.agency, role=officer.role).group
+        assert list(officer.user.groups.all()) == [expected], officer.user.username
+
+
+def test_the_head_approves_transfers_for_their_own_agency_only(cast):
+    """The head's approval is an object permission on the head's own Agency row — nowhere else, never global."""
+    head, officer, chief = cast.user("msb_head"), cast.user("msb_officer"), cast.user("msb_chief")
+    zj_msb, cz_msb, zj_psb = cast.agencies["zj-msb"], cast.agencies["cz-msb"], cast.agencies["zj-psb"]
+    assert head.has_perm(APPROVE_TRANSFER, zj_msb)
+    assert not head.has_perm(APPROVE_TRANSFER, cz_msb)
+    assert not head.has_perm(APPROVE_TRANSFER, zj_psb)
+    assert not head.has_perm(APPROVE_TRANSFER)
+    assert not officer.has_perm(APPROVE_TRANSFER, zj_msb)
+    assert not chief.has_perm(APPROVE_TRANSFER, zj_msb)
+    assert chief.has_perm(APPROVE_CASE, zj_msb) and not officer.has_perm(APPROVE_CASE, zj_msb)
+    assert cast.user("psb_head").has_perm(APPROVE_TRANSFER, zj_psb)
+
+
+@pytest.mark.parametrize("username", ["msb_officer", "msb_chief", "msb_head", "msb_leader", "msb_clerk", "psb_officer"])
+def test_each_role_holds_exactly_its_task_permissions_on_its_own_agency(cast, username):
+    officer = cast.officers[username]
+    user = officer.user
+    task_perms = (ACT_FOR_AGENCY, APPROVE_CASE, APPROVE_TRANSFER, ISSUE_DOCUMENTS)
+    held = {perm for perm in task_perms if user.has_perm(perm, officer.agency)}
+    assert held == set(ROLE_AGENCY_PERMISSIONS[officer.role])
+    other = cast.agencies["cz-msb"] if officer.agency.code != "cz-msb" else cast.agencies["zj-msb"]
+    assert not any(user.has_perm(perm, other) for perm in task_perms)
+
+
+def test_no_object_scoped_permission_is_held_globally_even_after_a_case_reaches_the_police(cast, tell):
+    from demo.stories import SENT
+
+    tell(SENT)
+    assert list(scoped_permissions().filter(group__isnull=False).values_list("codename", "group__name")) == []
+    assert list(scoped_permissions().filter(user__isnull=False).values_list("codename", "user__username")) == []
+
+
+def test_case_and_referral_grants_live_in_their_direct_tables_not_the_generic_ones(cast, tell):
+    """The generic tables hold only the few task permissions on Agency rows, however many cases there are."""
+    from demo.stories import SENT
+
+    case = tell(SENT)
+    referral = case.referrals.get()
+    agency_type = ContentType.objects.get_for_model(Agency)
+    assert set(GroupObjectPermission.objects.values_list("content_type", flat=True)) == {agency_type.pk}
+    assert not UserObjectPermission.objects.exists()
+
+    case_groups = set(CaseGroupObjectPermission.objects.filter(content_object=case).values_list("group__name", flat=True))
+    assert case_groups == {f"zj-msb:{role}" for role in Role.values}
+    referral_groups = set(
+        ReferralGroupObjectPermission.objects.filter(content_object=referral).values_list("group__name", flat=True)
+    )
+    assert referral_groups == {f"{code}:{role}" for code in ("zj-msb", "zj-psb") for role in Role.values}
