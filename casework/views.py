@@ -15,21 +15,36 @@ from casework.presenters import open_tasks_for, process_links
 from casework.permissions import can_edit_case, get_case_or_404, get_evidence_or_404
 
 
-class CaseListView(generic.ListView):
-    template_name = "casework/case_list.html"
+class SearchListView(generic.ListView):
+    """A paginated list with `?q=` search and a `?status=` filter, both handed to the selector."""
+
     paginate_by = 20
-    context_object_name = "cases"
+    statuses: list = []
+
+    def select(self, *, user, search: str, status: str):  # pragma: no cover - each list defines it
+        raise NotImplementedError
 
     def get_queryset(self):
-        return selectors.case_list_for_user(
-            user=self.request.user, search=self.request.GET.get("q", "").strip(), status=self.request.GET.get("status", "")
+        return self.select(user=self.request.user, search=self.request.GET.get("q", "").strip(), status=self.request.GET.get("status", ""))
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            statuses=self.statuses, q=self.request.GET.get("q", ""), status=self.request.GET.get("status", ""), **kwargs
         )
+
+
+class CaseListView(SearchListView):
+    template_name = "casework/case_list.html"
+    context_object_name = "cases"
+    statuses = CaseStatus.choices
+
+    def select(self, **filters):
+        return selectors.case_list_for_user(**filters)
 
     def get_context_data(self, **kwargs):
         register = CaseFlow.register
         return super().get_context_data(
-            register_url=register.reverse("execute") if register.can_execute(self.request.user) else "",
-            statuses=CaseStatus.choices, q=self.request.GET.get("q", ""), status=self.request.GET.get("status", ""), **kwargs
+            register_url=register.reverse("execute") if register.can_execute(self.request.user) else "", **kwargs
         )
 
 
@@ -62,6 +77,8 @@ class CaseDetailView(generic.TemplateView):
 class CaseFormView(generic.FormView):
     """A form that adds something to an open case of the user's own agency."""
 
+    template_name = "casework/case_form.html"
+
     def dispatch(self, request, *args, **kwargs):
         self.case = get_case_or_404(user=request.user, case_id=kwargs["case_id"])
         if not can_edit_case(request.user, self.case):
@@ -81,8 +98,8 @@ class CaseFormView(generic.FormView):
 
 
 class SubjectAddView(CaseFormView):
-    template_name = "casework/subject_form.html"
     form_class = forms.SubjectForm
+    extra_context = {"form_title": "添加当事人"}
 
     def save(self, form):
         subject = services.subject_add(case=self.case, user=self.request.user, **form.cleaned_data)
@@ -90,8 +107,8 @@ class SubjectAddView(CaseFormView):
 
 
 class EvidenceAddView(CaseFormView):
-    template_name = "casework/evidence_form.html"
     form_class = forms.EvidenceForm
+    extra_context = {"form_title": "上传证据"}
 
     def save(self, form):
         evidence = services.evidence_add(case=self.case, user=self.request.user, **form.cleaned_data)

@@ -9,6 +9,7 @@ from django.http import FileResponse, HttpResponse
 from django.views import generic
 
 from casework.presenters import open_tasks_for, process_links
+from casework.views import SearchListView
 from referral import selectors
 from referral.documents import DOCX_CONTENT_TYPE
 from referral.models import ReferralStatus
@@ -23,20 +24,13 @@ def _file_sha256(field_file) -> str:
     return digest.hexdigest()
 
 
-class ReferralListView(generic.ListView):
+class ReferralListView(SearchListView):
     template_name = "referral/referral_list.html"
-    paginate_by = 20
     context_object_name = "referrals"
+    statuses = ReferralStatus.choices
 
-    def get_queryset(self):
-        return selectors.referral_list_for_user(
-            user=self.request.user, search=self.request.GET.get("q", "").strip(), status=self.request.GET.get("status", "")
-        )
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            statuses=ReferralStatus.choices, q=self.request.GET.get("q", ""), status=self.request.GET.get("status", ""), **kwargs
-        )
+    def select(self, **filters):
+        return selectors.referral_list_for_user(**filters)
 
 
 class ReferralDetailView(generic.TemplateView):
