@@ -16,6 +16,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from django.urls import URLResolver
 from django.views import generic
+from viewflow import viewprop
 from viewflow.workflow import STATUS, chart
 from viewflow.workflow.fields import get_task_ref
 from viewflow.workflow.flow import views as flow_views
@@ -33,6 +34,8 @@ class ScopedFlowMixin:
     guarded here, once: the process in the URL must be visible to the user and the task must belong
     to it, or the answer is 404. viewflow checks some of these pages per node and not others.
     """
+
+    brief_related: tuple[str, ...] = ()  # select_related paths, from the process row, of what briefs show
 
     def visible_processes(self, user):  # pragma: no cover - each flow defines it
         raise NotImplementedError
@@ -211,6 +214,32 @@ class InboxBulkUnassignView(flow_views.BulkUnassignTasksActionView):
         return _only_within(super().get_queryset(), Task.objects.inbox(self.flow_classes, self.request.user))
 
 
+class BriefRelatedMixin:
+    """Load what each row's summary shows with the rows (a flow lists it in `brief_related`)."""
+
+    flow_classes = None
+
+    @viewprop
+    def queryset(self):
+        related = [f"process__{path}" for flow_class in self.flow_classes for path in flow_class.brief_related]
+        return super().queryset.select_related(*related)
+
+
+class InboxView(BriefRelatedMixin, flow_views.WorkflowInboxListView):
+    pass
+
+
+class QueueView(BriefRelatedMixin, flow_views.WorkflowQueueListView):
+    pass
+
+
+class ArchiveView(BriefRelatedMixin, flow_views.WorkflowArchiveListView):
+    pass
+
+
 class ScopedWorkflowAppViewset(WorkflowAppViewset):
+    inbox_view_class = InboxView
+    queue_view_class = QueueView
+    archive_view_class = ArchiveView
     tasks_assign_view_class = QueueBulkAssignView
     tasks_unassign_view_class = InboxBulkUnassignView
