@@ -55,6 +55,7 @@ class Agency(models.Model):
             ("approve_case", "审批立案和处理决定"),
             ("approve_transfer", "审批移送涉嫌犯罪案件"),
             ("issue_documents", "签发文书"),
+            ("handle_escalation", "处理超期督办"),
         ]
 
     def __str__(self) -> str:

@@ -28,12 +28,13 @@ ACT_FOR_AGENCY = "agencies.act_for_agency"
 APPROVE_CASE = "agencies.approve_case"
 APPROVE_TRANSFER = "agencies.approve_transfer"
 ISSUE_DOCUMENTS = "agencies.issue_documents"
+HANDLE_ESCALATION = "agencies.handle_escalation"
 
 # What each role may do for its own agency (granted on that agency's row).
 ROLE_AGENCY_PERMISSIONS: dict[str, tuple[str, ...]] = {
     Role.OFFICER: (ACT_FOR_AGENCY, ISSUE_DOCUMENTS),
     Role.SECTION_CHIEF: (ACT_FOR_AGENCY, APPROVE_CASE, ISSUE_DOCUMENTS),
-    Role.HEAD: (ACT_FOR_AGENCY, APPROVE_CASE, APPROVE_TRANSFER, ISSUE_DOCUMENTS),
+    Role.HEAD: (ACT_FOR_AGENCY, APPROVE_CASE, APPROVE_TRANSFER, ISSUE_DOCUMENTS, HANDLE_ESCALATION),
     Role.LEADER: (),
     Role.CLERK: (ISSUE_DOCUMENTS,),
 }

@@ -91,3 +91,9 @@ class EvidenceForm(forms.Form):
     description = forms.CharField(label="说明", widget=forms.Textarea, required=False)
     pages = forms.IntegerField(label="页数", min_value=1, required=False)
     upload = forms.FileField(label="文件")
+
+
+class EscalationForm(forms.Form):
+    measures = forms.CharField(
+        label="督办措施", widget=forms.Textarea, help_text="如：约谈承办人、责令限期办结、报告上级机关等"
+    )

@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 from guardian.shortcuts import get_objects_for_user
 
 from agencies.models import AuditEvent
-from casework.models import Case, CaseProcess
+from casework.models import Case, CaseProcess, Deadline
 from casework.permissions import VIEW_CASE
 
 
@@ -30,3 +30,17 @@ def case_process_list_for_user(*, user) -> QuerySet[CaseProcess]:
 
 def case_timeline(*, case: Case) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(thread=f"case:{case.pk}").select_related("actor", "agency").order_by("occurred_at", "id")
+
+
+def deadline_list_for_case(*, case: Case):
+    """Every clock of a case, for the bureau that owns it."""
+    return case.deadlines.select_related("agency", "responsible").prefetch_related("extensions__approved_by")
+
+
+def deadline_list_for_target(*, target):
+    """The clocks about one object (e.g. a referral), for whoever may see that object."""
+    return (
+        Deadline.objects.filter(target_type=target._meta.label_lower, target_id=str(target.pk))
+        .select_related("agency", "responsible")
+        .prefetch_related("extensions__approved_by")
+    )

@@ -69,6 +69,7 @@ class CaseDetailView(generic.TemplateView):
             referrals=referrals,
             documents=case.documents.order_by("issued_at"),
             timeline=selectors.case_timeline(case=case),
+            deadlines=selectors.deadline_list_for_case(case=case),
             can_edit=can_edit_case(user, case),
             **kwargs,
         )

@@ -196,5 +196,14 @@ LOGGING = {
 # --- domain settings (UNCONFIRMED values of domain.md become settings with the documented default) --
 # Copy the criminal-transfer letter to the same-level procuratorate (domain §6.3, §10.3 T1: practice, UNCONFIRMED).
 LIANBAN_TRANSFER_COPY_TO_PROCURATORATE = env_bool("LIANBAN_TRANSFER_COPY_TO_PROCURATORATE", True)
+# Statutory clocks (domain §0). 310 and the police rules count plain 日 as calendar days with
+# criminal-procedure counting (start day not counted); a limit ending on a holiday rolls to the next
+# working day (刑事诉讼法 Art. 105) — UNCONFIRMED for 310's limits, hence settings.
+LIANBAN_CRIMINAL_DAY_UNIT = env_str("LIANBAN_CRIMINAL_DAY_UNIT", "calendar_days")
+LIANBAN_CALENDAR_DAY_HOLIDAY_ROLLOVER = env_bool("LIANBAN_CALENDAR_DAY_HOLIDAY_ROLLOVER", True)
+LIANBAN_CLOCK_WARN_HOURS_BEFORE_DUE = env_int("LIANBAN_CLOCK_WARN_HOURS_BEFORE_DUE", 24)
+LIANBAN_CLOCK_WARN_FRACTION_OF_HOURS = 0.25  # an hours-clock warns when a quarter of it is left
+LIANBAN_CLOCK_WORKER_INTERVAL_SECONDS = env_int("LIANBAN_CLOCK_WORKER_INTERVAL_SECONDS", 30)
+LIANBAN_CLOCK_WORKER_BATCH = env_int("LIANBAN_CLOCK_WORKER_BATCH", 200)
 # 文号 family code for criminal transfers: "{prefix}移〔{year}〕{n}号" (domain §10.1, project convention).
 LIANBAN_TRANSFER_DOC_FAMILY = env_str("LIANBAN_TRANSFER_DOC_FAMILY", "移")

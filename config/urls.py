@@ -5,6 +5,7 @@ from django.views.i18n import JavaScriptCatalog
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Application, Site
 
+from casework.escalation import EscalationFlow
 from casework.flows import CaseFlow
 from casework.viewsets import CaseworkApp
 from casework.workflow import ScopedFlowViewset, ScopedWorkflowAppViewset
@@ -32,6 +33,7 @@ site = Site(
             flow_viewsets=[
                 ScopedFlowViewset(CaseFlow, icon="folder"),
                 ScopedFlowViewset(TransferFlow, icon="local_police"),
+                ScopedFlowViewset(EscalationFlow, icon="alarm"),
             ],
         ),
         CaseworkApp(),

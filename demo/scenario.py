@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from agencies.models import Agency, AgencyKind, AgencyLevel, Officer, Role
+from agencies.permissions import agency_setup_groups
 from agencies.services import agency_create, officer_create
 
 DEMO_PASSWORD = "lianban-demo"
@@ -67,7 +68,10 @@ def build_city(*, password: str | None = DEMO_PASSWORD) -> Cast:
     """Create (or find) every agency and officer of the demo. Idempotent."""
     agencies: dict[str, Agency] = {}
     for code, name, short, kind, level, (region, region_name), prefix, parent in AGENCIES:
-        agency = Agency.objects.filter(code=code).first() or agency_create(
+        existing = Agency.objects.filter(code=code).first()
+        if existing is not None:
+            agency_setup_groups(existing)  # idempotent: brings older demo data up to today's role grants
+        agency = existing or agency_create(
             code=code, name=name, short_name=short, kind=kind, level=level, region_code=region,
             region_name=region_name, doc_prefix=prefix, parent=agencies.get(parent) if parent else None,
             address=f"{region_name}", phone="",

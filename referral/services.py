@@ -21,6 +21,7 @@ from agencies.selectors import agency_same_level_psb, officer_users
 from casework import services as case_services
 from casework.models import Case, Evidence
 from notifications.services import notify
+from referral import clocks
 from referral.documents import document_issue, transfer_notice_for
 from referral.letters.transfer_notice import build_transfer_notice
 from referral.models import FilingDecision, PackageItem, Referral, ReferralStatus
@@ -112,6 +113,7 @@ def transfer_submit(
     referral.task_force.set(members.values())
     referral.package_items.all().delete()
     PackageItem.objects.bulk_create(PackageItem(referral=referral, evidence=item, sha256=item.sha256) for item in evidence)
+    clocks.start(clocks.APPROVAL, referral=referral, agency=referral.from_agency, url=referral_url(referral))
     _audit(
         referral, actor=user, verb="referral.submitted", summary=f"提请负责人审批移送，拟移送{to_agency.name}",
         data={"manifest": {item.pk: item.sha256 for item in evidence}},
@@ -132,8 +134,10 @@ def transfer_approve(*, referral: Referral, user, approve: bool, opinion: str) -
     referral.approved_by = user
     referral.approved_at = timezone.now()
     referral.approval_opinion = opinion
+    clocks.meet(clocks.APPROVAL, referral=referral)
     if approve:
         referral.save()
+        clocks.start(clocks.SEND, referral=referral, agency=referral.from_agency, url=referral_url(referral))
         _audit(referral, actor=user, verb="referral.approved", summary="负责人批准移送", data={"opinion": opinion})
         return referral
     referral.status = ReferralStatus.REFUSED
@@ -164,6 +168,7 @@ def transfer_send(*, referral: Referral) -> Referral:
     referral.sent_at = timezone.now()
     referral.save()
     grant_to_agency(agency=referral.to_agency, perm=VIEW_REFERRAL, obj=referral)
+    clocks.meet(clocks.SEND, referral=referral)
     _audit(referral, actor=referral.approved_by, verb="referral.sent", summary=f"以{letter.number}移送{referral.to_agency.name}")
     notify(
         recipients=officer_users(agency=referral.to_agency, roles=RECEIVING_ROLES),
@@ -195,6 +200,10 @@ def transfer_sign_receipt(*, referral: Referral, user, received_at: datetime, it
     referral.items_received = items_received
     referral.status = ReferralStatus.RECEIPTED
     referral.save()
+    clocks.start(
+        clocks.REVIEW, referral=referral, agency=referral.to_agency, url=referral_url(referral), started_at=received_at,
+        responsible=user,
+    )
     local = timezone.localtime(received_at)
     _audit(
         referral, actor=user, agency=referral.to_agency, verb="referral.receipted",
@@ -226,6 +235,7 @@ def transfer_decide(
     referral.decided_at = timezone.now()
     referral.status = ReferralStatus.FILED if decision == FilingDecision.FILE else ReferralStatus.DECLINED
     referral.save()
+    clocks.meet(clocks.REVIEW, referral=referral)
     label = FilingDecision(decision).label
     _audit(
         referral, actor=user, agency=referral.to_agency, verb="referral.decided",

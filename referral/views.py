@@ -9,6 +9,7 @@ from django.http import FileResponse, HttpResponse
 from django.views import generic
 
 from casework.presenters import open_tasks_for, process_links
+from casework.selectors import deadline_list_for_target
 from casework.views import SearchListView
 from referral import selectors
 from referral.documents import DOCX_CONTENT_TYPE
@@ -62,6 +63,7 @@ class ReferralDetailView(generic.TemplateView):
             task_force=referral.task_force.select_related("officer"),
             documents=selectors.referral_documents(referral=referral),
             timeline=selectors.referral_timeline(referral=referral),
+            deadlines=deadline_list_for_target(target=referral),
             **kwargs,
         )
 

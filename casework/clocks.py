@@ -1,0 +1,270 @@
+"""Statutory clocks: when each legal limit falls due, and the worker that warns and escalates.
+
+A clock is a `Deadline` row (domain §0): started by an event, `amount` of a `unit` (hours, calendar
+days, working days, months), due at the end of its last day. Working days follow the system's own
+holiday table (casework.calendar); calendar-day limits that end on a holiday roll to the next
+working day when LIANBAN_CALENDAR_DAY_HOLIDAY_ROLLOVER is on (刑事诉讼法 Art. 105; UNCONFIRMED for
+310's limits, hence a setting). The worker (`manage.py run_clocks`) fires each warning and each
+breach exactly once, even with several workers: rows are claimed with SKIP LOCKED.
+"""
+
+from __future__ import annotations
+
+import calendar as month_calendar
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.db import models, transaction
+from django.utils import timezone
+
+from agencies.audit import audit_append
+from agencies.models import Agency, Role
+from agencies.selectors import officer_users
+from casework import calendar
+from casework.escalation import escalation_open
+from casework.models import (
+    Case,
+    ClockUnit,
+    Deadline,
+    DeadlineExtension,
+    DeadlinePause,
+    DeadlineStatus,
+)
+from notifications.services import notify
+
+
+@dataclass(frozen=True)
+class Due:
+    at: datetime
+    provisional: bool  # computed through a holiday year that is not confirmed yet
+
+
+def _end_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(23, 59, 59)))
+
+
+def _add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, month_calendar.monthrange(year, month)[1]))
+
+
+def _spans_provisional(start: date, end: date) -> bool:
+    return any(calendar.year_status(year) == "provisional" for year in range(start.year, end.year + 1))
+
+
+def compute_due(*, started_at: datetime, amount: int, unit: str) -> Due:
+    """The moment a clock of `amount` `unit` started at `started_at` falls due (the start day is not counted).
+
+    Raises calendar.CalendarUnknownError when the count reaches a year with no holiday schedule.
+    """
+    if amount < 1:
+        raise ValueError("期限应为正整数。")
+    if unit == ClockUnit.HOURS:
+        return Due(at=started_at + timedelta(hours=amount), provisional=False)
+    start_day = timezone.localtime(started_at).date()
+    if unit == ClockUnit.WORKING_DAYS:
+        last_day = calendar.add_working_days(start_day, amount)
+    else:
+        last_day = start_day + timedelta(days=amount) if unit == ClockUnit.CALENDAR_DAYS else _add_months(start_day, amount)
+        if settings.LIANBAN_CALENDAR_DAY_HOLIDAY_ROLLOVER:
+            last_day = calendar.next_working_day(last_day)
+    return Due(at=_end_of(last_day), provisional=_spans_provisional(start_day, last_day))
+
+
+def warning_time(*, started_at: datetime, due_at: datetime, unit: str) -> datetime:
+    """When to warn: a share of an hours-clock before it ends, else a fixed lead (default one day)."""
+    if unit == ClockUnit.HOURS:
+        lead = (due_at - started_at) * settings.LIANBAN_CLOCK_WARN_FRACTION_OF_HOURS
+    else:
+        lead = timedelta(hours=settings.LIANBAN_CLOCK_WARN_HOURS_BEFORE_DUE)
+    return max(started_at, due_at - lead)
+
+
+def _audit(deadline: Deadline, *, actor, verb: str, summary: str, data: dict | None = None) -> None:
+    audit_append(
+        actor=actor, verb=verb, target=deadline, agency=deadline.agency, thread=f"case:{deadline.case_id}",
+        summary=summary, data=data,
+    )
+
+
+@transaction.atomic
+def clock_start(
+    *,
+    case: Case,
+    target: models.Model,
+    code: str,
+    title: str,
+    legal_basis: str,
+    agency: Agency,
+    amount: int,
+    unit: str,
+    start_event: str,
+    url: str,
+    started_at: datetime | None = None,
+    responsible=None,
+) -> Deadline:
+    """Start a legal clock about `target`; `url` is the page the responsible agency acts on."""
+    started_at = started_at or timezone.now()
+    due = compute_due(started_at=started_at, amount=amount, unit=unit)
+    deadline = Deadline.objects.create(
+        case=case, code=code, title=title, legal_basis=legal_basis, target_type=target._meta.label_lower,
+        target_id=str(target.pk), agency=agency, responsible=responsible, start_event=start_event, url=url,
+        started_at=started_at, amount=amount, unit=unit, due_at=due.at,
+        warn_at=warning_time(started_at=started_at, due_at=due.at, unit=unit), provisional=due.provisional,
+    )
+    due_local = timezone.localtime(due.at)
+    _audit(
+        deadline, actor=None, verb="clock.started",
+        summary=f"开始计时：{title}（{deadline.period_label}，{legal_basis}），{due_local:%Y-%m-%d %H:%M}届满"
+        + ("（按暂定节假日计算）" if due.provisional else ""),
+    )
+    return deadline
+
+
+def open_clock(*, target: models.Model, code: str) -> Deadline | None:
+    return (
+        Deadline.objects.select_for_update()
+        .filter(target_type=target._meta.label_lower, target_id=str(target.pk), code=code, status__in=[DeadlineStatus.RUNNING, DeadlineStatus.PAUSED])
+        .first()
+    )
+
+
+@transaction.atomic
+def clock_meet(*, target: models.Model, code: str, at: datetime | None = None) -> Deadline | None:
+    """The duty was done: stop the clock. A late finish keeps the breach on record."""
+    deadline = open_clock(target=target, code=code)
+    if deadline is None:
+        return None
+    deadline.met_at = at or timezone.now()
+    late = deadline.met_at > deadline.due_at
+    if not late:
+        deadline.status = DeadlineStatus.MET
+    else:
+        deadline.status = DeadlineStatus.BREACHED
+        deadline.breached_at = deadline.breached_at or deadline.due_at
+    deadline.save()
+    _audit(deadline, actor=None, verb="clock.met", summary=f"{deadline.title}{'超期' if late else '按期'}办结")
+    return deadline
+
+
+@transaction.atomic
+def clock_cancel(*, target: models.Model, code: str, reason: str) -> Deadline | None:
+    deadline = open_clock(target=target, code=code)
+    if deadline is None:
+        return None
+    deadline.status = DeadlineStatus.CANCELLED
+    deadline.save()
+    _audit(deadline, actor=None, verb="clock.cancelled", summary=f"{deadline.title}不再计时：{reason}")
+    return deadline
+
+
+@transaction.atomic
+def clock_pause(*, deadline: Deadline, user, reason: str) -> Deadline:
+    """Stop the clock for time the law excludes (e.g. 鉴定, 听证); the due time moves by the pause on resume."""
+    deadline = Deadline.objects.select_for_update().get(pk=deadline.pk)
+    if deadline.status != DeadlineStatus.RUNNING:
+        raise ValueError("只有计时中的期限可以暂停。")
+    now = timezone.now()
+    DeadlinePause.objects.create(deadline=deadline, reason=reason, paused_by=user, paused_at=now)
+    deadline.status, deadline.paused_at = DeadlineStatus.PAUSED, now
+    deadline.save()
+    _audit(deadline, actor=user, verb="clock.paused", summary=f"{deadline.title}暂停计时：{reason}")
+    return deadline
+
+
+@transaction.atomic
+def clock_resume(*, deadline: Deadline, user) -> Deadline:
+    deadline = Deadline.objects.select_for_update().get(pk=deadline.pk)
+    if deadline.status != DeadlineStatus.PAUSED:
+        raise ValueError("只有已暂停的期限可以恢复计时。")
+    now = timezone.now()
+    paused_for = now - deadline.paused_at
+    deadline.pauses.filter(resumed_at__isnull=True).update(resumed_at=now)
+    deadline.due_at += paused_for
+    deadline.warn_at += paused_for
+    deadline.status, deadline.paused_at = DeadlineStatus.RUNNING, None
+    deadline.save()
+    _audit(deadline, actor=user, verb="clock.resumed", summary=f"{deadline.title}恢复计时，届满时间顺延 {paused_for}")
+    return deadline
+
+
+@transaction.atomic
+def clock_extend(*, deadline: Deadline, approved_by, reason: str, new_due_at: datetime) -> Deadline:
+    """An approved extension: a new due time (and a new warning), with the approver and reason on record."""
+    deadline = Deadline.objects.select_for_update().get(pk=deadline.pk)
+    if not deadline.is_open:
+        raise ValueError("已办结或已撤销的期限不能延长。")
+    if new_due_at <= deadline.due_at:
+        raise ValueError("延长后的届满时间应晚于原届满时间。")
+    if not reason.strip():
+        raise ValueError("请填写延长理由。")
+    DeadlineExtension.objects.create(
+        deadline=deadline, approved_by=approved_by, reason=reason, previous_due_at=deadline.due_at, new_due_at=new_due_at
+    )
+    deadline.due_at = new_due_at
+    deadline.warn_at = warning_time(started_at=timezone.now(), due_at=new_due_at, unit=deadline.unit)
+    deadline.warned_at = None
+    deadline.save()
+    _audit(
+        deadline, actor=approved_by, verb="clock.extended",
+        summary=f"{deadline.title}经批准延长至 {timezone.localtime(new_due_at):%Y-%m-%d %H:%M}：{reason}",
+    )
+    return deadline
+
+
+# --- the worker --------------------------------------------------------------------------------------
+
+
+def _recipients(deadline: Deadline) -> list:
+    heads = officer_users(agency=deadline.agency, roles=[Role.HEAD])
+    return [deadline.responsible, *heads] if deadline.responsible else heads
+
+
+def _claim(queryset, batch: int) -> list[Deadline]:
+    """Lock a batch of rows no other worker holds (SKIP LOCKED; on SQLite the write lock serialises workers)."""
+    return list(queryset.select_for_update(skip_locked=True).select_related("case", "agency", "responsible")[:batch])
+
+
+def clocks_fire_warnings(*, now: datetime, batch: int) -> int:
+    with transaction.atomic():
+        due_soon = Deadline.objects.filter(
+            status=DeadlineStatus.RUNNING, warned_at__isnull=True, warn_at__lte=now, due_at__gt=now
+        ).order_by("warn_at", "id")
+        rows = _claim(due_soon, batch)
+        for deadline in rows:
+            deadline.warned_at = now
+            left = deadline.due_at - now
+            notify(
+                recipients=_recipients(deadline), event="clock.warning",
+                title=f"期限预警：{deadline.title}", url=deadline.url,
+                body=f"{deadline.case.title}：{deadline.legal_basis}规定的{deadline.period_label}期限将于"
+                f"{timezone.localtime(deadline.due_at):%Y-%m-%d %H:%M}届满（剩余约{_humanize(left)}）。",
+            )
+            _audit(deadline, actor=None, verb="clock.warned", summary=f"期限预警：{deadline.title}")
+        Deadline.objects.bulk_update(rows, ["warned_at"])
+    return len(rows)
+
+
+def clocks_fire_breaches(*, now: datetime, batch: int) -> int:
+    with transaction.atomic():
+        overdue = Deadline.objects.filter(status=DeadlineStatus.RUNNING, due_at__lte=now).order_by("due_at", "id")
+        rows = _claim(overdue, batch)
+        for deadline in rows:
+            deadline.status, deadline.breached_at = DeadlineStatus.BREACHED, now
+            notify(
+                recipients=_recipients(deadline), event="clock.breached",
+                title=f"已超期：{deadline.title}", url=deadline.url,
+                body=f"{deadline.case.title}：{deadline.legal_basis}规定的{deadline.period_label}期限已于"
+                f"{timezone.localtime(deadline.due_at):%Y-%m-%d %H:%M}届满，请督促办理。",
+            )
+            _audit(deadline, actor=None, verb="clock.breached", summary=f"已超期：{deadline.title}")
+            escalation_open(deadline=deadline)
+        Deadline.objects.bulk_update(rows, ["status", "breached_at"])
+    return len(rows)
+
+
+def _humanize(left: timedelta) -> str:
+    hours = int(left.total_seconds() // 3600)
+    return f"{hours // 24}天{hours % 24}小时" if hours >= 24 else f"{max(hours, 1)}小时"

@@ -1,0 +1,54 @@
+"""The legal clocks of the criminal transfer (310 Arts. 5 and 8), started and stopped by its services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+
+from agencies.models import Agency
+from casework.clocks import clock_meet, clock_start
+from casework.models import ClockUnit, Deadline
+from referral.models import Referral
+
+CRIMINAL_DAYS = "criminal_days"  # 310 counts plain 日: the unit is a setting (domain §0)
+
+
+@dataclass(frozen=True)
+class ClockSpec:
+    code: str
+    title: str
+    legal_basis: str
+    amount: int
+    unit: str
+    start_event: str
+
+    @property
+    def resolved_unit(self) -> str:
+        return settings.LIANBAN_CRIMINAL_DAY_UNIT if self.unit == CRIMINAL_DAYS else self.unit
+
+
+APPROVAL = ClockSpec(
+    "transfer.approval", "负责人审批移送", "《行政执法机关移送涉嫌犯罪案件的规定》第五条", 3, CRIMINAL_DAYS,
+    "收到移送涉嫌犯罪案件的书面报告",
+)
+SEND = ClockSpec(
+    "transfer.send", "移送同级公安机关", "《行政执法机关移送涉嫌犯罪案件的规定》第五条", 24, ClockUnit.HOURS, "负责人批准移送"
+)
+REVIEW = ClockSpec(
+    "transfer.review", "公安机关立案审查", "《行政执法机关移送涉嫌犯罪案件的规定》第八条", 3, CRIMINAL_DAYS,
+    "接受移送（签收回执）",
+)
+
+
+def start(spec: ClockSpec, *, referral: Referral, agency: Agency, url: str, started_at: datetime | None = None, responsible=None) -> Deadline:
+    return clock_start(
+        case=referral.case, target=referral, code=spec.code, title=spec.title, legal_basis=spec.legal_basis,
+        agency=agency, amount=spec.amount, unit=spec.resolved_unit, start_event=spec.start_event, url=url,
+        started_at=started_at, responsible=responsible,
+    )
+
+
+def meet(spec: ClockSpec, *, referral: Referral) -> Deadline | None:
+    return clock_meet(target=referral, code=spec.code)
