@@ -58,7 +58,7 @@ $(STAMP): pyproject.toml requirements.lock | $(VENV)/bin/pip
 install: $(STAMP) ## create .venv and install the pinned dependencies (only when they changed)
 
 # --- run -------------------------------------------------------------------------------------
-run: install ## migrate, check, collectstatic, load the demo city, serve with daphne on HOST:PORT
+run: install ## migrate, check, collectstatic, load the demo city, serve with daphne on HOST:PORT and run the deadline worker
 	@$(VPY) -c 'import socket, sys; s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind((sys.argv[1], int(sys.argv[2])))' $(HOST) $(PORT) 2>/dev/null \
 		|| { echo "make run: $(HOST):$(PORT) is already in use; stop that server or run: make run PORT=8001" >&2; exit 1; }
 	$(MANAGE) migrate --noinput
@@ -66,11 +66,12 @@ run: install ## migrate, check, collectstatic, load the demo city, serve with da
 	$(MANAGE) collectstatic --noinput -v0
 	$(MANAGE) demo
 	@echo "Lianban 联办: http://$(HOST):$(PORT)/  (health: http://$(HOST):$(PORT)/healthz; stop with Ctrl-C)"
-# DEADLINE WORKER: DESIGN.md has `make run` start the deadline worker (`manage.py run_clocks`) too.
-# That command is not written yet (a later issue). When it exists, start it here in the background
-# beside daphne and stop it with the server, replacing the exec line below with:
-#	$(MANAGE) run_clocks & clocks=$$!; trap 'kill $$clocks' EXIT INT TERM; $(VENV)/bin/daphne -b …
-	exec $(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
+# The server and the deadline worker (`manage.py run_clocks`) run side by side; Ctrl-C, TERM or
+# either of them ending stops both.
+	$(MANAGE) run_clocks & clocks=$$!; \
+	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application & server=$$!; \
+	trap 'kill $$clocks $$server 2>/dev/null; wait' EXIT INT TERM; \
+	wait -n $$clocks $$server
 
 # --- tests -----------------------------------------------------------------------------------
 lint: install ## check the import-layer contracts (import-linter, configured in pyproject.toml)

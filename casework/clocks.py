@@ -224,7 +224,7 @@ def _recipients(deadline: Deadline) -> list:
 
 def _claim(queryset, batch: int) -> list[Deadline]:
     """Lock a batch of rows no other worker holds (SKIP LOCKED; on SQLite the write lock serialises workers)."""
-    return list(queryset.select_for_update(skip_locked=True).select_related("case", "agency", "responsible")[:batch])
+    return list(queryset.select_for_update(skip_locked=True, of=("self",)).select_related("case", "agency", "responsible")[:batch])
 
 
 def clocks_fire_warnings(*, now: datetime, batch: int) -> int:

@@ -24,9 +24,10 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote, urlsplit, urlunsplit
 
 import pytest
+
+from tests.support import shared_database_url as server_database_url
 
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -48,22 +49,6 @@ def chromium_executable() -> str | None:
     if os.access(CHROMIUM, os.X_OK):
         return CHROMIUM
     return shutil.which("chromium")
-
-
-def server_database_url() -> str:
-    """A DATABASE_URL that points the server at the test database of this pytest run."""
-    from django.conf import settings
-    from django.db import connection
-
-    name = str(connection.settings_dict["NAME"])
-    if connection.vendor == "sqlite":
-        if name == ":memory:" or "mode=memory" in name:
-            pytest.skip("the SQLite test database is in memory: another process cannot share it")
-        return "sqlite:///" + str(Path(name).resolve())
-    if connection.vendor == "postgresql":
-        # Same server, user and options as DATABASE_URL; only the database becomes test_<name>.
-        return urlunsplit(urlsplit(settings.DATABASE_URL)._replace(path="/" + quote(name)))
-    pytest.skip(f"browser journeys run on SQLite or PostgreSQL, not {connection.vendor}")
 
 
 @dataclass
