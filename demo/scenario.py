@@ -88,3 +88,15 @@ def build_city(*, password: str | None = DEMO_PASSWORD) -> Cast:
 
 
 DEMO_AMOUNT = Decimal("486320.50")
+SYSTEM_ADMIN = "sysadmin"  # 系统管理员: the admin site (holiday calendar, agencies, officers); sees no case
+
+
+def system_admin_ensure(*, password: str = DEMO_PASSWORD):
+    """The demo's system administrator. Superusers hold no case visibility (selectors ignore superuser)."""
+    from django.contrib.auth import get_user_model
+
+    user_model = get_user_model()
+    user = user_model.objects.filter(username=SYSTEM_ADMIN).first()
+    if user is None:
+        user = user_model.objects.create_superuser(username=SYSTEM_ADMIN, password=password, first_name="系统管理员")
+    return user

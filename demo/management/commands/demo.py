@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from demo.scenario import DEMO_PASSWORD, OFFICERS, build_city
+from demo.scenario import DEMO_PASSWORD, OFFICERS, SYSTEM_ADMIN, build_city, system_admin_ensure
 from demo.stories import tell_all
 
 
@@ -14,6 +14,7 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, quiet: bool, **options):
         cast = build_city()
+        system_admin_ensure()
         created = tell_all(cast)
         self.stdout.write(self.style.SUCCESS(f"演示数据就绪：{len(cast.agencies)} 个机关，{len(cast.officers)} 名人员，新建案件 {len(created)} 件。"))
         if quiet:
@@ -22,3 +23,4 @@ class Command(BaseCommand):
         for username, full_name, code, role, title, *_ in OFFICERS:
             officer = cast.officers[username]
             self.stdout.write(f"  {username:<16} {full_name:<4} {officer.agency.short_name} · {officer.get_role_display()}（{title}）")
+        self.stdout.write(f"  {SYSTEM_ADMIN:<16} 系统管理员  /admin/（节假日安排、机关与人员；不可查看案件）")
