@@ -56,6 +56,7 @@ class Agency(models.Model):
             ("approve_transfer", "审批移送涉嫌犯罪案件"),
             ("issue_documents", "签发文书"),
             ("handle_escalation", "处理超期督办"),
+            ("approve_extension", "批准延长法定期限"),
         ]
 
     def __str__(self) -> str:

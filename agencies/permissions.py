@@ -29,12 +29,13 @@ APPROVE_CASE = "agencies.approve_case"
 APPROVE_TRANSFER = "agencies.approve_transfer"
 ISSUE_DOCUMENTS = "agencies.issue_documents"
 HANDLE_ESCALATION = "agencies.handle_escalation"
+APPROVE_EXTENSION = "agencies.approve_extension"
 
 # What each role may do for its own agency (granted on that agency's row).
 ROLE_AGENCY_PERMISSIONS: dict[str, tuple[str, ...]] = {
     Role.OFFICER: (ACT_FOR_AGENCY, ISSUE_DOCUMENTS),
     Role.SECTION_CHIEF: (ACT_FOR_AGENCY, APPROVE_CASE, ISSUE_DOCUMENTS),
-    Role.HEAD: (ACT_FOR_AGENCY, APPROVE_CASE, APPROVE_TRANSFER, ISSUE_DOCUMENTS, HANDLE_ESCALATION),
+    Role.HEAD: (ACT_FOR_AGENCY, APPROVE_CASE, APPROVE_TRANSFER, ISSUE_DOCUMENTS, HANDLE_ESCALATION, APPROVE_EXTENSION),
     Role.LEADER: (),
     Role.CLERK: (ISSUE_DOCUMENTS,),
 }

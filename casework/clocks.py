@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import models, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from agencies.audit import audit_append
@@ -73,6 +75,31 @@ def compute_due(*, started_at: datetime, amount: int, unit: str) -> Due:
     return Due(at=_end_of(last_day), provisional=_spans_provisional(start_day, last_day))
 
 
+def due_for(*, started_at: datetime, amount: int, unit: str) -> Due:
+    """`compute_due` for a clock the law starts by itself: never blocked by a missing holiday year.
+
+    When the count reaches a year nobody has entered yet, that year is opened as provisional
+    (weekends only), the result is flagged provisional, and the system administrators are told to
+    enter the State Council's schedule — loudly, not as a silent guess.
+    """
+    try:
+        return compute_due(started_at=started_at, amount=amount, unit=unit)
+    except calendar.CalendarUnknownError as missing:
+        _, created = calendar.holiday_year_create_provisional(year=missing.year)
+        if created:
+            _alert_calendar_missing(missing)
+        return due_for(started_at=started_at, amount=amount, unit=unit)
+
+
+def _alert_calendar_missing(missing: calendar.CalendarUnknownError) -> None:
+    admins = get_user_model().objects.filter(is_superuser=True, is_active=True)
+    notify(
+        recipients=admins, event="calendar.missing", title=f"节假日安排缺失：{missing.year}年",
+        body=f"{missing}（在此之前，涉及{missing.year}年的期限暂按仅周末休息计算并标注“暂定”。）",
+        url=reverse("admin:casework_holidayyear_changelist"),
+    )
+
+
 def warning_time(*, started_at: datetime, due_at: datetime, unit: str) -> datetime:
     """When to warn: a share of an hours-clock before it ends, else a fixed lead (default one day)."""
     if unit == ClockUnit.HOURS:
@@ -107,7 +134,7 @@ def clock_start(
 ) -> Deadline:
     """Start a legal clock about `target`; `url` is the page the responsible agency acts on."""
     started_at = started_at or timezone.now()
-    due = compute_due(started_at=started_at, amount=amount, unit=unit)
+    due = due_for(started_at=started_at, amount=amount, unit=unit)
     deadline = Deadline.objects.create(
         case=case, code=code, title=title, legal_basis=legal_basis, target_type=target._meta.label_lower,
         target_id=str(target.pk), agency=agency, responsible=responsible, start_event=start_event, url=url,

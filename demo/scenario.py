@@ -16,6 +16,7 @@ DEMO_PASSWORD = "lianban-demo"
 PROVINCE = ("320000", "江苏省")
 CITY = ("321100", "镇江市")
 OTHER_CITY = ("320400", "常州市")
+DISTRICT = ("321102", "镇江市京口区")
 
 # code, name, short name, kind, level, region, 发文机关代字, parent code
 AGENCIES = [
@@ -23,6 +24,7 @@ AGENCIES = [
     ("zj-msb", "镇江市医疗保障局", "镇江市医保局", AgencyKind.MSB, AgencyLevel.CITY, CITY, "镇医保", "js-msb"),
     ("zj-fund", "镇江市医疗保险基金管理中心", "镇江市医保中心", AgencyKind.HANDLING, AgencyLevel.CITY, CITY, "镇医保中心", "zj-msb"),
     ("zj-psb", "镇江市公安局", "镇江市公安局", AgencyKind.PSB, AgencyLevel.CITY, CITY, "镇公", None),
+    ("zj-jk-psb", "镇江市公安局京口分局", "京口公安分局", AgencyKind.PSB, AgencyLevel.COUNTY, DISTRICT, "京公", "zj-psb"),
     ("zj-proc", "镇江市人民检察院", "镇江市检察院", AgencyKind.PROCURATORATE, AgencyLevel.CITY, CITY, "镇检", None),
     ("zj-health", "镇江市卫生健康委员会", "镇江市卫健委", AgencyKind.HEALTH, AgencyLevel.CITY, CITY, "镇卫健", None),
     ("zj-market", "镇江市市场监督管理局", "镇江市市场监管局", AgencyKind.MARKET, AgencyLevel.CITY, CITY, "镇市监", None),
@@ -44,6 +46,8 @@ OFFICERS = [
     ("psb_officer", "刘强", "zj-psb", Role.OFFICER, "经侦支队民警", "", "0511-84440001"),
     ("psb_chief", "吴军", "zj-psb", Role.SECTION_CHIEF, "经侦支队副支队长", "", "0511-84440002"),
     ("psb_head", "郑伟", "zj-psb", Role.HEAD, "副局长", "", "0511-84440000"),
+    ("jk_psb_officer", "孙涛", "zj-jk-psb", Role.OFFICER, "经侦大队民警", "", "0511-85550001"),
+    ("jk_psb_head", "钱坤", "zj-jk-psb", Role.HEAD, "分局局长", "", "0511-85550000"),
     ("proc_officer", "冯雪", "zj-proc", Role.OFFICER, "刑事检察部检察官", "", "0511-84450001"),
     ("health_officer", "何平", "zj-health", Role.OFFICER, "医政医管科科员", "", "0511-84460001"),
     ("market_officer", "高远", "zj-market", Role.OFFICER, "价格监督检查科科员", "", "0511-84470001"),

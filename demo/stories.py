@@ -127,7 +127,7 @@ def tell(story, cast: Cast) -> Case:
         referral=referral, user=psb, decision=FilingDecision.FILE if filed else FilingDecision.DECLINE,
         reason="" if filed else "现有证据不足以证明当事人具有非法占有目的，涉案金额未达追诉标准。",
         document_number="镇公（经）立字〔2026〕41号" if filed else "镇公（经）不立字〔2026〕7号",
-        police_case_number="A3211000000002026110041" if filed else "",
+        police_case_number="A3211000000002026110041" if filed else "", files_returned=not filed,
     ))
     return case
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from django.conf import settings
 
 from agencies.models import Agency
-from casework.clocks import clock_meet, clock_start
+from casework.clocks import clock_cancel, clock_meet, clock_start
 from casework.models import ClockUnit, Deadline
 from referral.models import Referral
 
@@ -42,6 +42,12 @@ REVIEW = ClockSpec(
 )
 
 
+FORWARD = ClockSpec(
+    "transfer.forward", "转送有管辖权的机关", "《行政执法机关移送涉嫌犯罪案件的规定》第七条", 24, ClockUnit.HOURS,
+    "接受移送（签收回执）",
+)
+
+
 def start(spec: ClockSpec, *, referral: Referral, agency: Agency, url: str, started_at: datetime | None = None, responsible=None) -> Deadline:
     return clock_start(
         case=referral.case, target=referral, code=spec.code, title=spec.title, legal_basis=spec.legal_basis,
@@ -50,5 +56,10 @@ def start(spec: ClockSpec, *, referral: Referral, agency: Agency, url: str, star
     )
 
 
-def meet(spec: ClockSpec, *, referral: Referral) -> Deadline | None:
-    return clock_meet(target=referral, code=spec.code)
+def meet(spec: ClockSpec, *, referral: Referral, at: datetime | None = None) -> Deadline | None:
+    return clock_meet(target=referral, code=spec.code, at=at)
+
+
+def cancel(spec: ClockSpec, *, referral: Referral, reason: str) -> Deadline | None:
+    """Stop a clock that no longer applies; the row stays, with its history, for the record."""
+    return clock_cancel(target=referral, code=spec.code, reason=reason)

@@ -66,7 +66,13 @@ class TransferFlow(ScopedFlowMixin, flow.Flow):
         View(tasks.DecideFilingView.as_view())
         .Annotation(title="立案审查", summary_template=CASE_TITLE)
         .Permission(ACT_FOR_AGENCY, obj=receiving_agency)
-        .Next(this.conclude)
+        .Next(this.is_forwarded)
+    )
+    is_forwarded = (
+        flow.If(lambda activation: activation.process.referral.status == ReferralStatus.SENT)
+        .Annotation(title="是否转送")
+        .Then(this.sign_receipt)  # the competent police organ now signs and reviews
+        .Else(this.conclude)
     )
     conclude = flow.Function(this.report_outcome).Annotation(title="反馈移送结果").Next(this.end)
     end = flow.End().Annotation(title="移送办结")

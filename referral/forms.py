@@ -6,7 +6,7 @@ from django.utils import timezone
 from agencies.models import Agency, AgencyKind
 from casework.forms import OfficerChoiceField, officers_of
 from casework.models import Evidence
-from referral.models import DEFAULT_SUSPECTED_OFFENCE, FilingDecision, Referral
+from referral.models import DEFAULT_SUSPECTED_OFFENCE, FilingDecision, Referral, ReviewExtension
 
 
 class EvidenceChoiceField(forms.ModelMultipleChoiceField):
@@ -55,6 +55,23 @@ class ReceiptForm(forms.Form):
 
 class FilingDecisionForm(forms.Form):
     decision = forms.ChoiceField(label="审查决定", choices=FilingDecision.choices)
-    document_number = forms.CharField(label="立案/不予立案通知书文号", max_length=60)
+    document_number = forms.CharField(label="立案/不予立案通知书文号（转送的填写转送函文号）", max_length=60)
     police_case_number = forms.CharField(label="公安机关案件编号", max_length=60, required=False)
-    reason = forms.CharField(label="不予立案理由", widget=forms.Textarea, required=False)
+    reason = forms.CharField(label="不予立案或转送的理由", widget=forms.Textarea, required=False)
+    files_returned = forms.BooleanField(label="不予立案的，已相应退回案卷材料", required=False)
+    forward_to = forms.ModelChoiceField(label="转送至（有管辖权的公安机关）", queryset=Agency.objects.none(), required=False)
+
+    def __init__(self, *args, referral: Referral, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["forward_to"].queryset = Agency.objects.filter(kind=AgencyKind.PSB).exclude(pk=referral.to_agency_id)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == FilingDecision.FORWARD and not data.get("forward_to"):
+            self.add_error("forward_to", "转送的，请选择有管辖权的公安机关。")
+        return data
+
+
+class ReviewExtensionForm(forms.Form):
+    extension = forms.ChoiceField(label="延长", choices=ReviewExtension.choices)
+    reason = forms.CharField(label="延长理由", widget=forms.Textarea)

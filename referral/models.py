@@ -32,6 +32,15 @@ class ReferralStatus(models.TextChoices):
 class FilingDecision(models.TextChoices):
     FILE = "file", "立案"
     DECLINE = "decline", "不予立案"
+    FORWARD = "forward", "不属本机关管辖，转送有管辖权的机关"
+
+
+class ReviewExtension(models.TextChoices):
+    """How far the police may extend the 3-day review (公安机关办理刑事案件程序规定; domain §6.3)."""
+
+    TEN_DAYS = "10", "延长至10日（经济犯罪案件）"
+    THIRTY_DAYS = "30", "延长至30日（重大、疑难、复杂或跨区域案件，经县级以上公安机关负责人批准）"
+    PLUS_THIRTY = "+30", "再延长30日（特殊情况，经上级公安机关批准）"
 
 
 CLOSED_STATUSES = {ReferralStatus.REFUSED, ReferralStatus.FILED, ReferralStatus.DECLINED}
@@ -75,6 +84,7 @@ class Referral(models.Model):
     # Filing decision (310 Art. 8).
     decision = models.CharField("审查决定", max_length=10, choices=FilingDecision.choices, blank=True)
     decision_reason = models.TextField("不予立案理由", blank=True)
+    files_returned = models.BooleanField("已退回案卷材料", default=False)
     decision_document_number = models.CharField("立案/不予立案通知书文号", max_length=60, blank=True)
     police_case_number = models.CharField("公安机关案件编号", max_length=60, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -94,6 +104,23 @@ class Referral(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.status in CLOSED_STATUSES
+
+
+class ReferralForward(models.Model):
+    """The police found they lack jurisdiction and passed the case on (310 Art. 7); the referral follows."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="forwards")
+    from_agency = models.ForeignKey(Agency, verbose_name="转出机关", on_delete=models.PROTECT, related_name="+")
+    to_agency = models.ForeignKey(Agency, verbose_name="转至机关", on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField("转送理由")
+    received_at = models.DateTimeField("原签收时间")
+    forwarded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    forwarded_at = models.DateTimeField("转送时间")
+
+    class Meta:
+        verbose_name = "转送记录"
+        verbose_name_plural = "转送记录"
+        ordering = ["forwarded_at", "id"]
 
 
 class PackageItem(models.Model):

@@ -4,13 +4,24 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from referral.models import IssuedDocument, PackageItem, Referral
+from agencies.permissions import APPROVE_EXTENSION
+from referral.models import IssuedDocument, PackageItem, Referral, ReferralStatus
 
 VIEW_REFERRAL = "referral.view_referral"
 
 
 def can_view_referral(user, referral: Referral) -> bool:
     return user.is_authenticated and user.has_perm(VIEW_REFERRAL, referral)
+
+
+def can_extend_review(user, referral: Referral) -> bool:
+    """The receiving agency's head, while the police review runs."""
+    return (
+        referral.status == ReferralStatus.RECEIPTED
+        and referral.to_agency_id is not None
+        and user.is_authenticated
+        and user.has_perm(APPROVE_EXTENSION, referral.to_agency)
+    )
 
 
 def get_referral_or_404(*, user, referral_id: int) -> Referral:

@@ -9,22 +9,24 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from agencies.audit import audit_append
 from agencies.models import Agency, AgencyKind, Role
-from agencies.permissions import grant_to_agency, officer_of
+from agencies.permissions import APPROVE_EXTENSION, grant_to_agency, officer_of
 from agencies.selectors import agency_same_level_psb, officer_users
 from casework import services as case_services
-from casework.models import Case, Evidence
+from casework.clocks import clock_extend, due_for, open_clock
+from casework.models import Case, ClockUnit, Evidence
 from notifications.services import notify
 from referral import clocks
 from referral.documents import document_issue, transfer_notice_for
 from referral.letters.transfer_notice import build_transfer_notice
-from referral.models import FilingDecision, PackageItem, Referral, ReferralStatus
+from referral.models import FilingDecision, PackageItem, Referral, ReferralForward, ReferralStatus
+from referral.models import ReviewExtension as ReviewExtensionChoice
 from referral.permissions import VIEW_REFERRAL
 
 MIN_TASK_FORCE = 2  # 310 Art. 5; 49号 三(一): a 专案组 of at least two enforcement officers
@@ -218,17 +220,29 @@ def transfer_sign_receipt(*, referral: Referral, user, received_at: datetime, it
 
 @transaction.atomic
 def transfer_decide(
-    *, referral: Referral, user, decision: str, reason: str, document_number: str, police_case_number: str = ""
+    *,
+    referral: Referral,
+    user,
+    decision: str,
+    reason: str,
+    document_number: str,
+    police_case_number: str = "",
+    files_returned: bool = False,
 ) -> Referral:
-    """立案, or 不予立案 with reasons in writing (310 Art. 8)."""
+    """立案, or 不予立案 with reasons in writing and the files returned (310 Art. 8)."""
     if referral.status != ReferralStatus.RECEIPTED:
         raise ValidationError("请先签收回执，再作出审查决定。")
+    if decision not in (FilingDecision.FILE, FilingDecision.DECLINE):
+        raise ValidationError({"decision": "请选择立案或不予立案。"})
     if decision == FilingDecision.DECLINE and not reason.strip():
         raise ValidationError({"reason": "不予立案的，应当书面说明理由。"})
+    if decision == FilingDecision.DECLINE and not files_returned:
+        raise ValidationError({"files_returned": "不予立案的，应当相应退回案卷材料。"})
     if not document_number.strip():
         raise ValidationError({"document_number": "请填写立案或不予立案通知书的文号。"})
     referral.decision = decision
     referral.decision_reason = reason if decision == FilingDecision.DECLINE else ""
+    referral.files_returned = decision == FilingDecision.DECLINE
     referral.decision_document_number = document_number
     referral.police_case_number = police_case_number
     referral.decided_by = user
@@ -249,6 +263,74 @@ def transfer_decide(
         url=referral_url(referral),
     )
     return referral
+
+
+@transaction.atomic
+def transfer_forward(*, referral: Referral, user, to_agency: Agency, reason: str) -> Referral:
+    """Not ours: pass the case to the competent police organ within 24 hours and tell the bureau in
+    writing (310 Art. 7). The referral follows the new receiver; the old clocks stay on record."""
+    if referral.status != ReferralStatus.RECEIPTED:
+        raise ValidationError("请先签收回执，再转送。")
+    if to_agency.kind != AgencyKind.PSB or to_agency.pk == referral.to_agency_id:
+        raise ValidationError({"forward_to": "请选择有管辖权的其他公安机关。"})
+    if not reason.strip():
+        raise ValidationError({"reason": "请写明不属本机关管辖、需要转送的理由。"})
+    now, previous = timezone.now(), referral.to_agency
+    ReferralForward.objects.create(
+        referral=referral, from_agency=previous, to_agency=to_agency, reason=reason, received_at=referral.received_at,
+        forwarded_by=user, forwarded_at=now,
+    )
+    clocks.cancel(clocks.REVIEW, referral=referral, reason=f"不属本机关管辖，已转送{to_agency.name}")
+    clocks.start(clocks.FORWARD, referral=referral, agency=previous, url=referral_url(referral), started_at=referral.received_at)
+    clocks.meet(clocks.FORWARD, referral=referral, at=now)
+    referral.to_agency = to_agency
+    referral.status = ReferralStatus.SENT
+    referral.receipt_signed_by, referral.receipt_signer_title = None, ""
+    referral.received_at, referral.items_received = None, None
+    referral.save()
+    grant_to_agency(agency=to_agency, perm=VIEW_REFERRAL, obj=referral)  # the first receiver keeps its read-only view
+    _audit(
+        referral, actor=user, agency=previous, verb="referral.forwarded",
+        summary=f"{previous.name}以不属本机关管辖为由转送{to_agency.name}", data={"reason": reason},
+    )
+    notify(
+        recipients=officer_users(agency=to_agency, roles=RECEIVING_ROLES), event="referral.received",
+        title=f"收到转送案件：{referral.case_title}",
+        body=f"{previous.name}转送（原移送机关：{referral.from_agency.name}），请签收回执并在3日内审查决定是否立案。",
+        url=referral_url(referral),
+    )
+    notify(
+        recipients=_msb_side(referral), event="referral.forwarded", title=f"案件已转送：{referral.case_title}",
+        body=f"{previous.name}书面告知：不属本机关管辖，已转送{to_agency.name}。理由：{reason}", url=referral_url(referral),
+    )
+    return referral
+
+
+@transaction.atomic
+def transfer_extend_review(*, referral: Referral, user, extension: str, reason: str):
+    """The police head extends the review: to 10 or 30 days from acceptance, or 30 more days."""
+    if not user.has_perm(APPROVE_EXTENSION, referral.to_agency):
+        raise PermissionDenied("只有接收机关负责人可以批准延长立案审查期限。")
+    deadline = open_clock(target=referral, code=clocks.REVIEW.code)
+    if deadline is None:
+        raise ValidationError("该移送没有正在计时的立案审查期限。")
+    extension = ReviewExtensionChoice(extension)
+    if extension == ReviewExtensionChoice.PLUS_THIRTY:
+        if not deadline.extensions.exists():
+            raise ValidationError({"extension": "再延长30日须在已延长至30日之后。"})
+        new_due = due_for(started_at=deadline.due_at, amount=30, unit=ClockUnit.CALENDAR_DAYS).at
+    else:
+        new_due = due_for(started_at=deadline.started_at, amount=int(extension.value), unit=deadline.unit).at
+    try:
+        deadline = clock_extend(deadline=deadline, approved_by=user, reason=f"{extension.label}。{reason}", new_due_at=new_due)
+    except ValueError as exc:
+        raise ValidationError({"extension": str(exc)}) from None
+    notify(
+        recipients=_msb_side(referral), event="referral.review_extended", title=f"立案审查期限延长：{referral.case_title}",
+        body=f"{referral.to_agency.name}负责人批准：{extension.label}，新的届满时间 {timezone.localtime(deadline.due_at):%Y-%m-%d %H:%M}。",
+        url=referral_url(referral),
+    )
+    return deadline
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from casework.workflow import TaskFormView
 from referral import forms, services
+from referral.models import FilingDecision
 
 
 class ReferralTaskView(TaskFormView):
@@ -69,5 +70,13 @@ class DecideFilingView(ReferralTaskView):
     form_class = forms.FilingDecisionForm
     success_text = "审查决定已送达移送机关。"
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "referral": self.referral}
+
     def perform(self, form):
-        services.transfer_decide(referral=self.referral, user=self.request.user, **form.cleaned_data)
+        data = dict(form.cleaned_data)
+        forward_to = data.pop("forward_to")
+        if data["decision"] == FilingDecision.FORWARD:
+            services.transfer_forward(referral=self.referral, user=self.request.user, to_agency=forward_to, reason=data["reason"])
+        else:
+            services.transfer_decide(referral=self.referral, user=self.request.user, **data)

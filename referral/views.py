@@ -5,16 +5,26 @@ from __future__ import annotations
 import hashlib
 from urllib.parse import quote
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
 from django.views import generic
 
 from casework.presenters import open_tasks_for, process_links
 from casework.selectors import deadline_list_for_target
 from casework.views import SearchListView
-from referral import selectors
+from casework.forms import add_service_errors
+from referral import forms, selectors, services
 from referral.documents import DOCX_CONTENT_TYPE
 from referral.models import ReferralStatus
-from referral.permissions import get_document_or_404, get_package_item_or_404, get_referral_or_404
+from referral.permissions import (
+    can_extend_review,
+    get_document_or_404,
+    get_package_item_or_404,
+    get_referral_or_404,
+)
 
 
 def _file_sha256(field_file) -> str:
@@ -64,8 +74,35 @@ class ReferralDetailView(generic.TemplateView):
             documents=selectors.referral_documents(referral=referral),
             timeline=selectors.referral_timeline(referral=referral),
             deadlines=deadline_list_for_target(target=referral),
+            forwards=referral.forwards.select_related("from_agency", "to_agency", "forwarded_by"),
+            can_extend_review=can_extend_review(user, referral),
             **kwargs,
         )
+
+
+class ReviewExtensionView(generic.FormView):
+    """The receiving police head extends the 3-day review (to 10 or 30 days, or 30 more)."""
+
+    template_name = "referral/review_extension.html"
+    form_class = forms.ReviewExtensionForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.referral = get_referral_or_404(user=request.user, referral_id=kwargs["referral_id"])
+        if not can_extend_review(request.user, self.referral):
+            raise PermissionDenied("只有接收机关负责人可以批准延长立案审查期限。")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(referral=self.referral, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            deadline = services.transfer_extend_review(referral=self.referral, user=self.request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, f"立案审查期限已延长至 {timezone.localtime(deadline.due_at):%Y-%m-%d %H:%M}。")
+        return redirect("referrals:detail", referral_id=self.referral.pk)
 
 
 def document_download(request, document_id: int):

@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '机关',
                 'verbose_name_plural': '机关',
                 'ordering': ['region_code', 'kind', 'name'],
-                'permissions': [('act_for_agency', '以本机关名义办理'), ('approve_case', '审批立案和处理决定'), ('approve_transfer', '审批移送涉嫌犯罪案件'), ('issue_documents', '签发文书'), ('handle_escalation', '处理超期督办')],
+                'permissions': [('act_for_agency', '以本机关名义办理'), ('approve_case', '审批立案和处理决定'), ('approve_transfer', '审批移送涉嫌犯罪案件'), ('issue_documents', '签发文书'), ('handle_escalation', '处理超期督办'), ('approve_extension', '批准延长法定期限')],
             },
         ),
         migrations.CreateModel(

@@ -194,3 +194,21 @@ def test_the_transfer_runs_its_legal_clocks_and_both_sides_see_the_review_clock(
         "decision": "file", "document_number": "镇公立字〔2026〕1号", "police_case_number": "", "reason": ""})
     review.refresh_from_db()
     assert review.status == DeadlineStatus.MET
+
+
+def test_a_clock_reaching_a_year_nobody_entered_runs_provisionally_and_alerts_the_administrators(case, cast):
+    """The legal step is not blocked: 2027 is opened as provisional (weekends only), the clock is
+    flagged, and every system administrator is told to enter the State Council's schedule."""
+    from casework.models import HolidayYear
+    from demo.scenario import system_admin_ensure
+
+    admin = system_admin_ensure()
+    deadline = start(case, started_at=local(2026, 12, 28, 9, 0), amount=5, unit=ClockUnit.WORKING_DAYS)
+    assert deadline.provisional
+    # 12-29, 12-30, 12-31, then 1-1 and 1-4: weekends only, so even 元旦 counts — which is why it is flagged
+    assert deadline.due_at == end_of(2027, 1, 4)
+    assert HolidayYear.objects.get(year=2027).status == HolidayYear.Status.PROVISIONAL
+    alert = Notification.objects.get(recipient=admin, event="calendar.missing")
+    assert "2027年" in alert.title
+    start(case, started_at=local(2026, 12, 29, 9, 0), amount=5, unit=ClockUnit.WORKING_DAYS, code="second")
+    assert Notification.objects.filter(event="calendar.missing").count() == 1  # alerted once, not per clock

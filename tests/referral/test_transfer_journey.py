@@ -138,12 +138,19 @@ def test_police_decline_with_reasons_sends_the_case_back_for_administrative_hand
     police.complete(referral.process, "sign_receipt", {
         "received_at": minute(timezone.now()), "items_received": "6", "signer_title": "民警"})
     with pytest.raises(AssertionError, match="书面说明理由"):
-        police.complete(referral.process, "decide_filing", {"decision": "decline", "document_number": "镇公不立字〔2026〕1号", "reason": ""})
+        police.complete(referral.process, "decide_filing", {
+            "decision": "decline", "document_number": "镇公不立字〔2026〕1号", "reason": "", "files_returned": "on"})
+    with pytest.raises(AssertionError, match="退回案卷材料"):
+        police.complete(referral.process, "decide_filing", {
+            "decision": "decline", "document_number": "镇公不立字〔2026〕1号", "reason": "证据不足以证明非法占有目的。"})
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.RECEIPTED
 
     police.complete(referral.process, "decide_filing", {
-        "decision": "decline", "document_number": "镇公不立字〔2026〕1号", "reason": "证据不足以证明非法占有目的。"})
+        "decision": "decline", "document_number": "镇公不立字〔2026〕1号", "reason": "证据不足以证明非法占有目的。",
+        "files_returned": "on"})
+    referral.refresh_from_db()
+    assert referral.files_returned and referral.decision_reason == "证据不足以证明非法占有目的。"
     case.refresh_from_db()
     assert case.status == CaseStatus.ADMIN_HANDLING
     officer = flow_client(login("msb_officer"))
