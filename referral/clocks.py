@@ -63,3 +63,29 @@ def meet(spec: ClockSpec, *, referral: Referral, at: datetime | None = None) -> 
 def cancel(spec: ClockSpec, *, referral: Referral, reason: str) -> Deadline | None:
     """Stop a clock that no longer applies; the row stays, with its history, for the record."""
     return clock_cancel(target=referral, code=spec.code, reason=reason)
+
+
+DECLINE_RESPONSE = ClockSpec(
+    "transfer.decline_response", "决定是否提请复议或建议立案监督", "《行政执法机关移送涉嫌犯罪案件的规定》第九条", 3,
+    CRIMINAL_DAYS, "收到不予立案通知书",
+)
+RECONSIDERATION = ClockSpec(
+    "transfer.reconsideration", "公安机关作出复议决定", "《行政执法机关移送涉嫌犯罪案件的规定》第九条", 3, CRIMINAL_DAYS,
+    "收到提请复议书",
+)
+UPHELD_RESPONSE = ClockSpec(
+    "transfer.upheld_response", "决定是否建议立案监督", "《行政执法机关移送涉嫌犯罪案件的规定》第九条", 3, CRIMINAL_DAYS,
+    "收到复议决定",
+)
+EXPLANATION = ClockSpec(
+    "transfer.explanation", "公安机关说明不立案理由", "《人民检察院办理行政执法机关移送涉嫌犯罪案件的规定》", 7, CRIMINAL_DAYS,
+    "收到要求说明不立案理由通知书",
+)
+ORDERED_FILING = ClockSpec(
+    "transfer.ordered_filing", "公安机关依通知立案", "《人民检察院办理行政执法机关移送涉嫌犯罪案件的规定》", 15, CRIMINAL_DAYS,
+    "收到通知立案书",
+)
+HANDOVER = ClockSpec(
+    "transfer.handover", "移交涉案物品及材料", "《行政执法机关移送涉嫌犯罪案件的规定》第十二条", 3, CRIMINAL_DAYS,
+    "收到立案通知书",
+)

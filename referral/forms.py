@@ -6,7 +6,16 @@ from django.utils import timezone
 from agencies.models import Agency, AgencyKind
 from casework.forms import OfficerChoiceField, officers_of
 from casework.models import Evidence
-from referral.models import DEFAULT_SUSPECTED_OFFENCE, FilingDecision, Referral, ReviewExtension
+from referral.models import (
+    DEFAULT_SUSPECTED_OFFENCE,
+    DeclineResponse,
+    FilingDecision,
+    ReconsiderationDecision,
+    Referral,
+    ReferralStatus,
+    ReviewExtension,
+    SupervisionOutcome,
+)
 
 
 class EvidenceChoiceField(forms.ModelMultipleChoiceField):
@@ -75,3 +84,73 @@ class FilingDecisionForm(forms.Form):
 class ReviewExtensionForm(forms.Form):
     extension = forms.ChoiceField(label="延长", choices=ReviewExtension.choices)
     reason = forms.CharField(label="延长理由", widget=forms.Textarea)
+
+
+class DeclineResponseForm(forms.Form):
+    response = forms.ChoiceField(label="移送机关的决定", choices=DeclineResponse.choices)
+    reasons = forms.CharField(label="应当立案的理由（提请复议或建议立案监督时必填）", widget=forms.Textarea, required=False)
+    new_evidence = forms.CharField(label="新的证据材料（如有）", widget=forms.Textarea, required=False)
+
+    def __init__(self, *args, referral: Referral, **kwargs):
+        super().__init__(*args, **kwargs)
+        if referral.status == ReferralStatus.UPHELD:  # 复议 was used: only 立案监督 or acceptance remain
+            self.fields["response"].choices = [c for c in DeclineResponse.choices if c[0] != DeclineResponse.RECONSIDER]
+
+
+class ReconsiderationDecisionForm(forms.Form):
+    decision = forms.ChoiceField(label="复议决定", choices=ReconsiderationDecision.choices)
+    decision_number = forms.CharField(label="复议决定书文号", max_length=60)
+    reasons = forms.CharField(label="理由", widget=forms.Textarea, required=False)
+
+
+class ExplanationRequestForm(forms.Form):
+    notice_number = forms.CharField(label="要求说明不立案理由通知书文号", max_length=60)
+
+
+class ExplanationForm(forms.Form):
+    explanation = forms.CharField(label="不立案理由说明", widget=forms.Textarea)
+
+
+class SupervisionOutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(label="审查结论", choices=SupervisionOutcome.choices)
+    notice_number = forms.CharField(label="通知立案书文号（通知立案时必填）", max_length=60, required=False)
+    opinion = forms.CharField(label="审查意见", widget=forms.Textarea)
+
+
+class OrderedFilingForm(forms.Form):
+    document_number = forms.CharField(label="立案决定书文号", max_length=60)
+    police_case_number = forms.CharField(label="公安机关案件编号", max_length=60, required=False)
+
+
+class HandoverItemForm(forms.Form):
+    name = forms.CharField(label="名称", max_length=100, required=False)
+    specification = forms.CharField(label="规格", max_length=60, required=False)
+    quantity = forms.CharField(label="数量", max_length=30, required=False)
+    location = forms.CharField(label="来源或存放地点", max_length=100, required=False)
+    seal_number = forms.CharField(label="封存或登记保存编号", max_length=60, required=False)
+    custodian = forms.CharField(label="保管人", max_length=30, required=False)
+    note = forms.CharField(label="备注", max_length=100, required=False)
+
+
+HandoverItemFormSet = forms.formset_factory(HandoverItemForm, extra=6, max_num=60)
+
+
+class HandoverForm(forms.Form):
+    """The 交接清单: a table of items (a formset) — rows left blank are ignored."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items = HandoverItemFormSet(self.data or None, prefix="items")
+
+    def is_valid(self) -> bool:
+        return super().is_valid() & self.items.is_valid()
+
+    def clean(self):
+        data = super().clean()
+        if self.items.is_bound and self.items.is_valid():
+            data["items"] = [row.cleaned_data for row in self.items if row.cleaned_data]
+        return data
+
+
+class ConfirmHandoverForm(forms.Form):
+    confirm = forms.BooleanField(label="已逐项核对交接清单所列物品和材料，确认签收")

@@ -25,8 +25,13 @@ class ReferralStatus(models.TextChoices):
     REFUSED = "refused", "负责人不批准移送"
     SENT = "sent", "已移送，待签收"
     RECEIPTED = "receipted", "已签收，审查中"
-    FILED = "filed", "公安机关已立案"
-    DECLINED = "declined", "公安机关不予立案"
+    FILED = "filed", "公安机关已立案，待移交涉案物品"
+    HANDED_OVER = "handed_over", "涉案物品已移交，移送办结"
+    DECLINED = "declined", "公安机关不予立案，待移送机关决定"
+    RECONSIDERING = "reconsidering", "提请复议中"
+    UPHELD = "upheld", "复议维持不予立案，待移送机关决定"
+    SUPERVISING = "supervising", "检察机关立案监督中"
+    DECLINE_ACCEPTED = "decline_accepted", "接受不予立案决定，移送办结"
 
 
 class FilingDecision(models.TextChoices):
@@ -43,7 +48,25 @@ class ReviewExtension(models.TextChoices):
     PLUS_THIRTY = "+30", "再延长30日（特殊情况，经上级公安机关批准）"
 
 
-CLOSED_STATUSES = {ReferralStatus.REFUSED, ReferralStatus.FILED, ReferralStatus.DECLINED}
+CLOSED_STATUSES = {ReferralStatus.REFUSED, ReferralStatus.HANDED_OVER, ReferralStatus.DECLINE_ACCEPTED}
+
+
+class DeclineResponse(models.TextChoices):
+    """What the bureau does with a 不予立案 (310 Art. 9–10): accept, ask for 复议, or go to the procuratorate."""
+
+    ACCEPT = "accept", "接受不予立案决定，依法继续行政处理"
+    RECONSIDER = "reconsider", "提请作出决定的公安机关复议"
+    SUPERVISE = "supervise", "建议人民检察院依法进行立案监督"
+
+
+class ReconsiderationDecision(models.TextChoices):
+    FILE = "file", "撤销不予立案决定，立案侦查"
+    UPHOLD = "uphold", "维持不予立案决定"
+
+
+class SupervisionOutcome(models.TextChoices):
+    REASONS_VALID = "reasons_valid", "不立案理由成立"
+    FILING_ORDERED = "filing_ordered", "不立案理由不成立，通知公安机关立案"
 
 
 class Referral(models.Model):
@@ -121,6 +144,69 @@ class ReferralForward(models.Model):
         verbose_name = "转送记录"
         verbose_name_plural = "转送记录"
         ordering = ["forwarded_at", "id"]
+
+
+class Reconsideration(models.Model):
+    """提请复议 (310 Art. 9): requested within 3 days of the 不予立案通知书, decided within 3 days."""
+
+    referral = models.OneToOneField(Referral, on_delete=models.CASCADE, related_name="reconsideration")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField("提请时间")
+    reasons = models.TextField("提请复议的理由")
+    new_evidence = models.TextField("新的证据材料", blank=True)
+    letter = models.ForeignKey("IssuedDocument", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField("复议决定时间", null=True, blank=True)
+    decision = models.CharField("复议决定", max_length=10, choices=ReconsiderationDecision.choices, blank=True)
+    decision_number = models.CharField("复议决定书文号", max_length=60, blank=True)
+    decision_reasons = models.TextField("复议理由", blank=True)
+
+    class Meta:
+        verbose_name = "提请复议"
+        verbose_name_plural = "提请复议"
+
+
+class SupervisionProposal(models.Model):
+    """立案监督 (310 Art. 9; 高检发释字〔2001〕4号): the procuratorate asks the police for their reasons
+    (answered within 7 days) and may order them to file (within 15 days)."""
+
+    referral = models.OneToOneField(Referral, on_delete=models.CASCADE, related_name="supervision")
+    procuratorate = models.ForeignKey(Agency, verbose_name="人民检察院", on_delete=models.PROTECT, related_name="+")
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField("提出时间")
+    reasons = models.TextField("应当立案的理由")
+    letter = models.ForeignKey("IssuedDocument", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    explanation_requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    explanation_requested_at = models.DateTimeField("要求说明理由时间", null=True, blank=True)
+    explanation_request_number = models.CharField("要求说明不立案理由通知书文号", max_length=60, blank=True)
+    explained_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    explained_at = models.DateTimeField("说明理由时间", null=True, blank=True)
+    explanation = models.TextField("不立案理由说明", blank=True)
+    outcome = models.CharField("监督结论", max_length=20, choices=SupervisionOutcome.choices, blank=True)
+    outcome_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    outcome_at = models.DateTimeField("监督结论时间", null=True, blank=True)
+    outcome_number = models.CharField("通知立案书文号", max_length=60, blank=True)
+    outcome_opinion = models.TextField("审查意见", blank=True)
+
+    class Meta:
+        verbose_name = "立案监督"
+        verbose_name_plural = "立案监督"
+
+
+class Handover(models.Model):
+    """移交涉案物品 (310 Art. 12): within 3 days of the 立案通知书, on a 交接清单 both sides sign."""
+
+    referral = models.OneToOneField(Referral, on_delete=models.CASCADE, related_name="handover")
+    items = models.JSONField("物品", default=list)
+    handed_over_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    handed_over_at = models.DateTimeField("移交时间")
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    confirmed_at = models.DateTimeField("接收确认时间", null=True, blank=True)
+    letter = models.ForeignKey("IssuedDocument", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "涉案物品移交"
+        verbose_name_plural = "涉案物品移交"
 
 
 class PackageItem(models.Model):

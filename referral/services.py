@@ -11,18 +11,17 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
-from agencies.audit import audit_append
 from agencies.models import Agency, AgencyKind, Role
 from agencies.permissions import APPROVE_EXTENSION, grant_to_agency, officer_of
-from agencies.selectors import agency_same_level_psb, officer_users
+from agencies.selectors import agency_counterparts, agency_same_level_psb, officer_users
 from casework import services as case_services
 from casework.clocks import clock_extend, due_for, open_clock
 from casework.models import Case, ClockUnit, Evidence
 from notifications.services import notify
 from referral import clocks
+from referral.events import agency_handlers, record, referral_url, sending_side, tell
 from referral.documents import document_issue, transfer_notice_for
 from referral.letters.transfer_notice import build_transfer_notice
 from referral.models import FilingDecision, PackageItem, Referral, ReferralForward, ReferralStatus
@@ -30,22 +29,6 @@ from referral.models import ReviewExtension as ReviewExtensionChoice
 from referral.permissions import VIEW_REFERRAL
 
 MIN_TASK_FORCE = 2  # 310 Art. 5; 49号 三(一): a 专案组 of at least two enforcement officers
-RECEIVING_ROLES = (Role.OFFICER, Role.SECTION_CHIEF, Role.HEAD)
-
-
-def referral_url(referral: Referral) -> str:
-    return reverse("referrals:detail", args=[referral.pk])
-
-
-def _audit(referral: Referral, *, actor, verb: str, summary: str, agency: Agency | None = None, data: dict | None = None) -> None:
-    audit_append(
-        actor=actor, verb=verb, target=referral, agency=agency or referral.from_agency,
-        thread=f"case:{referral.case_id}", summary=summary, data=data,
-    )
-
-
-def _msb_side(referral: Referral) -> list:
-    return [referral.created_by, *referral.task_force.all()]
 
 
 @transaction.atomic
@@ -61,7 +44,7 @@ def transfer_open(*, case: Case, opened_by) -> Referral:
         amount=case.amount_involved,
     )
     grant_to_agency(agency=case.agency, perm=VIEW_REFERRAL, obj=referral)
-    _audit(referral, actor=None, verb="referral.opened", summary="启动涉嫌犯罪案件移送，准备移送材料")
+    record(referral, actor=None, verb="referral.opened", summary="启动涉嫌犯罪案件移送，准备移送材料")
     notify(
         recipients=[opened_by], event="referral.opened", title=f"请准备移送材料：{case.title}",
         body="负责人已决定移送公安机关，请组成专案组、撰写调查报告并提请审批。", url=referral_url(referral),
@@ -116,7 +99,7 @@ def transfer_submit(
     referral.package_items.all().delete()
     PackageItem.objects.bulk_create(PackageItem(referral=referral, evidence=item, sha256=item.sha256) for item in evidence)
     clocks.start(clocks.APPROVAL, referral=referral, agency=referral.from_agency, url=referral_url(referral))
-    _audit(
+    record(
         referral, actor=user, verb="referral.submitted", summary=f"提请负责人审批移送，拟移送{to_agency.name}",
         data={"manifest": {item.pk: item.sha256 for item in evidence}},
     )
@@ -140,13 +123,18 @@ def transfer_approve(*, referral: Referral, user, approve: bool, opinion: str) -
     if approve:
         referral.save()
         clocks.start(clocks.SEND, referral=referral, agency=referral.from_agency, url=referral_url(referral))
-        _audit(referral, actor=user, verb="referral.approved", summary="负责人批准移送", data={"opinion": opinion})
+        record(referral, actor=user, verb="referral.approved", summary="负责人批准移送", data={"opinion": opinion})
         return referral
     referral.status = ReferralStatus.REFUSED
     referral.save()
-    _audit(referral, actor=user, verb="referral.refused", summary="负责人不批准移送", data={"reason": opinion})
+    record(referral, actor=user, verb="referral.refused", summary="负责人不批准移送", data={"reason": opinion})
+    # A refusal is a supervisable event (310 Art. 14): the same-level procuratorate sees it with its reasons.
+    for procuratorate in agency_counterparts(agency=referral.from_agency, kind=AgencyKind.PROCURATORATE):
+        grant_to_agency(agency=procuratorate, perm=VIEW_REFERRAL, obj=referral)
+        tell(agency_handlers(procuratorate), referral, event="referral.refused", title="行政执法机关不批准移送（备查）",
+             body=f"{referral.from_agency.name}负责人不批准移送涉嫌犯罪案件，理由：{opinion}")
     notify(
-        recipients=_msb_side(referral), event="referral.refused", title=f"负责人不批准移送：{referral.case_title}",
+        recipients=sending_side(referral), event="referral.refused", title=f"负责人不批准移送：{referral.case_title}",
         body=opinion, url=referral_url(referral),
     )
     return referral
@@ -171,16 +159,16 @@ def transfer_send(*, referral: Referral) -> Referral:
     referral.save()
     grant_to_agency(agency=referral.to_agency, perm=VIEW_REFERRAL, obj=referral)
     clocks.meet(clocks.SEND, referral=referral)
-    _audit(referral, actor=referral.approved_by, verb="referral.sent", summary=f"以{letter.number}移送{referral.to_agency.name}")
+    record(referral, actor=referral.approved_by, verb="referral.sent", summary=f"以{letter.number}移送{referral.to_agency.name}")
     notify(
-        recipients=officer_users(agency=referral.to_agency, roles=RECEIVING_ROLES),
+        recipients=agency_handlers(referral.to_agency),
         event="referral.received",
         title=f"收到移送案件：{referral.case_title}",
         body=f"{referral.from_agency.name}以{letter.number}移送，请签收回执并在3日内审查决定是否立案。",
         url=referral_url(referral),
     )
     notify(
-        recipients=_msb_side(referral), event="referral.sent", title=f"已移送：{referral.case_title}",
+        recipients=sending_side(referral), event="referral.sent", title=f"已移送：{referral.case_title}",
         body=f"{letter.number} 已发送{referral.to_agency.name}。", url=referral_url(referral),
     )
     return referral
@@ -207,12 +195,12 @@ def transfer_sign_receipt(*, referral: Referral, user, received_at: datetime, it
         responsible=user,
     )
     local = timezone.localtime(received_at)
-    _audit(
+    record(
         referral, actor=user, agency=referral.to_agency, verb="referral.receipted",
         summary=f"{referral.to_agency.name}签收回执，签收时间 {local:%Y-%m-%d %H:%M}",
     )
     notify(
-        recipients=_msb_side(referral), event="referral.receipted", title=f"公安机关已签收：{referral.case_title}",
+        recipients=sending_side(referral), event="referral.receipted", title=f"公安机关已签收：{referral.case_title}",
         body=f"{referral.to_agency.name}于{local:%Y年%m月%d日%H时%M分}签收回执。", url=referral_url(referral),
     )
     return referral
@@ -250,13 +238,16 @@ def transfer_decide(
     referral.status = ReferralStatus.FILED if decision == FilingDecision.FILE else ReferralStatus.DECLINED
     referral.save()
     clocks.meet(clocks.REVIEW, referral=referral)
+    # The bureau's next duty: hand over the seized items (Art. 12), or decide on 复议 / 立案监督 (Art. 9).
+    follow_up = clocks.HANDOVER if decision == FilingDecision.FILE else clocks.DECLINE_RESPONSE
+    clocks.start(follow_up, referral=referral, agency=referral.from_agency, url=referral_url(referral))
     label = FilingDecision(decision).label
-    _audit(
+    record(
         referral, actor=user, agency=referral.to_agency, verb="referral.decided",
         summary=f"{referral.to_agency.name}决定{label}（{document_number}）", data={"decision": decision, "reason": reason},
     )
     notify(
-        recipients=_msb_side(referral) + officer_users(agency=referral.from_agency, roles=[Role.HEAD]),
+        recipients=sending_side(referral) + officer_users(agency=referral.from_agency, roles=[Role.HEAD]),
         event="referral.decided",
         title=f"公安机关{label}：{referral.case_title}",
         body=reason or f"{document_number}",
@@ -289,18 +280,18 @@ def transfer_forward(*, referral: Referral, user, to_agency: Agency, reason: str
     referral.received_at, referral.items_received = None, None
     referral.save()
     grant_to_agency(agency=to_agency, perm=VIEW_REFERRAL, obj=referral)  # the first receiver keeps its read-only view
-    _audit(
+    record(
         referral, actor=user, agency=previous, verb="referral.forwarded",
         summary=f"{previous.name}以不属本机关管辖为由转送{to_agency.name}", data={"reason": reason},
     )
     notify(
-        recipients=officer_users(agency=to_agency, roles=RECEIVING_ROLES), event="referral.received",
+        recipients=agency_handlers(to_agency), event="referral.received",
         title=f"收到转送案件：{referral.case_title}",
         body=f"{previous.name}转送（原移送机关：{referral.from_agency.name}），请签收回执并在3日内审查决定是否立案。",
         url=referral_url(referral),
     )
     notify(
-        recipients=_msb_side(referral), event="referral.forwarded", title=f"案件已转送：{referral.case_title}",
+        recipients=sending_side(referral), event="referral.forwarded", title=f"案件已转送：{referral.case_title}",
         body=f"{previous.name}书面告知：不属本机关管辖，已转送{to_agency.name}。理由：{reason}", url=referral_url(referral),
     )
     return referral
@@ -326,7 +317,7 @@ def transfer_extend_review(*, referral: Referral, user, extension: str, reason: 
     except ValueError as exc:
         raise ValidationError({"extension": str(exc)}) from None
     notify(
-        recipients=_msb_side(referral), event="referral.review_extended", title=f"立案审查期限延长：{referral.case_title}",
+        recipients=sending_side(referral), event="referral.review_extended", title=f"立案审查期限延长：{referral.case_title}",
         body=f"{referral.to_agency.name}负责人批准：{extension.label}，新的届满时间 {timezone.localtime(deadline.due_at):%Y-%m-%d %H:%M}。",
         url=referral_url(referral),
     )
@@ -338,6 +329,6 @@ def transfer_conclude(*, referral: Referral) -> Referral:
     """The transfer is over: the case moves on (criminal track, or back to administrative handling)."""
     referral.closed_at = timezone.now()
     referral.save()
-    case_services.case_after_transfer(case=referral.case, accepted=referral.status == ReferralStatus.FILED)
+    case_services.case_after_transfer(case=referral.case, accepted=referral.status == ReferralStatus.HANDED_OVER)
     case_services.case_resume_after_transfer(case=referral.case)
     return referral

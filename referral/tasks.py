@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from casework.workflow import TaskFormView
-from referral import forms, services
+from referral import forms, handover, objections, services
 from referral.models import FilingDecision
 
 
@@ -80,3 +80,71 @@ class DecideFilingView(ReferralTaskView):
             services.transfer_forward(referral=self.referral, user=self.request.user, to_agency=forward_to, reason=data["reason"])
         else:
             services.transfer_decide(referral=self.referral, user=self.request.user, **data)
+
+
+class DeclineResponseView(ReferralTaskView):
+    form_class = forms.DeclineResponseForm
+    success_text = "决定已登记。"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "referral": self.referral}
+
+    def perform(self, form):
+        objections.decline_respond(referral=self.referral, user=self.request.user, **form.cleaned_data)
+
+
+class ReconsiderationView(ReferralTaskView):
+    form_class = forms.ReconsiderationDecisionForm
+    success_text = "复议决定已送达移送机关。"
+
+    def perform(self, form):
+        objections.reconsideration_decide(referral=self.referral, user=self.request.user, **form.cleaned_data)
+
+
+class ExplanationRequestView(ReferralTaskView):
+    form_class = forms.ExplanationRequestForm
+    success_text = "已要求公安机关说明不立案理由。"
+
+    def perform(self, form):
+        objections.supervision_request_explanation(referral=self.referral, user=self.request.user, **form.cleaned_data)
+
+
+class ExplanationView(ReferralTaskView):
+    form_class = forms.ExplanationForm
+    success_text = "不立案理由说明已送达人民检察院。"
+
+    def perform(self, form):
+        objections.supervision_explain(referral=self.referral, user=self.request.user, **form.cleaned_data)
+
+
+class SupervisionOutcomeView(ReferralTaskView):
+    form_class = forms.SupervisionOutcomeForm
+    success_text = "监督结论已送达。"
+
+    def perform(self, form):
+        objections.supervision_conclude(referral=self.referral, user=self.request.user, **form.cleaned_data)
+
+
+class OrderedFilingView(ReferralTaskView):
+    form_class = forms.OrderedFilingForm
+    success_text = "已依通知立案。"
+
+    def perform(self, form):
+        objections.ordered_filing_record(referral=self.referral, user=self.request.user, **form.cleaned_data)
+
+
+class HandoverView(ReferralTaskView):
+    form_class = forms.HandoverForm
+    template_name = "referral/handover_task.html"
+    success_text = "交接清单已送接收机关签收。"
+
+    def perform(self, form):
+        handover.handover_record(referral=self.referral, user=self.request.user, items=form.cleaned_data.get("items", []))
+
+
+class ConfirmHandoverView(ReferralTaskView):
+    form_class = forms.ConfirmHandoverForm
+    success_text = "已签收交接清单。"
+
+    def perform(self, form):
+        handover.handover_confirm(referral=self.referral, user=self.request.user)

@@ -94,3 +94,21 @@ class FlowClient:
 @pytest.fixture
 def flow_client():
     return FlowClient
+
+
+HANDOVER_ROWS = {
+    "items-TOTAL_FORMS": "6", "items-INITIAL_FORMS": "0", "items-MIN_NUM_FORMS": "0", "items-MAX_NUM_FORMS": "60",
+    "items-0-name": "住院病历原件", "items-0-quantity": "58份", "items-0-location": "医保局档案室", "items-0-seal_number": "镇医保封〔2026〕3号",
+    "items-1-name": "结算数据光盘", "items-1-quantity": "1张", "items-1-custodian": "王立新",
+}
+
+
+@pytest.fixture
+def hand_over(login):
+    """hand_over(referral): the bureau hands over the seized items and the police sign the 交接清单, over HTTP."""
+
+    def _hand_over(referral, *, police: str = "psb_officer"):
+        FlowClient(login("msb_officer")).complete(referral.process, "hand_over", HANDOVER_ROWS)
+        FlowClient(login(police)).complete(referral.process, "confirm_handover", {"confirm": "on"})
+
+    return _hand_over

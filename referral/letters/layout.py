@@ -9,14 +9,13 @@ from __future__ import annotations
 import io
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import date
 from typing import Literal, Sequence
-from zoneinfo import ZoneInfo
 
 import docx
 from django.utils import timezone
 from docx.document import Document
+from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
 from docx.oxml import OxmlElement
@@ -26,11 +25,21 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
+from referral.letters.text import (  # re-exported: builders and tests import them from here
+    SHANGHAI,
+    amount_in_words,
+    calendar_day,
+    chinese_number,
+    format_amount,
+    format_date,
+    format_datetime_minute,
+    format_when,
+)
+
 TOP_MM, LEFT_MM, BOTTOM_MM, RIGHT_MM = 37, 28, 35, 26
 LINE_PITCH_PT = 28.95  # 225 mm text block / 22 lines
 CHARS_PER_LINE = 28  # nominal; the text flows at about 27 with a plain line grid
 CHAR_PT = 16.0  # one 3号 character: the unit of every indent
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 RED = RGBColor(0xFF, 0x00, 0x00)
 
 
@@ -149,6 +158,19 @@ def new_document(*, title: str = "", author: str = "") -> Document:
     return document
 
 
+def landscape(document: Document) -> None:
+    """Turn the page to A4 landscape for a wide table, keeping the 225 × 156 mm text block.
+
+    The portrait margins turn with the page, so the 订口 (28 mm) lies along the table's head.
+    """
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Mm(297), Mm(210)
+    section.top_margin, section.bottom_margin = Mm(LEFT_MM), Mm(RIGHT_MM)
+    section.left_margin, section.right_margin = Mm(BOTTOM_MM), Mm(TOP_MM)
+    section.footer_distance = Emu(Mm(RIGHT_MM - 7) - Pt(PAGE_NUMBER.size_pt * 1.25))
+
+
 def to_bytes(document: Document) -> bytes:
     """The .docx file as bytes."""
     buffer = io.BytesIO()
@@ -211,6 +233,18 @@ def addressee(document: Document, *, text: str) -> Paragraph:
     return p
 
 
+def letter_head(
+    document: Document, *, organ: str, number: str, title_text: str, to: str
+) -> None:
+    """信函格式 opening: organ mark over the red rule, 文号 flush right, title, 主送机关."""
+    org_mark(document, text=organ)
+    doc_number(document, number=number)
+    blank_line(document)
+    title(document, text=title_text)
+    blank_line(document)
+    addressee(document, text=to)
+
+
 # --- 主体 -----------------------------------------------------------------------------------
 
 def body(document: Document, *, text: str, align: Align = "justify") -> Paragraph:
@@ -224,16 +258,9 @@ def body(document: Document, *, text: str, align: Align = "justify") -> Paragrap
     return p
 
 
-_DIGITS_LOWER = "零一二三四五六七八九"
-
-
-def chinese_number(n: int) -> str:
-    """1–99 in Chinese numerals, as heading numbers use them: 一, 十, 十一, 二十三."""
-    if not 0 < n < 100:
-        raise ValueError(f"标题序号应在1至99之间，收到{n}。")
-    tens, ones = divmod(n, 10)
-    head = "" if tens == 0 else "十" if tens == 1 else f"{_DIGITS_LOWER[tens]}十"
-    return head + (_DIGITS_LOWER[ones] if ones else "")
+def body_paragraphs(document: Document, *, text: str, align: Align = "justify") -> list[Paragraph]:
+    """One 正文 paragraph per non-blank line of `text`."""
+    return [body(document, text=line.strip(), align=align) for line in text.splitlines() if line.strip()]
 
 
 def heading(
@@ -302,22 +329,41 @@ def table(
     widths_mm: Sequence[float],
     face: Face = BODY,
     centre_first_column: bool = True,
+    header_row: bool = False,
+    line_pt: float | None = None,
 ) -> Table:
-    """A bordered table; a newline inside a cell starts a new line in that cell."""
+    """A bordered table; a newline inside a cell starts a new line in that cell.
+
+    With `header_row` the first row is centred and repeats atop every page the table runs onto,
+    and no row splits across pages. `line_pt` tightens the line pitch (default: the page grid).
+    """
+    line_pt = line_pt or _line_pt(face)
     grid = document.add_table(rows=len(rows), cols=len(widths_mm))
     grid.style = document.styles["Table Grid"]
     grid.autofit = False
     for column, width in zip(grid.columns, widths_mm, strict=True):
         column.width = Mm(width)
-    for row, values in zip(grid.rows, rows, strict=True):
+    for index, (row, values) in enumerate(zip(grid.rows, rows, strict=True)):
+        heading_row = header_row and index == 0
+        if header_row:
+            row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+        if heading_row:
+            row._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
         for column, (cell, value) in enumerate(zip(row.cells, values, strict=True)):
             cell.width = Mm(widths_mm[column])
             cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
             cell._element.remove(cell.paragraphs[0]._p)
-            align: Align = "center" if column == 0 and centre_first_column else "left"
+            centred = heading_row or (column == 0 and centre_first_column)
             for line in value.split("\n"):
-                add_run(paragraph(cell, align=align, line_pt=_line_pt(face)), line, face=face)
+                add_run(paragraph(cell, align="center" if centred else "left", line_pt=line_pt), line, face=face)
     return grid
+
+
+def keep_together(document: Document, *, start: int) -> None:
+    """Keep the body paragraphs from index `start` to the end on one page, so that the 落款 never
+    stands alone on a page without text above it."""
+    for p in document.paragraphs[start:-1]:
+        p.paragraph_format.keep_with_next = True
 
 
 # --- footers --------------------------------------------------------------------------------
@@ -363,78 +409,3 @@ def page_numbers(document: Document, *, letter_format: bool = True) -> None:
         rule.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
         rule.paragraph_format.line_spacing = Pt(1)
         _border(rule, edge="top", space_pt=0)
-
-
-# --- numbers and dates ----------------------------------------------------------------------
-
-_DIGITS_UPPER = "零壹贰叁肆伍陆柒捌玖"
-_PLACES = ("", "拾", "佰", "仟")
-_GROUPS = ("", "万", "亿", "万亿")
-
-
-def _cents(amount: Decimal) -> int:
-    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
-        raise ValueError(f"金额应为最多两位小数的数值，收到{amount}。")
-    return int(amount * 100)
-
-
-def _group_words(n: int) -> str:
-    """0 < n < 10000 in uppercase; zeros between digits collapse to one 零."""
-    words, pending_zero = "", False
-    for place in (3, 2, 1, 0):
-        digit = n // 10**place % 10
-        if digit == 0:
-            pending_zero = pending_zero or bool(words)
-            continue
-        words += ("零" if pending_zero else "") + _DIGITS_UPPER[digit] + _PLACES[place]
-        pending_zero = False
-    return words
-
-
-def amount_in_words(amount: Decimal) -> str:
-    """Chinese uppercase amount (大写金额) by the 支付结算办法 rules, e.g. 人民币叁仟元整."""
-    cents = _cents(amount)
-    if cents < 0:
-        raise ValueError("金额不能为负数。")
-    yuan, rest = divmod(cents, 100)
-    jiao, fen = divmod(rest, 10)
-    if yuan >= 10**16:
-        raise ValueError(f"金额过大：{amount}。")
-    words, pending_zero = "", False
-    for index in range(len(_GROUPS) - 1, -1, -1):
-        group = yuan // 10**(4 * index) % 10000
-        if group == 0:
-            pending_zero = pending_zero or bool(words)
-            continue
-        if words and (pending_zero or group < 1000):
-            words += "零"
-        words += _group_words(group) + _GROUPS[index]
-        pending_zero = False
-    if yuan:
-        words += "元"
-    if not jiao and not fen:
-        return f"人民币{words or '零元'}整"
-    if jiao:
-        words += _DIGITS_UPPER[jiao] + "角"
-    elif yuan:
-        words += "零"
-    if fen:
-        words += _DIGITS_UPPER[fen] + "分"
-    return f"人民币{words}"
-
-
-def format_amount(amount: Decimal) -> str:
-    """Figures with thousands separators and two decimals: 123,456.78元."""
-    _cents(amount)
-    return f"{amount:,.2f}元"
-
-
-def format_date(value: date) -> str:
-    """成文日期 in Arabic numerals without leading zeros: 2026年11月23日."""
-    return f"{value.year}年{value.month}月{value.day}日"
-
-
-def format_datetime_minute(value: datetime) -> str:
-    """An aware datetime in Beijing time, to the minute: 2026年11月23日14时05分."""
-    local = timezone.localtime(value, SHANGHAI)
-    return f"{format_date(local)}{local.hour}时{local.minute:02d}分"

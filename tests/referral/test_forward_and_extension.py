@@ -38,7 +38,7 @@ def clock(referral, code):
     return Deadline.objects.filter(target_type="referral.referral", target_id=str(referral.pk), code=code).latest("id")
 
 
-def test_forwarded_case_follows_the_competent_police_and_keeps_the_old_clock_on_record(received, cast, login, flow_client):
+def test_forwarded_case_follows_the_competent_police_and_keeps_the_old_clock_on_record(received, cast, login, flow_client, hand_over):
     referral, city_police = received, login("psb_officer")
     district = cast.agencies["zj-jk-psb"]
     with pytest.raises(AssertionError, match="有管辖权的公安机关"):
@@ -71,7 +71,10 @@ def test_forwarded_case_follows_the_competent_police_and_keeps_the_old_clock_on_
     district_police.complete(referral.process, "decide_filing", {
         "decision": "file", "document_number": "京公立字〔2026〕9号", "police_case_number": "", "reason": ""})
     referral.refresh_from_db()
-    assert referral.status == ReferralStatus.FILED and referral.case.status == CaseStatus.TRANSFERRED
+    assert referral.status == ReferralStatus.FILED
+    hand_over(referral, police="jk_psb_officer")
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.HANDED_OVER and referral.case.status == CaseStatus.TRANSFERRED
 
 
 def test_only_the_receiving_head_extends_the_review_in_the_permitted_steps(received, cast, login):

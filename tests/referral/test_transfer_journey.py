@@ -23,7 +23,7 @@ def minute(dt) -> str:
     return timezone.localtime(dt).strftime("%Y-%m-%d %H:%M")
 
 
-def test_msb_officer_hands_a_case_to_the_police_and_sees_the_decision(cast, login, flow_client):
+def test_msb_officer_hands_a_case_to_the_police_and_sees_the_decision(cast, login, flow_client, hand_over):
     """Register → verify → file → investigate → decide criminal → package → head approves (letter numbered,
     police see it from now on) → PSB signs the receipt to the minute → PSB files → MSB sees 立案."""
     officer, chief, head, police = (login(name) for name in ("msb_officer", "msb_chief", "msb_head", "psb_officer"))
@@ -115,9 +115,16 @@ def test_msb_officer_hands_a_case_to_the_police_and_sees_the_decision(cast, logi
     # 5. The police decide to file the case.
     flows["police"].complete(transfer, "decide_filing", {
         "decision": "file", "document_number": "镇公（经）立字〔2026〕88号", "police_case_number": "A32110000000088", "reason": ""})
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.FILED and referral.decision_document_number == "镇公（经）立字〔2026〕88号"
+
+    # 7. Within 3 days the bureau hands over the seized items; the police sign the 交接清单 (310 Art. 12).
+    hand_over(referral)
     for row in (referral, case, transfer):
         row.refresh_from_db()
-    assert referral.status == ReferralStatus.FILED and referral.decision_document_number == "镇公（经）立字〔2026〕88号"
+    assert referral.status == ReferralStatus.HANDED_OVER
+    assert [item["name"] for item in referral.handover.items] == ["住院病历原件", "结算数据光盘"]
+    assert referral.handover.confirmed_by == cast.user("psb_officer")
     assert case.status == CaseStatus.TRANSFERRED
     assert case.process.finished is not None and transfer.finished is not None  # both flows ended
 
@@ -151,6 +158,8 @@ def test_police_decline_with_reasons_sends_the_case_back_for_administrative_hand
         "files_returned": "on"})
     referral.refresh_from_db()
     assert referral.files_returned and referral.decision_reason == "证据不足以证明非法占有目的。"
+    assert referral.status == ReferralStatus.DECLINED
+    flow_client(login("msb_officer")).complete(referral.process, "respond_to_decline", {"response": "accept"})
     case.refresh_from_db()
     assert case.status == CaseStatus.ADMIN_HANDLING
     officer = flow_client(login("msb_officer"))

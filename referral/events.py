@@ -1,0 +1,39 @@
+"""What every referral step does besides its change: record it and tell the people concerned."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from agencies.audit import audit_append
+from agencies.models import Agency, Role
+from agencies.selectors import officer_users
+from notifications.services import notify
+from referral.models import Referral
+
+HANDLING_ROLES = (Role.OFFICER, Role.SECTION_CHIEF, Role.HEAD)
+
+
+def referral_url(referral: Referral) -> str:
+    return reverse("referrals:detail", args=[referral.pk])
+
+
+def record(referral: Referral, *, actor, verb: str, summary: str, agency: Agency | None = None, data: dict | None = None) -> None:
+    """Append the audit event of a referral step (on the case's timeline)."""
+    audit_append(
+        actor=actor, verb=verb, target=referral, agency=agency or referral.from_agency,
+        thread=f"case:{referral.case_id}", summary=summary, data=data,
+    )
+
+
+def sending_side(referral: Referral) -> list:
+    """The bureau officers who carry the transfer: its preparer and the task force."""
+    return [referral.created_by, *referral.task_force.all()]
+
+
+def agency_handlers(agency: Agency) -> list:
+    """Who acts for an agency on an incoming step: its officers, section chiefs and head."""
+    return officer_users(agency=agency, roles=HANDLING_ROLES)
+
+
+def tell(recipients, referral: Referral, *, event: str, title: str, body: str = "") -> None:
+    notify(recipients=recipients, event=event, title=f"{title}：{referral.case_title}", body=body, url=referral_url(referral))
