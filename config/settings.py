@@ -207,3 +207,7 @@ LIANBAN_CLOCK_WORKER_INTERVAL_SECONDS = env_int("LIANBAN_CLOCK_WORKER_INTERVAL_S
 LIANBAN_CLOCK_WORKER_BATCH = env_int("LIANBAN_CLOCK_WORKER_BATCH", 200)
 # 文号 family code for criminal transfers: "{prefix}移〔{year}〕{n}号" (domain §10.1, project convention).
 LIANBAN_TRANSFER_DOC_FAMILY = env_str("LIANBAN_TRANSFER_DOC_FAMILY", "移")
+# The other families of the transfer loop (domain §10.2: 复议, 监督建议; 交 for the 交接清单 is a project convention).
+LIANBAN_RECONSIDERATION_DOC_FAMILY = env_str("LIANBAN_RECONSIDERATION_DOC_FAMILY", "复议")
+LIANBAN_SUPERVISION_DOC_FAMILY = env_str("LIANBAN_SUPERVISION_DOC_FAMILY", "监督建议")
+LIANBAN_HANDOVER_DOC_FAMILY = env_str("LIANBAN_HANDOVER_DOC_FAMILY", "交")

@@ -3,11 +3,15 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from referral import clocks
+from referral.documents import document_issue
+from referral.letters.item_list import build_item_list
+from referral.objection_letters import handover_list_for
 from referral.events import agency_handlers, record, sending_side, tell
 from referral.models import Handover, Referral, ReferralStatus
 
@@ -30,6 +34,12 @@ def handover_record(*, referral: Referral, user, items: list[dict]) -> Handover:
     if referral.status != ReferralStatus.FILED or hasattr(referral, "handover"):
         raise ValidationError("该移送不在待移交涉案物品的状态。")
     handover = Handover.objects.create(referral=referral, items=_clean_items(items), handed_over_by=user, handed_over_at=timezone.now())
+    handover.letter = document_issue(
+        agency=referral.from_agency, family=settings.LIANBAN_HANDOVER_DOC_FAMILY, title="涉案物品交接清单",
+        case=referral.case, referral=referral, issued_by=user,
+        build=lambda number: build_item_list(handover_list_for(referral, handover, number=number)),
+    )
+    handover.save(update_fields=["letter"])
     clocks.meet(clocks.HANDOVER, referral=referral)
     record(referral, actor=user, verb="referral.handed_over", summary=f"移交涉案物品及材料 {len(handover.items)} 项")
     tell(agency_handlers(referral.to_agency), referral, event="referral.handed_over", title="请接收涉案物品",

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -11,6 +12,10 @@ from agencies.models import AgencyKind
 from agencies.permissions import grant_to_agency
 from agencies.selectors import agency_counterparts
 from referral import clocks
+from referral.documents import document_issue
+from referral.letters.reconsideration_request import build_reconsideration_request
+from referral.letters.supervision_proposal import build_supervision_proposal
+from referral.objection_letters import reconsideration_request_for, supervision_proposal_for
 from referral.events import agency_handlers, record, referral_url, sending_side, tell
 from referral.models import (
     DeclineResponse,
@@ -56,7 +61,15 @@ def decline_respond(*, referral: Referral, user, response: str, reasons: str = "
         record(referral, actor=user, verb="referral.decline_accepted", summary="接受不予立案决定，依法继续行政处理")
         return referral
     if response == DeclineResponse.RECONSIDER:
-        Reconsideration.objects.create(referral=referral, requested_by=user, requested_at=now, reasons=reasons, new_evidence=new_evidence)
+        reconsideration = Reconsideration.objects.create(
+            referral=referral, requested_by=user, requested_at=now, reasons=reasons, new_evidence=new_evidence
+        )
+        reconsideration.letter = document_issue(
+            agency=referral.from_agency, family=settings.LIANBAN_RECONSIDERATION_DOC_FAMILY, title="提请复议书",
+            case=referral.case, referral=referral, issued_by=user,
+            build=lambda number: build_reconsideration_request(reconsideration_request_for(referral, reconsideration, number=number)),
+        )
+        reconsideration.save(update_fields=["letter"])
         referral.status = ReferralStatus.RECONSIDERING
         referral.save()
         clocks.start(clocks.RECONSIDERATION, referral=referral, agency=referral.to_agency, url=referral_url(referral))
@@ -67,7 +80,15 @@ def decline_respond(*, referral: Referral, user, response: str, reasons: str = "
     procuratorate = agency_counterparts(agency=referral.from_agency, kind=AgencyKind.PROCURATORATE).first()
     if procuratorate is None:
         raise ValidationError({"response": "系统中没有同级人民检察院，无法提出立案监督建议。"})
-    SupervisionProposal.objects.create(referral=referral, procuratorate=procuratorate, proposed_by=user, proposed_at=now, reasons=reasons)
+    supervision = SupervisionProposal.objects.create(
+        referral=referral, procuratorate=procuratorate, proposed_by=user, proposed_at=now, reasons=reasons
+    )
+    supervision.letter = document_issue(
+        agency=referral.from_agency, family=settings.LIANBAN_SUPERVISION_DOC_FAMILY, title="立案监督建议书",
+        case=referral.case, referral=referral, issued_by=user,
+        build=lambda number: build_supervision_proposal(supervision_proposal_for(referral, supervision, number=number)),
+    )
+    supervision.save(update_fields=["letter"])
     referral.status = ReferralStatus.SUPERVISING
     referral.save()
     grant_to_agency(agency=procuratorate, perm=VIEW_REFERRAL, obj=referral)

@@ -23,7 +23,7 @@ Purpose = Literal["清单", "交接"]
 PURPOSES: tuple[Purpose, ...] = ("清单", "交接")
 TITLES: dict[Purpose, str] = {"清单": "涉案物品清单", "交接": "涉案物品交接清单"}
 COLUMNS = ("序号", "名称", "规格", "数量", "来源/\n存放地点", "封存/登记\n保存编号", "保管人", "备注")
-WIDTHS_MM = (14, 38, 26, 18, 38, 42, 21, 28)  # 225 mm: the landscape text block
+WIDTHS_MM = (14, 36, 26, 22, 36, 42, 21, 28)  # 225 mm: the landscape text block
 LINE_PT = 22.0  # 4号 (14 pt) set at about 1.5 lines, so a page holds some twenty lines
 SIGNATURE_BLANK = "_" * 16
 
@@ -45,8 +45,10 @@ class Item:
 class ItemList:
     """A 涉案物品清单 ("清单") or 交接清单 ("交接"); refuses an empty or inconsistent list.
 
-    `handed_over_at` (an aware datetime) is required for "交接" and refused for "清单", whose
-    date is `prepared_on`. Handler names print under their organ; unknown ones stay blank lines.
+    "清单" is dated `prepared_on` (required) and signed by the transferring organ alone; "交接"
+    needs `handed_over_at` (aware, printed to the minute in Beijing time) and is signed by both
+    organs. `handed_over_by` / `received_by` are the handlers' names (经办人); an unknown side
+    prints a blank line to sign on.
     """
 
     purpose: Purpose
@@ -55,11 +57,12 @@ class ItemList:
     handing_agency: str
     receiving_agency: str
     items: tuple[Item, ...]
-    prepared_on: date
+    prepared_on: date | None = None
     handed_over_at: datetime | None = None
     handed_over_by: tuple[str, ...] = ()
     received_by: tuple[str, ...] = ()
     filing_notice_number: str = ""  # 立案通知书 文号, printed on the 交接清单 when known
+    number: str = ""  # the list's own register number, when it is issued as a document of record
 
     def __post_init__(self) -> None:
         if self.purpose not in PURPOSES:
@@ -76,6 +79,8 @@ class ItemList:
                 raise ValueError("交接清单应当载明交接时间（至分钟）。")
             if self.handed_over_at.tzinfo is None or self.handed_over_at.utcoffset() is None:
                 raise ValueError("交接时间应当带时区。")
+        elif self.prepared_on is None:
+            raise ValueError("涉案物品清单应当写明填表日期。")
         elif self.handed_over_at is not None or self.received_by:
             raise ValueError("随移送书附送的物品清单不记载交接时间和接收人；移交时请使用“交接”。")
 
@@ -88,6 +93,7 @@ def build_item_list(data: ItemList) -> bytes:
     """The list as landscape .docx: title, case header, the item table, then both sides' sign-off."""
     document = layout.new_document(title=f"{data.title}（{data.transfer_number}）", author=data.handing_agency)
     layout.landscape(document)
+    layout.line_grid(document, pitch_pt=LINE_PT)
     layout.title(document, text=data.title)
     layout.blank_line(document)
     for line in _header_lines(data):
@@ -110,7 +116,8 @@ def _line(container: Document | _Cell, text: str) -> None:
 
 
 def _header_lines(data: ItemList) -> list[str]:
-    lines = [f"案件名称：{data.case_title}", f"移送书文号：{data.transfer_number}"]
+    lines = [f"编号：{data.number}"] if data.number else []
+    lines += [f"案件名称：{data.case_title}", f"移送书文号：{data.transfer_number}"]
     if data.purpose == "交接":
         if data.filing_notice_number:
             lines[-1] += f"　　立案通知书文号：{data.filing_notice_number}"

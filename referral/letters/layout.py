@@ -25,7 +25,7 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
-from referral.letters.text import (  # re-exported: builders and tests import them from here
+from referral.letters.text import (  # noqa: F401 — re-exported: builders and tests import them from here
     SHANGHAI,
     amount_in_words,
     calendar_day,
@@ -137,11 +137,7 @@ def new_document(*, title: str = "", author: str = "") -> Document:
     section.gutter = Mm(0)
     # The page number's dash sits 7 mm below the text block (GB/T 9704 §7.5).
     section.footer_distance = Emu(Mm(BOTTOM_MM - 7) - Pt(PAGE_NUMBER.size_pt * 1.25))
-    grid = section._sectPr.find(qn("w:docGrid"))
-    # A line grid only: 22 lines a page. A character grid of 28 a line would need a pitch of 15.8 pt,
-    # narrower than the 16 pt 3号 glyph, and LibreOffice then gives every character two cells.
-    grid.set(qn("w:type"), "lines")
-    grid.set(qn("w:linePitch"), str(round(LINE_PITCH_PT * 20)))  # twips
+    line_grid(document, pitch_pt=LINE_PITCH_PT)
 
     normal = document.styles["Normal"]
     normal.font.name = BODY.name
@@ -156,6 +152,17 @@ def new_document(*, title: str = "", author: str = "") -> Document:
     props.title, props.author, props.last_modified_by, props.comments = title, author, author, ""
     props.created = props.modified = timezone.now()
     return document
+
+
+def line_grid(document: Document, *, pitch_pt: float) -> None:
+    """The page's line grid, which LibreOffice snaps every line to: 22 lines a page by default.
+
+    A line grid only. A character grid of 28 a line would need a pitch of 15.8 pt, narrower than
+    the 16 pt 3号 glyph, and LibreOffice then gives every character two cells.
+    """
+    grid = document.sections[0]._sectPr.find(qn("w:docGrid"))
+    grid.set(qn("w:type"), "lines")
+    grid.set(qn("w:linePitch"), str(round(pitch_pt * 20)))  # twips
 
 
 def landscape(document: Document) -> None:
@@ -272,6 +279,7 @@ def heading(
     """
     label = f"{chinese_number(number)}、" if level == 1 else f"（{chinese_number(number)}）"
     p = paragraph(document, first_line_pt=2 * CHAR_PT)
+    p.paragraph_format.keep_with_next = not continuation  # a bare heading never ends a page
     add_run(p, label + text, face=HEADING_1 if level == 1 else HEADING_2)
     if continuation:
         add_run(p, continuation)

@@ -101,12 +101,14 @@ def build_reconsideration_request(request: ReconsiderationRequest) -> bytes:
     _reasons(document, request)
     for line in _closing(request):
         layout.body(document, text=line)
+    last_text = len(document.paragraphs) - 1  # the 落款 keeps the last paragraph of text with it
     if request.attachments:
         layout.blank_line(document)
         layout.attachment_note(document, items=[item.label for item in request.attachments])
     layout.blank_line(document)
     layout.signature(document, organ=request.issuing_agency, signed_on=request.issued_on)
     layout.annotation(document, text=f"联系人：{request.contact_name}，联系电话：{request.contact_phone}")
+    layout.keep_together(document, start=last_text)
     if request.copy_to:
         layout.blank_line(document)
         layout.copy_to(document, organs=request.copy_to)

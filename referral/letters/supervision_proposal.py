@@ -4,7 +4,8 @@ refusal to file (310 Art. 9; 《人民检察院办理行政执法机关移送涉
 信函格式, 主送 the 人民检察院. Three routes lead here, told apart by the transfer history:
 - 复议 upheld 不予立案: proposed within 3 days of receiving the 复议决定通知书 (310 Art. 9 ¶2);
 - straight after 不予立案, without 复议 (310 Art. 9 ¶1, "也可以"): within 3 days of the notice;
-- the police never decided in time (310 Art. 17): no period runs, the overdue review is stated.
+- the police never decided in time, on the transfer or on the 复议 (310 Art. 17): no period runs,
+  and the letter states the overdue decision instead.
 The copies of every document in the history are listed as attachments automatically, followed by
 the caller's own attachments and the 证据材料目录.
 """
@@ -12,7 +13,7 @@ the caller's own attachments and the 证据材料目录.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from docx.document import Document
@@ -28,7 +29,10 @@ PROCURATORATE_RULES = "《人民检察院办理行政执法机关移送涉嫌犯
 
 @dataclass(frozen=True)
 class TransferHistory:
-    """The transfer so far: 移送书, 回执, 不予立案通知书, and the 复议 request and decision if any."""
+    """The transfer so far: 移送书, 回执, 不予立案通知书, and the 复议 request and decision if any.
+
+    Dates may be plain dates or aware datetimes; datetimes print to the minute.
+    """
 
     transfer_number: str
     transferred_on: date
@@ -47,6 +51,8 @@ class TransferHistory:
             self.reconsideration_number and self.reconsideration_requested_on
         ):
             raise ValueError("有复议决定时，应当写明提请复议书的文号和日期。")
+        if isinstance(self.receipted_at, datetime) and self.receipted_at.utcoffset() is None:
+            raise ValueError("回执签收时间应当带时区。")
         if self.decline_notice is None and self.receipted_at is None:
             raise ValueError("公安机关未作决定的，应当写明回执签收时间。")
 
@@ -55,21 +61,22 @@ class TransferHistory:
         """The notice the proposal answers: the 复议决定 if any, else the 不予立案通知书."""
         return self.reconsideration_decision or self.decline_notice
 
-    def rows(self) -> list[tuple[str, str, str]]:
-        """(环节, 文书及文号, 日期) for each step that happened."""
-        rows = [("移送", f"涉嫌犯罪案件移送书\n{self.transfer_number}", layout.format_date(self.transferred_on))]
+    def lines(self, *, police: str) -> list[str]:
+        """One sentence per step that happened, in order, with dates (times to the minute)."""
+        lines = [f"{layout.format_date(self.transferred_on)}，我局以《涉嫌犯罪案件移送书》"
+                 f"（{self.transfer_number}）向{police}移送该案。"]
         if self.receipted_at is not None:
-            rows.append(("签收回执", "涉嫌犯罪案件移送书回执", layout.format_when(self.receipted_at)))
-        for step, kind, notice in (("不予立案", "不予立案通知书", self.decline_notice),
-                                   ("复议决定", "复议决定通知书", self.reconsideration_decision)):
-            if notice is None:
-                continue
-            dated = f"作出：{layout.format_date(notice.issued_on)}\n" if notice.issued_on else ""
-            rows.append((step, f"{kind}\n{notice.number}", f"{dated}收到：{layout.format_when(notice.received_at)}"))
-            if step == "不予立案" and self.reconsideration_number:
-                requested = layout.format_date(self.reconsideration_requested_on) if self.reconsideration_requested_on else ""
-                rows.append(("提请复议", f"提请复议书\n{self.reconsideration_number}", requested))
-        return rows
+            lines.append(f"{layout.format_when(self.receipted_at)}，{police}在移送书回执上签收。")
+        if self.decline_notice is not None:
+            lines.append(f"{layout.format_when(self.decline_notice.received_at)}，我局收到{police}"
+                         f"{notice_reference('不予立案通知书', self.decline_notice)}，该局决定对该案不予立案。")
+        if self.reconsideration_number:
+            dated = layout.format_date(self.reconsideration_requested_on) if self.reconsideration_requested_on else "此后"
+            lines.append(f"{dated}，我局以《提请复议书》（{self.reconsideration_number}）提请{police}复议。")
+        if self.reconsideration_decision is not None:
+            lines.append(f"{layout.format_when(self.reconsideration_decision.received_at)}，我局收到{police}"
+                         f"{notice_reference('复议决定通知书', self.reconsideration_decision)}，该局维持不予立案决定。")
+        return lines
 
     def copies(self) -> list[Attachment]:
         """A copy of every document in the history, in order."""
@@ -138,17 +145,19 @@ def build_supervision_proposal(proposal: SupervisionProposal) -> bytes:
     layout.body(document, text=f"经查，涉案金额共计{layout.format_amount(proposal.amount)}"
                 f"（大写：{layout.amount_in_words(proposal.amount)}）。")
     layout.heading(document, number=2, text="移送及处理经过", level=1)
-    _history(document, proposal.history)
+    _history(document, proposal)
     layout.heading(document, number=3, text="应当立案的理由", level=1)
     layout.body_paragraphs(document, text=proposal.reasons)
     layout.heading(document, number=4, text="监督建议", level=1)
     for line in _closing(proposal):
         layout.body(document, text=line)
+    last_text = len(document.paragraphs) - 1  # the 落款 keeps the last paragraph of text with it
     layout.blank_line(document)
     layout.attachment_note(document, items=[item.label for item in proposal.all_attachments()])
     layout.blank_line(document)
     layout.signature(document, organ=proposal.issuing_agency, signed_on=proposal.issued_on)
     layout.annotation(document, text=f"联系人：{proposal.contact_name}，联系电话：{proposal.contact_phone}")
+    layout.keep_together(document, start=last_text)
     if proposal.copy_to:
         layout.blank_line(document)
         layout.copy_to(document, organs=proposal.copy_to)
@@ -157,33 +166,35 @@ def build_supervision_proposal(proposal: SupervisionProposal) -> bytes:
 
 
 def _status(proposal: SupervisionProposal) -> str:
-    history = proposal.history
+    history, police = proposal.history, proposal.police_agency
     if history.reconsideration_decision is not None:
-        return (f"{proposal.police_agency}决定不予立案，经我局提请复议，"
+        return (f"{police}决定不予立案，经我局提请复议，"
                 f"以{notice_reference('复议决定通知书', history.reconsideration_decision)}维持不予立案决定")
+    if history.reconsideration_number:
+        return f"{police}决定不予立案，我局提请复议后，{police}逾期未作出复议决定"
     if history.decline_notice is not None:
-        return f"{proposal.police_agency}以{notice_reference('不予立案通知书', history.decline_notice)}决定不予立案"
-    return f"{proposal.police_agency}自接受移送之日起逾期未作出立案或者不予立案的决定"
+        return f"{police}以{notice_reference('不予立案通知书', history.decline_notice)}决定不予立案"
+    return f"{police}自接受移送之日起逾期未作出立案或者不予立案的决定"
 
 
-def _history(document: Document, history: TransferHistory) -> None:
-    layout.table(
-        document,
-        face=layout.RECORD,
-        widths_mm=(26, 62, 68),
-        rows=[("环节", "文书及文号", "日期"), *history.rows()],
-    )
+def _history(document: Document, proposal: SupervisionProposal) -> None:
+    for index, line in enumerate(proposal.history.lines(police=proposal.police_agency), start=1):
+        layout.body(document, text=f"{index}. {line}")
 
 
 def _closing(proposal: SupervisionProposal) -> list[str]:
+    """The request with its legal basis, then the timeliness statement where a period runs: from
+    the 复议决定 (Art. 9 ¶2) or, without 复议, from the 不予立案通知书 (Art. 9 ¶1). An overdue
+    police decision (Art. 17) starts no period, so no statement is made."""
     history = proposal.history
-    if history.reconsideration_decision is not None:
+    decision, decline = history.reconsideration_decision, history.decline_notice
+    if decision is not None:
         article = f"{TRANSFER_DECREE}第九条第二款"
-        timely = (f"我局于{layout.format_when(history.reconsideration_decision.received_at)}收到复议决定通知书，"
+        timely = (f"我局于{layout.format_when(decision.received_at)}收到复议决定通知书，"
                   "本建议系自收到复议决定通知书之日起3日内提出。")
-    elif history.decline_notice is not None:
+    elif decline is not None and not history.reconsideration_number:
         article = f"{TRANSFER_DECREE}第九条第一款"
-        timely = (f"我局于{layout.format_when(history.decline_notice.received_at)}收到不予立案通知书，"
+        timely = (f"我局于{layout.format_when(decline.received_at)}收到不予立案通知书，"
                   "本建议系自收到不予立案通知书之日起3日内提出。")
     else:
         article = f"{TRANSFER_DECREE}第九条、第十七条"

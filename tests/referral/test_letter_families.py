@@ -98,7 +98,7 @@ PROPOSAL = SupervisionProposal(
     police_agency=POLICE, case_title=CASE, summary="该院于2025年1月至2026年6月虚构住院17人次。",
     amount=AMOUNT, history=HISTORY, reasons="涉案金额远超诈骗罪“数额较大”标准，证据确实充分。",
     contact_name="王立新", contact_phone="0511-85012345", issued_on=date(2026, 12, 4),
-    attachments=(Attachment("涉嫌犯罪案件情况的调查报告（复印件）", pages=12),), evidence_index_pages=3,
+    attachments=(Attachment("涉嫌犯罪案件情况的调查报告", pages=12),), evidence_index_pages=3,
 )
 
 
@@ -158,7 +158,8 @@ def test_item_list_tabulates_every_item_under_the_eight_columns() -> None:
     assert rows[2][:4] == ["2", "医保结算数据光盘", "DVD-R 4.7GB", "1张"]
     text = _text(document)
     assert document.paragraphs[0].text == "涉案物品清单"
-    for expected in (f"案件名称：{CASE}", f"移送书文号：{TRANSFER_NUMBER}", "以上物品共计2项。", "2026年11月23日"):
+    for expected in (f"案件名称：{CASE}", f"移送书文号：{TRANSFER_NUMBER}", f"接收单位：{POLICE}",
+                     "以上物品共计2项。", f"移送单位（印章）：{BUREAU}", "填表日期：2026年11月23日"):
         assert expected in text
     assert "交接时间" not in text
 
@@ -171,9 +172,9 @@ def test_handover_list_shows_time_to_the_minute_and_both_signature_blocks() -> N
     assert document.paragraphs[0].text == "涉案物品交接清单"
     assert "交接时间：2026年12月1日9时30分" in text
     assert "立案通知书文号：镇公（经）立字〔2026〕41号" in text
-    signatures = [cell.text for row in document.tables[1].rows for cell in row.cells]
-    assert signatures == [f"移交单位（印章）：{BUREAU}", f"接收单位（印章）：{POLICE}",
-                          "经办人（签名）：王立新、陈静", "经办人（签名）：________________"]
+    handing, receiving = document.tables[1].rows[0].cells
+    assert handing.text == f"移交单位（印章）：{BUREAU}\n经办人（签名）：王立新、陈静"
+    assert receiving.text == f"接收单位（印章）：{POLICE}\n经办人（签名）：________________"
 
 
 def test_item_list_repeats_its_column_titles_on_every_page() -> None:
@@ -189,12 +190,14 @@ def test_item_list_without_items_is_refused() -> None:
         replace(LIST, items=())
 
 
-def test_handover_without_time_and_list_with_time_are_refused() -> None:
-    """交接 needs its time; the 清单 attached to the transfer has none."""
+def test_handover_without_time_and_list_with_time_or_without_date_are_refused() -> None:
+    """交接 needs its time; the 清单 attached to the transfer has none, but needs its date."""
     with pytest.raises(ValueError, match="交接时间"):
         replace(HANDOVER, handed_over_at=None)
     with pytest.raises(ValueError, match="交接"):
         replace(LIST, handed_over_at=HANDOVER.handed_over_at)
+    with pytest.raises(ValueError, match="填表日期"):
+        replace(LIST, prepared_on=None)
 
 
 def test_reconsideration_request_cites_notice_amount_threshold_and_timeliness() -> None:
@@ -212,6 +215,18 @@ def test_reconsideration_request_cites_notice_amount_threshold_and_timeliness() 
         "附件：结算数据核对说明（共4页）", "2026年12月1日", "（联系人：王立新，联系电话：0511-85012345）",
     ):
         assert expected in text
+
+
+def test_reconsideration_request_keeps_its_signature_with_the_last_paragraph() -> None:
+    """The 落款 never opens a page on its own: from the last paragraph of text on, each
+    paragraph is kept with the next."""
+    document = _open(build_reconsideration_request(REQUEST))
+    texts = [p.text for p in document.paragraphs]
+    start = next(i for i, t in enumerate(texts) if "3日内提出" in t)
+    end = texts.index("（联系人：王立新，联系电话：0511-85012345）")
+
+    assert all(p.paragraph_format.keep_with_next for p in document.paragraphs[start:end])
+    assert not document.paragraphs[start - 1].paragraph_format.keep_with_next
 
 
 def test_reconsideration_request_without_new_evidence_says_so() -> None:
@@ -236,23 +251,29 @@ def test_reconsideration_request_below_threshold_or_before_notice_is_refused() -
 
 
 def test_supervision_proposal_lists_history_basis_and_copies() -> None:
-    """The proposal goes to the procuratorate, tabulates every step, cites both rules, attaches
-    copies of each document and the evidence index, and dates itself from the 复议决定."""
+    """The proposal goes to the procuratorate, numbers every step of the transfer with its date,
+    cites both rules, attaches copies of each document and the evidence index, and dates itself
+    from the 复议决定."""
     document = _open(build_supervision_proposal(PROPOSAL))
     text = _text(document)
-    history = [[cell.text for cell in row.cells] for row in document.tables[0].rows]
+    steps = [p.text for p in document.paragraphs if re.match(r"[1-5]\. 2026年", p.text)]
 
-    assert [row[0] for row in history] == ["环节", "移送", "签收回执", "不予立案", "提请复议", "复议决定"]
-    assert history[2][2] == "2026年11月23日16时20分"
-    assert history[3][1:] == ["不予立案通知书\n镇公（经）不立字〔2026〕5号",
-                              "作出：2026年11月29日\n收到：2026年11月30日10时15分"]
+    assert steps == [
+        f"1. 2026年11月23日，我局以《涉嫌犯罪案件移送书》（{TRANSFER_NUMBER}）向{POLICE}移送该案。",
+        f"2. 2026年11月23日16时20分，{POLICE}在移送书回执上签收。",
+        f"3. 2026年11月30日10时15分，我局收到{POLICE}《不予立案通知书》"
+        "（镇公（经）不立字〔2026〕5号，2026年11月29日作出），该局决定对该案不予立案。",
+        f"4. 2026年12月1日，我局以《提请复议书》（镇医保复议〔2026〕1号）提请{POLICE}复议。",
+        f"5. 2026年12月3日15时00分，我局收到{POLICE}《复议决定通知书》（镇公（经）复决字〔2026〕2号），"
+        "该局维持不予立案决定。",
+    ]
     for expected in (
         f"{PROCURATORATE}：", "镇医保监督建议〔2026〕1号", "立案监督建议书", "123,456.78元", AMOUNT_WORDS,
         "《行政执法机关移送涉嫌犯罪案件的规定》第九条第二款",
         "《人民检察院办理行政执法机关移送涉嫌犯罪案件的规定》第九条、第十条",
         "2026年12月3日15时00分收到复议决定通知书", "自收到复议决定通知书之日起3日内提出",
         "附件：1. 涉嫌犯罪案件移送书（复印件）", "4. 提请复议书（复印件）", "5. 复议决定通知书（复印件）",
-        "6. 涉嫌犯罪案件情况的调查报告（复印件）（共12页）", "7. 证据材料目录（共3页）",
+        "6. 涉嫌犯罪案件情况的调查报告（共12页）", "7. 证据材料目录（共3页）",
     ):
         assert expected in text
 
@@ -274,6 +295,15 @@ def test_supervision_proposal_for_overdue_police_states_no_period() -> None:
     text = _text(_open(build_supervision_proposal(replace(PROPOSAL, history=history))))
 
     assert "逾期未作出立案或者不予立案的决定" in text and "第九条、第十七条" in text
+    assert "3日内提出" not in text
+
+
+def test_supervision_proposal_after_unanswered_reconsideration_claims_no_period() -> None:
+    """复议 requested but never decided: the police are overdue, so no 3-day statement is made."""
+    history = replace(HISTORY, reconsideration_decision=None)
+    text = _text(_open(build_supervision_proposal(replace(PROPOSAL, history=history))))
+
+    assert "逾期未作出复议决定" in text and "第九条、第十七条" in text
     assert "3日内提出" not in text
 
 

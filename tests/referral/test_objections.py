@@ -3,6 +3,9 @@ each step in the right agency's hands, each with its legal clock."""
 
 from __future__ import annotations
 
+import io
+
+import docx
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -31,6 +34,16 @@ def refresh(referral):
     return referral
 
 
+def letter_text(client, referral, title) -> tuple[str, str]:
+    """The number and the full text of the referral's letter `title`, downloaded as `client`."""
+    document = referral.documents.get(title=title)
+    response = client.get(reverse("referrals:document_download", args=[document.pk]))
+    assert response.status_code == 200
+    opened = docx.Document(io.BytesIO(response.content))
+    cells = [cell.text for table in opened.tables for row in table.rows for cell in row.cells]
+    return document.number, "\n".join([p.text for p in opened.paragraphs] + cells)
+
+
 def test_reconsideration_upheld_then_supervision_orders_the_police_to_file(declined, login, flow_client, hand_over, cast):
     """The full edge case of domain §12 #1: 3 days → 3 days → 3 days → 7 days → 15 days."""
     referral, bureau = declined, flow_client(login("msb_officer"))
@@ -43,6 +56,10 @@ def test_reconsideration_upheld_then_supervision_orders_the_police_to_file(decli
         "response": "reconsider", "reasons": "涉案金额8600元已达本省数额较大标准。", "new_evidence": "补充询问笔录2份"})
     assert refresh(referral).status == ReferralStatus.RECONSIDERING
     assert clock(referral, "transfer.decline_response").status == DeadlineStatus.MET
+    year = timezone.localdate().year
+    number, text = letter_text(login("psb_officer"), referral, "提请复议书")
+    assert number == f"镇医保复议〔{year}〕1号" and number in text
+    assert referral.decision_document_number in text and "补充询问笔录2份" in text
     assert clock(referral, "transfer.reconsideration").agency == cast.agencies["zj-psb"]
 
     with pytest.raises(AssertionError, match="应当说明理由"):
@@ -61,6 +78,9 @@ def test_reconsideration_upheld_then_supervision_orders_the_police_to_file(decli
     assert refresh(referral).status == ReferralStatus.SUPERVISING
     assert login("proc_officer").get(detail).status_code == 200
     assert clock(referral, "transfer.upheld_response").status == DeadlineStatus.MET
+    number, text = letter_text(login("proc_officer"), referral, "立案监督建议书")
+    assert number == f"镇医保监督建议〔{year}〕1号"
+    assert "镇公复字〔2026〕2号" in text and f"镇医保复议〔{year}〕1号" in text and "复议维持决定仍有错误" in text
 
     procuratorate.complete(referral.process, "request_explanation", {"notice_number": "镇检要字〔2026〕5号"})
     explanation_clock = clock(referral, "transfer.explanation")
@@ -79,6 +99,9 @@ def test_reconsideration_upheld_then_supervision_orders_the_police_to_file(decli
     hand_over(referral)
     assert refresh(referral).status == ReferralStatus.HANDED_OVER
     assert referral.case.status == CaseStatus.TRANSFERRED
+    number, text = letter_text(login("psb_officer"), referral, "涉案物品交接清单")
+    assert number == f"镇医保交〔{year}〕1号" and number in text
+    assert "住院病历原件" in text and "镇医保封〔2026〕3号" in text and "镇公立字〔2026〕77号" in text
 
 
 def test_the_bureau_may_go_to_the_procuratorate_without_reconsideration(declined, login, flow_client):
