@@ -16,6 +16,7 @@ from casework.nodes import View
 from casework.permissions import can_register_leads
 from casework.selectors import case_process_list_for_user
 from casework.workflow import ScopedFlowMixin
+from referral.clue_flow import ClueReferralFlow
 from referral.flows import TransferFlow
 
 
@@ -85,21 +86,24 @@ class CaseFlow(ScopedFlowMixin, flow.Flow):
         View(tasks.DecideView.as_view())
         .Annotation(title="处理决定审批", summary_template=CASE_TITLE)
         .Permission(APPROVE_CASE, obj=owning_agency)
-        .Next(this.route_handling)
+        .Next(this.open_parallel_referrals)
+    )
+    open_parallel_referrals = (
+        flow.Function(this.refer_in_parallel).Annotation(title="同时移送其他机关").Next(this.route_handling)
     )
     route_handling = (
         flow.Switch()
         .Annotation(title="处理方式")
         .Case(this.start_transfer, lambda activation: activation.process.case.handling == Handling.CRIMINAL)
         .Case(this.handle_administratively, lambda activation: activation.process.case.handling == Handling.ADMINISTRATIVE)
-        .Default(this.close_case)
+        .Default(this.are_referrals_settled)
     )
     start_transfer = flow.Function(this.open_transfer).Annotation(title="启动移送").Next(this.await_transfer)
     await_transfer = flow.Handle().Annotation(title="等待移送结果").Next(this.is_transfer_accepted)
     is_transfer_accepted = (
         flow.If(lambda activation: activation.process.case.status == CaseStatus.TRANSFERRED)
         .Annotation(title="公安机关是否立案")
-        .Then(this.end_transferred)
+        .Then(this.are_referrals_settled)
         .Else(this.handle_administratively)
     )
     handle_administratively = (
@@ -107,7 +111,21 @@ class CaseFlow(ScopedFlowMixin, flow.Flow):
         .Annotation(title="行政处理", summary_template=CASE_TITLE)
         .Permission(ACT_FOR_AGENCY, obj=owning_agency)
         .Assign(lead_officer)
-        .Next(this.close_case)
+        .Next(this.are_referrals_settled)
+    )
+    # A case closes only when every referral has ended or is no longer tracked (domain §7).
+    are_referrals_settled = (
+        flow.If(lambda activation: not services.open_referrals(activation.process.case).exists())
+        .Annotation(title="移送是否均已办结")
+        .Then(this.finish)
+        .Else(this.await_referrals)
+    )
+    await_referrals = flow.Handle().Annotation(title="等待其他移送办结").Next(this.finish)
+    finish = (
+        flow.Switch()
+        .Annotation(title="办结方式")
+        .Case(this.end_transferred, lambda activation: activation.process.case.status == CaseStatus.TRANSFERRED)
+        .Default(this.close_case)
     )
     close_case = flow.Function(this.close).Annotation(title="结案").Next(this.end)
     close_lead = flow.Function(this.not_filed).Annotation(title="不予立案").Next(this.end_not_filed)
@@ -118,6 +136,11 @@ class CaseFlow(ScopedFlowMixin, flow.Flow):
 
     def visible_processes(self, user):
         return case_process_list_for_user(user=user)
+
+    def refer_in_parallel(self, activation):
+        case = activation.process.case
+        for kind in case.also_refer_to:
+            ClueReferralFlow.start.run(case=case, kind=kind, opened_by=case.lead_officer)
 
     def open_transfer(self, activation):
         case = activation.process.case

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 
 from agencies.models import Agency
 from agencies.selectors import officer_list
-from casework.models import Case, CaseSource, EvidenceKind, Handling, Subject, ViolationType
+from casework.models import Case, CaseSource, EvidenceKind, Handling, ParallelReferral, Subject, ViolationType
 
 User = get_user_model()
 
@@ -70,6 +70,10 @@ class InvestigationForm(forms.Form):
 
 class DecisionForm(forms.Form):
     handling = forms.ChoiceField(label="处理决定", choices=Handling.choices)
+    also_refer_to = forms.MultipleChoiceField(
+        label="同时移送其他机关（各自独立办理，全部办结或标记不再跟踪后方可结案）", choices=ParallelReferral.choices,
+        required=False, widget=forms.CheckboxSelectMultiple,
+    )
     opinion = forms.CharField(label="负责人意见", widget=forms.Textarea)
 
 

@@ -67,6 +67,15 @@ class CaseStatus(models.TextChoices):
     CLOSED = "closed", "已结案"
 
 
+class ParallelReferral(models.TextChoices):
+    """Clue referrals a handling decision may open at the same time (domain §7 "dual/multiple referral")."""
+
+    HEALTH = "health", "卫生健康部门（医疗机构、医务人员执业问题）"
+    MARKET = "market", "市场监管部门（价格、药品经营问题）"
+    DISCIPLINE = "discipline", "纪检监察机关（公职人员问题线索，保密）"
+    PROCURATORATE = "procuratorate", "人民检察院"
+
+
 class Handling(models.TextChoices):
     CLOSE = "close", "结案（违法事实不能成立或无需处理）"
     ADMINISTRATIVE = "administrative", "行政处理"
@@ -97,6 +106,7 @@ class Case(models.Model):
     proposed_handling = models.CharField("拟处理意见", max_length=20, choices=Handling.choices, blank=True)
     handling_reason = models.TextField("处理意见理由", blank=True)
     handling = models.CharField("处理决定", max_length=20, choices=Handling.choices, blank=True)
+    also_refer_to = models.JSONField("同时移送", default=list, blank=True)  # clue referrals opened with the decision
     decision_opinion = models.TextField("负责人意见", blank=True)
     outcome = models.TextField("处理结果", blank=True)
     closed_at = models.DateTimeField("结案时间", null=True, blank=True)

@@ -28,6 +28,13 @@ def case_process_list_for_user(*, user) -> QuerySet[CaseProcess]:
     return CaseProcess.objects.filter(case__in=case_list_for_user(user=user).values("pk"))
 
 
+def referrals_visible_on_case(*, user, case: Case):
+    """The case's referrals `user` may see (permission "referral.view_referral", object-level only)."""
+    return get_objects_for_user(
+        user, "referral.view_referral", klass=case.referrals.order_by("created_at"), accept_global_perms=False, with_superuser=False
+    )
+
+
 def case_timeline(*, case: Case) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(thread=f"case:{case.pk}").select_related("actor", "agency").order_by("occurred_at", "id")
 

@@ -17,7 +17,7 @@ from agencies.models import Role
 from agencies.numbering import allocate_number
 from agencies.permissions import grant_to_agency, officer_of
 from agencies.selectors import officer_users
-from casework.models import Case, CaseStatus, Evidence, Handling, Subject
+from casework.models import Case, CaseStatus, Evidence, Handling, ParallelReferral, Subject
 from casework.permissions import VIEW_CASE, can_edit_case
 from notifications.services import notify
 
@@ -172,11 +172,13 @@ def case_record_investigation(
 
 
 @transaction.atomic
-def case_decide(*, case: Case, user, handling: str, opinion: str) -> Case:
-    """处理决定: close, administrative handling, or criminal transfer (the transfer has its own approval)."""
+def case_decide(*, case: Case, user, handling: str, opinion: str, also_refer_to: list[str] | None = None) -> Case:
+    """处理决定: close, administrative handling, or criminal transfer (the transfer has its own approval);
+    clue referrals to other agencies may be opened at the same time, each its own process."""
     if not opinion.strip():
         raise ValidationError({"opinion": "请填写审批意见。"})
     case.handling = handling
+    case.also_refer_to = sorted(set(also_refer_to or []))
     case.decision_opinion = opinion
     status = {
         Handling.CLOSE: CaseStatus.PENDING_DECISION,
@@ -184,7 +186,10 @@ def case_decide(*, case: Case, user, handling: str, opinion: str) -> Case:
         Handling.CRIMINAL: CaseStatus.TRANSFERRING,
     }[Handling(handling)]
     _set_status(case, status)
-    _audit(case, actor=user, verb="case.decided", summary=f"决定：{Handling(handling).label}", data={"opinion": opinion})
+    # A discipline referral is confidential even inside the bureau: the case's timeline does not name it.
+    shown = [kind for kind in case.also_refer_to if kind != ParallelReferral.DISCIPLINE]
+    also = "；同时移送：" + "、".join(ParallelReferral(kind).label.split("（")[0] for kind in shown) if shown else ""
+    _audit(case, actor=user, verb="case.decided", summary=f"决定：{Handling(handling).label}{also}", data={"opinion": opinion})
     return case
 
 
@@ -219,13 +224,31 @@ def case_after_transfer(*, case: Case, accepted: bool) -> Case:
     return case
 
 
-def case_resume_after_transfer(*, case: Case) -> None:
-    """Complete the case flow's wait for its transfer (the case flow's `await_transfer` Handle)."""
-    waiting = [task for task in case.process.task_set.filter(status=STATUS.NEW) if task.flow_task.name == "await_transfer"]
-    if len(waiting) != 1:
-        raise RuntimeError(f"案件 {case.number} 的流程没有在等待移送结果。")
+def _resume(case: Case, node_name: str) -> bool:
+    """Complete the case flow's wait at `node_name` (a Handle), if the flow is waiting there."""
+    waiting = [task for task in case.process.task_set.filter(status=STATUS.NEW) if task.flow_task.name == node_name]
+    if not waiting:
+        return False
     task = waiting[0]
     task.flow_task.run(task)
+    return True
+
+
+def case_resume_after_transfer(*, case: Case) -> None:
+    """Complete the case flow's wait for its criminal transfer (`await_transfer`)."""
+    if not _resume(case, "await_transfer"):
+        raise RuntimeError(f"案件 {case.number} 的流程没有在等待移送结果。")
+
+
+def open_referrals(case: Case):
+    """Referrals of the case that have not ended (closed, refused, handed over or no longer tracked)."""
+    return case.referrals.filter(closed_at__isnull=True)
+
+
+def case_resume_when_referrals_settled(*, case: Case) -> None:
+    """Once no referral of the case is open, let a case waiting for them (`await_referrals`) close."""
+    if not open_referrals(case).exists():
+        _resume(case, "await_referrals")
 
 
 @transaction.atomic

@@ -55,7 +55,8 @@ class CaseDetailView(generic.TemplateView):
         user = self.request.user
         case = get_case_or_404(user=user, case_id=kwargs["case_id"])
         process = getattr(case, "process", None)
-        referrals = list(case.referrals.select_related("to_agency", "process").order_by("created_at"))
+        # Only the referrals this user may see: a confidential (discipline) one is hidden even inside the bureau.
+        referrals = list(selectors.referrals_visible_on_case(user=user, case=case).select_related("to_agency", "process"))
         open_tasks = open_tasks_for(process, user)
         for referral in referrals:  # the transfer's own steps (e.g. the head's approval) belong on the case page too
             open_tasks += open_tasks_for(getattr(referral, "process", None), user)
@@ -67,7 +68,7 @@ class CaseDetailView(generic.TemplateView):
             subjects=case.subjects.all(),
             evidence=case.evidence.select_related("uploaded_by"),
             referrals=referrals,
-            documents=case.documents.order_by("issued_at"),
+            documents=case.documents.filter(referral__in=[r.pk for r in referrals]).order_by("issued_at"),
             timeline=selectors.case_timeline(case=case),
             deadlines=selectors.deadline_list_for_case(case=case),
             can_edit=can_edit_case(user, case),

@@ -205,6 +205,13 @@ LIANBAN_CLOCK_WARN_HOURS_BEFORE_DUE = env_int("LIANBAN_CLOCK_WARN_HOURS_BEFORE_D
 LIANBAN_CLOCK_WARN_FRACTION_OF_HOURS = 0.25  # an hours-clock warns when a quarter of it is left
 LIANBAN_CLOCK_WORKER_INTERVAL_SECONDS = env_int("LIANBAN_CLOCK_WORKER_INTERVAL_SECONDS", 30)
 LIANBAN_CLOCK_WORKER_BATCH = env_int("LIANBAN_CLOCK_WORKER_BATCH", 200)
+# Feedback periods of clue referrals (domain §6.7–6.8, UNCONFIRMED): 30 days by default; the
+# discipline bodies decide internally, so their feedback is optional (0 = no clock, reminders only).
+LIANBAN_CLUE_FEEDBACK_DAYS = env_int("LIANBAN_CLUE_FEEDBACK_DAYS", 30)
+LIANBAN_DISCIPLINE_FEEDBACK_DAYS = env_int("LIANBAN_DISCIPLINE_FEEDBACK_DAYS", 0)
+LIANBAN_CLUE_DOC_FAMILY = env_str("LIANBAN_CLUE_DOC_FAMILY", "函")
+# 密级 printed on discipline clue letters (domain §6.7, §10.3 T4: "内部" or a 密级 per rules, UNCONFIRMED).
+LIANBAN_DISCIPLINE_SECRECY = env_str("LIANBAN_DISCIPLINE_SECRECY", "内部")
 # 文号 family code for criminal transfers: "{prefix}移〔{year}〕{n}号" (domain §10.1, project convention).
 LIANBAN_TRANSFER_DOC_FAMILY = env_str("LIANBAN_TRANSFER_DOC_FAMILY", "移")
 # The other families of the transfer loop (domain §10.2: 复议, 监督建议; 交 for the 交接清单 is a project convention).

@@ -11,6 +11,7 @@ from casework.viewsets import CaseworkApp
 from casework.workflow import ScopedFlowViewset, ScopedWorkflowAppViewset
 from config import health
 from notifications import urls as notification_urls
+from referral.clue_flow import ClueReferralFlow
 from referral.flows import TransferFlow
 from referral.viewsets import ReferralApp
 
@@ -33,6 +34,7 @@ site = Site(
             flow_viewsets=[
                 ScopedFlowViewset(CaseFlow, icon="folder"),
                 ScopedFlowViewset(TransferFlow, icon="local_police"),
+                ScopedFlowViewset(ClueReferralFlow, icon="forward_to_inbox"),
                 ScopedFlowViewset(EscalationFlow, icon="alarm"),
             ],
         ),

@@ -58,8 +58,10 @@ def document_issue(
         issued_by=issued_by,
         issued_at=issued_at,
     )
+    confidential = referral is not None and referral.confidential  # its letter stays off the case's timeline
     audit_append(
-        actor=issued_by, verb="document.issued", target=document, agency=agency, thread=f"case:{case.pk}",
+        actor=issued_by, verb="document.issued", target=document, agency=agency,
+        thread=f"referral:{referral.pk}" if confidential else f"case:{case.pk}",
         summary=f"签发《{title}》{number.text}", data={"sha256": document.sha256},
     )
     return document

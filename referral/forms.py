@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from agencies.models import Agency, AgencyKind
 from casework.forms import OfficerChoiceField, officers_of
 from casework.models import Evidence
 from referral.models import (
+    CLUE_RECEIVERS,
     DEFAULT_SUSPECTED_OFFENCE,
     DeclineResponse,
     FilingDecision,
@@ -16,6 +18,8 @@ from referral.models import (
     ReviewExtension,
     SupervisionOutcome,
 )
+
+User = get_user_model()
 
 
 class EvidenceChoiceField(forms.ModelMultipleChoiceField):
@@ -154,3 +158,48 @@ class HandoverForm(forms.Form):
 
 class ConfirmHandoverForm(forms.Form):
     confirm = forms.BooleanField(label="已逐项核对交接清单所列物品和材料，确认签收")
+
+
+class ClueOpenForm(forms.Form):
+    kind = forms.ChoiceField(label="移送至", choices=[(kind.value, kind.label) for kind in CLUE_RECEIVERS])
+
+
+class CluePackageForm(forms.Form):
+    to_agency = forms.ModelChoiceField(label="接收机关", queryset=Agency.objects.none())
+    facts = forms.CharField(label="已查明的事实", widget=forms.Textarea)
+    persons_involved = forms.CharField(
+        label="涉及的人员及单位、职务（纪检监察线索必填）", widget=forms.Textarea, required=False
+    )
+    request = forms.CharField(label="请求事项", widget=forms.Textarea, initial="请依法处理，并将处理结果书面反馈我局。")
+    evidence = EvidenceChoiceField(label="随函移送的证据材料", queryset=None, required=False)
+    recipient = forms.ModelChoiceField(label="指定接收人（保密线索只送达此人）", queryset=None, required=False)
+    contact_name = forms.CharField(label="联系人", max_length=60)
+    contact_phone = forms.CharField(label="联系电话", max_length=40)
+
+    def __init__(self, *args, referral: Referral, **kwargs):
+        super().__init__(*args, **kwargs)
+        receivers = Agency.objects.filter(kind=CLUE_RECEIVERS[referral.kind])
+        self.fields["to_agency"].queryset = receivers
+        self.fields["evidence"].queryset = Evidence.objects.filter(case=referral.case)
+        self.fields["recipient"].queryset = User.objects.filter(officer__agency__in=receivers).select_related("officer__agency")
+        if not referral.confidential:
+            del self.fields["recipient"]
+
+
+class ClueAcknowledgeForm(ReceiptForm):
+    items_received = None  # a clue letter is acknowledged as a whole
+
+
+class ClueFeedbackForm(forms.Form):
+    feedback = forms.CharField(label="处理结果", widget=forms.Textarea)
+    document_number = forms.CharField(label="反馈函文号", max_length=60, required=False)
+
+
+class ClueCloseForm(forms.Form):
+    confirm = forms.BooleanField(label="已阅处理结果反馈，办结本次移送")
+
+
+class StopTrackingForm(forms.Form):
+    reason = forms.CharField(
+        label="不再跟踪的理由", widget=forms.Textarea, error_messages={"required": "请写明不再跟踪的理由。"}
+    )

@@ -9,7 +9,7 @@ from django.db import models
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from viewflow.workflow.models import Process
 
-from agencies.models import Agency
+from agencies.models import Agency, AgencyKind
 from casework.models import Case, Evidence
 
 DEFAULT_SUSPECTED_OFFENCE = "诈骗罪（《中华人民共和国刑法》第二百六十六条）"
@@ -17,6 +17,19 @@ DEFAULT_SUSPECTED_OFFENCE = "诈骗罪（《中华人民共和国刑法》第二
 
 class ReferralKind(models.TextChoices):
     CRIMINAL_TRANSFER = "criminal_transfer", "涉嫌犯罪案件移送"
+    HEALTH = "health", "线索移送卫生健康部门"
+    MARKET = "market", "线索移送市场监管部门"
+    DISCIPLINE = "discipline", "问题线索移送纪检监察机关"
+    PROCURATORATE = "procuratorate", "线索移送人民检察院"
+
+
+# Who receives each kind of clue referral (domain §6.7–6.8), and its letter's kind.
+CLUE_RECEIVERS = {
+    ReferralKind.HEALTH: AgencyKind.HEALTH,
+    ReferralKind.MARKET: AgencyKind.MARKET,
+    ReferralKind.DISCIPLINE: AgencyKind.DISCIPLINE,
+    ReferralKind.PROCURATORATE: AgencyKind.PROCURATORATE,
+}
 
 
 class ReferralStatus(models.TextChoices):
@@ -32,6 +45,9 @@ class ReferralStatus(models.TextChoices):
     UPHELD = "upheld", "复议维持不予立案，待移送机关决定"
     SUPERVISING = "supervising", "检察机关立案监督中"
     DECLINE_ACCEPTED = "decline_accepted", "接受不予立案决定，移送办结"
+    FEEDBACK_RECEIVED = "feedback_received", "已反馈处理结果"
+    CLOSED = "closed", "已办结"
+    NOT_TRACKED = "not_tracked", "不再跟踪"
 
 
 class FilingDecision(models.TextChoices):
@@ -48,7 +64,10 @@ class ReviewExtension(models.TextChoices):
     PLUS_THIRTY = "+30", "再延长30日（特殊情况，经上级公安机关批准）"
 
 
-CLOSED_STATUSES = {ReferralStatus.REFUSED, ReferralStatus.HANDED_OVER, ReferralStatus.DECLINE_ACCEPTED}
+CLOSED_STATUSES = {
+    ReferralStatus.REFUSED, ReferralStatus.HANDED_OVER, ReferralStatus.DECLINE_ACCEPTED, ReferralStatus.CLOSED,
+    ReferralStatus.NOT_TRACKED,
+}
 
 
 class DeclineResponse(models.TextChoices):
@@ -113,7 +132,22 @@ class Referral(models.Model):
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField("决定时间", null=True, blank=True)
 
-    closed_at = models.DateTimeField(null=True, blank=True)
+    # Clue referrals (health, market, discipline, procuratorate): the request and the receiver's feedback.
+    confidential = models.BooleanField("保密", default=False, help_text="纪检监察问题线索：仅列明的人员可见")
+    named_officers = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name="知悉人员", blank=True, related_name="+")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="指定接收人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    persons_involved = models.TextField("涉及人员及单位、职务", blank=True)
+    request = models.TextField("请求事项", blank=True)
+    feedback = models.TextField("处理结果反馈", blank=True)
+    feedback_document_number = models.CharField("反馈函文号", max_length=60, blank=True)
+    feedback_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    feedback_at = models.DateTimeField("反馈时间", null=True, blank=True)
+    untracked_reason = models.TextField("不再跟踪的理由", blank=True)
+    untracked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    closed_at = models.DateTimeField("办结时间", null=True, blank=True)  # set whenever the referral ends, however it ends
 
     class Meta:
         verbose_name = "移送"

@@ -11,14 +11,16 @@ from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.views import generic
+from viewflow.workflow import STATUS
 
 from casework.presenters import open_tasks_for, process_links
 from casework.selectors import deadline_list_for_target
 from casework.views import SearchListView
 from casework.forms import add_service_errors
-from referral import forms, selectors, services
+from casework.permissions import can_edit_case, get_case_or_404
+from referral import forms, selectors, services, tracking
 from referral.documents import DOCX_CONTENT_TYPE
-from referral.models import ReferralStatus
+from referral.models import ReferralKind, ReferralStatus
 from referral.permissions import (
     can_extend_review,
     get_document_or_404,
@@ -76,6 +78,7 @@ class ReferralDetailView(generic.TemplateView):
             deadlines=deadline_list_for_target(target=referral),
             forwards=referral.forwards.select_related("from_agency", "to_agency", "forwarded_by"),
             can_extend_review=can_extend_review(user, referral),
+            can_stop_tracking=referral.kind != ReferralKind.CRIMINAL_TRANSFER and tracking.can_stop_tracking(user, referral),
             **kwargs,
         )
 
@@ -102,6 +105,54 @@ class ReviewExtensionView(generic.FormView):
             add_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, f"立案审查期限已延长至 {timezone.localtime(deadline.due_at):%Y-%m-%d %H:%M}。")
+        return redirect("referrals:detail", referral_id=self.referral.pk)
+
+
+class ClueStartView(generic.FormView):
+    """From the case page: open a clue referral to health, market regulation, discipline or the procuratorate."""
+
+    template_name = "referral/clue_start.html"
+    form_class = forms.ClueOpenForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.case = get_case_or_404(user=request.user, case_id=kwargs["case_id"])
+        if not can_edit_case(request.user, self.case):
+            raise PermissionDenied("只有承办机关的工作人员可以在办案期间移送线索。")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(case=self.case, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            referral = tracking.clue_referral_start(case=self.case, kind=form.cleaned_data["kind"], user=self.request.user)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        task = referral.process.task_set.get(flow_task_type="HUMAN", status=STATUS.ASSIGNED)
+        return redirect(task.flow_task.reverse("execute", args=[task.process_id, task.pk]))
+
+
+class StopTrackingView(generic.FormView):
+    template_name = "referral/stop_tracking.html"
+    form_class = forms.StopTrackingForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.referral = get_referral_or_404(user=request.user, referral_id=kwargs["referral_id"])
+        if not tracking.can_stop_tracking(request.user, self.referral):
+            raise PermissionDenied("只有移送机关的负责人可以决定不再跟踪。")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(referral=self.referral, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            tracking.clue_referral_stop_tracking(referral=self.referral, user=self.request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, "已标记为不再跟踪。")
         return redirect("referrals:detail", referral_id=self.referral.pk)
 
 
