@@ -50,6 +50,9 @@ class CaseFlow(ScopedFlowMixin, flow.Flow):
         .Available(can_register_leads)
         .Next(this.verify)
     )
+    register_incoming = (
+        flow.StartHandle(this.open_incoming).Annotation(title="登记来文（反向移送、检察意见）").Next(this.verify)
+    )
     verify = (
         View(tasks.VerifyLeadView.as_view())
         .Annotation(title="核查线索", summary_template=CASE_TITLE)
@@ -136,6 +139,10 @@ class CaseFlow(ScopedFlowMixin, flow.Flow):
 
     def visible_processes(self, user):
         return case_process_list_for_user(user=user)
+
+    def open_incoming(self, activation, case):
+        activation.process.case = case
+        return activation.process
 
     def refer_in_parallel(self, activation):
         case = activation.process.case

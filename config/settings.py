@@ -210,6 +210,10 @@ LIANBAN_CLOCK_WORKER_BATCH = env_int("LIANBAN_CLOCK_WORKER_BATCH", 200)
 LIANBAN_CLUE_FEEDBACK_DAYS = env_int("LIANBAN_CLUE_FEEDBACK_DAYS", 30)
 LIANBAN_DISCIPLINE_FEEDBACK_DAYS = env_int("LIANBAN_DISCIPLINE_FEEDBACK_DAYS", 0)
 LIANBAN_CLUE_DOC_FAMILY = env_str("LIANBAN_CLUE_DOC_FAMILY", "函")
+# Replies the bureau owes to referrals it receives (domain §6.5, §6.6c; UNCONFIRMED defaults):
+# a reverse transfer is handled on the 15-working-day intake rule, a 检察意见 answered within 2 months.
+LIANBAN_REVERSE_TRANSFER_REPLY_WORKING_DAYS = env_int("LIANBAN_REVERSE_TRANSFER_REPLY_WORKING_DAYS", 15)
+LIANBAN_PROC_OPINION_REPLY_MONTHS = env_int("LIANBAN_PROC_OPINION_REPLY_MONTHS", 2)
 # 密级 printed on discipline clue letters (domain §6.7, §10.3 T4: "内部" or a 密级 per rules, UNCONFIRMED).
 LIANBAN_DISCIPLINE_SECRECY = env_str("LIANBAN_DISCIPLINE_SECRECY", "内部")
 # 文号 family code for criminal transfers: "{prefix}移〔{year}〕{n}号" (domain §10.1, project convention).

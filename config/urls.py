@@ -13,6 +13,7 @@ from config import health
 from notifications import urls as notification_urls
 from referral.clue_flow import ClueReferralFlow
 from referral.flows import TransferFlow
+from referral.incoming_flow import IncomingReferralFlow
 from referral.viewsets import ReferralApp
 
 class NotificationsApp(Application):
@@ -35,6 +36,7 @@ site = Site(
                 ScopedFlowViewset(CaseFlow, icon="folder"),
                 ScopedFlowViewset(TransferFlow, icon="local_police"),
                 ScopedFlowViewset(ClueReferralFlow, icon="forward_to_inbox"),
+                ScopedFlowViewset(IncomingReferralFlow, icon="move_to_inbox"),
                 ScopedFlowViewset(EscalationFlow, icon="alarm"),
             ],
         ),

@@ -20,7 +20,8 @@ def referral_url(referral: Referral) -> str:
 def record(referral: Referral, *, actor, verb: str, summary: str, agency: Agency | None = None, data: dict | None = None) -> None:
     """Append the audit event of a referral step: on the case's timeline, except for a confidential
     referral, whose events stay on its own thread (the case's other readers must not learn of it)."""
-    thread = f"referral:{referral.pk}" if referral.confidential else f"case:{referral.case_id}"
+    on_case = referral.case_id is not None and not referral.confidential
+    thread = f"case:{referral.case_id}" if on_case else f"referral:{referral.pk}"
     audit_append(
         actor=actor, verb=verb, target=referral, agency=agency or referral.from_agency, thread=thread, summary=summary, data=data,
     )

@@ -203,3 +203,33 @@ class StopTrackingForm(forms.Form):
     reason = forms.CharField(
         label="不再跟踪的理由", widget=forms.Textarea, error_messages={"required": "请写明不再跟踪的理由。"}
     )
+
+
+class IncomingSendForm(forms.Form):
+    """反向移送 (police) or 检察意见 (procuratorate), sent to the bureau."""
+
+    to_agency = forms.ModelChoiceField(label="接收机关（医疗保障行政部门）", queryset=Agency.objects.filter(kind=AgencyKind.MSB))
+    incoming_number = forms.CharField(label="来文文号（反向移送函或检察意见书）", max_length=60)
+    incoming_issued_on = forms.DateField(label="来文日期", widget=forms.DateInput(format="%Y-%m-%d"), input_formats=["%Y-%m-%d"])
+    case_title = forms.CharField(label="案件名称", max_length=200)
+    persons_involved = forms.CharField(label="当事人", widget=forms.Textarea, required=False)
+    facts = forms.CharField(label="案件事实", widget=forms.Textarea)
+    request = forms.CharField(
+        label="移送理由及建议", widget=forms.Textarea,
+        help_text="反向移送：不构成犯罪或情节显著轻微、需要行政处理的理由；检察意见：不起诉决定及建议给予的行政处罚",
+    )
+    amount = forms.DecimalField(label="涉案金额（元）", min_value=0, max_digits=14, decimal_places=2, initial=0)
+    contact_name = forms.CharField(label="联系人", max_length=60)
+    contact_phone = forms.CharField(label="联系电话", max_length=40)
+
+
+class IncomingReplyForm(forms.Form):
+    reply = forms.CharField(label="处理结果", widget=forms.Textarea, help_text="如：已立案查处，作出镇医保罚〔2026〕3号行政处罚决定……")
+    measures = forms.CharField(label="采取的措施（每行一项，可不填）", widget=forms.Textarea, required=False)
+
+    def clean_measures(self):
+        return [line.strip() for line in self.cleaned_data["measures"].splitlines() if line.strip()]
+
+
+class ReplyReceivedForm(forms.Form):
+    confirm = forms.BooleanField(label="已收到医疗保障部门的书面答复")

@@ -21,7 +21,15 @@ class ReferralKind(models.TextChoices):
     MARKET = "market", "线索移送市场监管部门"
     DISCIPLINE = "discipline", "问题线索移送纪检监察机关"
     PROCURATORATE = "procuratorate", "线索移送人民检察院"
+    REVERSE_TRANSFER = "reverse_transfer", "公安机关反向移送"
+    PROC_OPINION = "proc_opinion", "检察意见"
 
+
+# Who may send each kind of incoming referral to the bureau (domain §6.5, §6.6c).
+INCOMING_SENDERS = {
+    ReferralKind.REVERSE_TRANSFER: AgencyKind.PSB,
+    ReferralKind.PROC_OPINION: AgencyKind.PROCURATORATE,
+}
 
 # Who receives each kind of clue referral (domain §6.7–6.8), and its letter's kind.
 CLUE_RECEIVERS = {
@@ -46,6 +54,7 @@ class ReferralStatus(models.TextChoices):
     SUPERVISING = "supervising", "检察机关立案监督中"
     DECLINE_ACCEPTED = "decline_accepted", "接受不予立案决定，移送办结"
     FEEDBACK_RECEIVED = "feedback_received", "已反馈处理结果"
+    REPLIED = "replied", "已书面答复，待对方签收"
     CLOSED = "closed", "已办结"
     NOT_TRACKED = "not_tracked", "不再跟踪"
 
@@ -89,7 +98,9 @@ class SupervisionOutcome(models.TextChoices):
 
 
 class Referral(models.Model):
-    case = models.ForeignKey(Case, verbose_name="案件", on_delete=models.PROTECT, related_name="referrals")
+    # Outgoing referrals belong to a case from the start; an incoming one (反向移送, 检察意见) gets the
+    # bureau's new case when the bureau signs for it.
+    case = models.ForeignKey(Case, verbose_name="案件", null=True, blank=True, on_delete=models.PROTECT, related_name="referrals")
     kind = models.CharField("移送类型", max_length=30, choices=ReferralKind.choices, default=ReferralKind.CRIMINAL_TRANSFER)
     from_agency = models.ForeignKey(Agency, verbose_name="移送机关", on_delete=models.PROTECT, related_name="referrals_sent")
     to_agency = models.ForeignKey(
@@ -144,6 +155,13 @@ class Referral(models.Model):
     feedback_document_number = models.CharField("反馈函文号", max_length=60, blank=True)
     feedback_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     feedback_at = models.DateTimeField("反馈时间", null=True, blank=True)
+    # Incoming referrals: the sender's document, and the bureau's written reply (复函).
+    incoming_number = models.CharField("来文文号", max_length=60, blank=True)
+    incoming_issued_on = models.DateField("来文日期", null=True, blank=True)
+    reply = models.TextField("书面答复的处理结果", blank=True)
+    replied_at = models.DateTimeField("答复时间", null=True, blank=True)
+    reply_confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reply_confirmed_at = models.DateTimeField("答复签收时间", null=True, blank=True)
     untracked_reason = models.TextField("不再跟踪的理由", blank=True)
     untracked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 

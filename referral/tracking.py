@@ -1,5 +1,5 @@
-"""Starting and dropping clue referrals from the case and referral pages: the service and the
-referral's own process, together in one transaction."""
+"""Starting and dropping referrals from the pages: the service and the referral's own process,
+together in one transaction."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from agencies.permissions import APPROVE_CASE, can_act_for
 from casework.models import Case
 from casework.permissions import can_edit_case
 from referral import clues
+from referral import incoming
 from referral.clue_flow import ClueReferralFlow
+from referral.incoming_flow import IncomingReferralFlow
 from referral.models import Referral
 
 
@@ -39,3 +41,9 @@ def clue_referral_stop_tracking(*, referral: Referral, user, reason: str) -> Ref
     return referral
 
 
+@transaction.atomic
+def incoming_referral_start(*, user, **fields) -> Referral:
+    """The police (反向移送) or the procuratorate (检察意见) send the bureau a case; its process starts."""
+    referral = incoming.incoming_send(user=user, **fields)
+    IncomingReferralFlow.start.run(referral=referral)
+    return referral

@@ -17,8 +17,10 @@ from casework.presenters import open_tasks_for, process_links
 from casework.selectors import deadline_list_for_target
 from casework.views import SearchListView
 from casework.forms import add_service_errors
-from casework.permissions import can_edit_case, get_case_or_404
-from referral import forms, selectors, services, tracking
+from casework.permissions import can_edit_case, can_view_case, get_case_or_404
+from agencies.models import AgencyKind
+from agencies.selectors import agency_counterparts
+from referral import forms, incoming, selectors, services, tracking
 from referral.documents import DOCX_CONTENT_TYPE
 from referral.models import ReferralKind, ReferralStatus
 from referral.permissions import (
@@ -45,6 +47,9 @@ class ReferralListView(SearchListView):
     def select(self, **filters):
         return selectors.referral_list_for_user(**filters)
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(incoming_kind=incoming.incoming_kind_for(self.request.user), **kwargs)
+
 
 class ReferralDetailView(generic.TemplateView):
     """The transfer package as both sides see it; the receiver's view checks every file against the manifest."""
@@ -70,13 +75,14 @@ class ReferralDetailView(generic.TemplateView):
             process=process,
             open_tasks=open_tasks_for(process, user),
             **process_links(process),
-            subjects=referral.case.subjects.all(),
+            subjects=referral.case.subjects.all() if referral.case_id else [],
             items=items,
             task_force=referral.task_force.select_related("officer"),
             documents=selectors.referral_documents(referral=referral),
             timeline=selectors.referral_timeline(referral=referral),
             deadlines=deadline_list_for_target(target=referral),
             forwards=referral.forwards.select_related("from_agency", "to_agency", "forwarded_by"),
+            can_open_case=referral.case_id is not None and can_view_case(user, referral.case),
             can_extend_review=can_extend_review(user, referral),
             can_stop_tracking=referral.kind != ReferralKind.CRIMINAL_TRANSFER and tracking.can_stop_tracking(user, referral),
             **kwargs,
@@ -131,6 +137,37 @@ class ClueStartView(generic.FormView):
             return self.form_invalid(form)
         task = referral.process.task_set.get(flow_task_type="HUMAN", status=STATUS.ASSIGNED)
         return redirect(task.flow_task.reverse("execute", args=[task.process_id, task.pk]))
+
+
+class IncomingSendView(generic.FormView):
+    """The police send back a case for administrative handling, or the procuratorate sends a 检察意见."""
+
+    template_name = "referral/incoming_send.html"
+    form_class = forms.IncomingSendForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.kind = incoming.incoming_kind_for(request.user)
+        if self.kind is None:
+            raise PermissionDenied("只有公安机关可以反向移送、人民检察院可以制发检察意见。")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        officer = self.request.user.officer
+        same_level = agency_counterparts(agency=officer.agency, kind=AgencyKind.MSB).first()
+        return {"to_agency": same_level, "contact_name": officer.display_name, "contact_phone": officer.phone,
+                "incoming_issued_on": timezone.localdate()}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(kind=self.kind, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            referral = tracking.incoming_referral_start(user=self.request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, f"{self.kind.label}已送达{referral.to_agency.name}。")
+        return redirect("referrals:detail", referral_id=referral.pk)
 
 
 class StopTrackingView(generic.FormView):

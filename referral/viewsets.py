@@ -18,6 +18,7 @@ class ReferralApp(Application):
 
     index_path = path("", views.ReferralListView.as_view(), name="index")
     detail_path = path("<int:referral_id>/", views.ReferralDetailView.as_view(), name="detail")
+    incoming_send_path = path("incoming/new/", views.IncomingSendView.as_view(), name="incoming_send")
     clue_start_path = path("new/<int:case_id>/", views.ClueStartView.as_view(), name="clue_start")
     stop_tracking_path = path("<int:referral_id>/stop-tracking/", views.StopTrackingView.as_view(), name="stop_tracking")
     review_extension_path = path("<int:referral_id>/extend-review/", views.ReviewExtensionView.as_view(), name="extend_review")
