@@ -214,6 +214,11 @@ LIANBAN_CLUE_DOC_FAMILY = env_str("LIANBAN_CLUE_DOC_FAMILY", "函")
 # a reverse transfer is handled on the 15-working-day intake rule, a 检察意见 answered within 2 months.
 LIANBAN_REVERSE_TRANSFER_REPLY_WORKING_DAYS = env_int("LIANBAN_REVERSE_TRANSFER_REPLY_WORKING_DAYS", 15)
 LIANBAN_PROC_OPINION_REPLY_MONTHS = env_int("LIANBAN_PROC_OPINION_REPLY_MONTHS", 2)
+# 上级交办: report within 30 working days (2018 national practice, SECONDARY); 飞行检查移交: progress and
+# rectification plan within 30 working days (令第6号); 经办机构移交: the 15-working-day intake rule (UNCONFIRMED).
+LIANBAN_ASSIGNED_CLUE_REPORT_WORKING_DAYS = env_int("LIANBAN_ASSIGNED_CLUE_REPORT_WORKING_DAYS", 30)
+LIANBAN_FLY_PROGRESS_WORKING_DAYS = env_int("LIANBAN_FLY_PROGRESS_WORKING_DAYS", 30)
+LIANBAN_AGENCY_HANDOVER_INTAKE_WORKING_DAYS = env_int("LIANBAN_AGENCY_HANDOVER_INTAKE_WORKING_DAYS", 15)
 # 密级 printed on discipline clue letters (domain §6.7, §10.3 T4: "内部" or a 密级 per rules, UNCONFIRMED).
 LIANBAN_DISCIPLINE_SECRECY = env_str("LIANBAN_DISCIPLINE_SECRECY", "内部")
 # 文号 family code for criminal transfers: "{prefix}移〔{year}〕{n}号" (domain §10.1, project convention).

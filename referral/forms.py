@@ -206,21 +206,27 @@ class StopTrackingForm(forms.Form):
 
 
 class IncomingSendForm(forms.Form):
-    """反向移送 (police) or 检察意见 (procuratorate), sent to the bureau."""
+    """What another agency hands the bureau: 反向移送, 检察意见, 交办, 飞检移交 or 经办机构移交."""
 
+    kind = forms.ChoiceField(label="来文类型", choices=())
     to_agency = forms.ModelChoiceField(label="接收机关（医疗保障行政部门）", queryset=Agency.objects.filter(kind=AgencyKind.MSB))
-    incoming_number = forms.CharField(label="来文文号（反向移送函或检察意见书）", max_length=60)
+    incoming_number = forms.CharField(label="来文文号", max_length=60)
     incoming_issued_on = forms.DateField(label="来文日期", widget=forms.DateInput(format="%Y-%m-%d"), input_formats=["%Y-%m-%d"])
     case_title = forms.CharField(label="案件名称", max_length=200)
     persons_involved = forms.CharField(label="当事人", widget=forms.Textarea, required=False)
     facts = forms.CharField(label="案件事实", widget=forms.Textarea)
     request = forms.CharField(
-        label="移送理由及建议", widget=forms.Textarea,
-        help_text="反向移送：不构成犯罪或情节显著轻微、需要行政处理的理由；检察意见：不起诉决定及建议给予的行政处罚",
+        label="移送理由及要求", widget=forms.Textarea,
+        help_text="反向移送：需要行政处理的理由；检察意见：不起诉决定及建议的行政处罚；交办、飞检移交：办理要求",
     )
     amount = forms.DecimalField(label="涉案金额（元）", min_value=0, max_digits=14, decimal_places=2, initial=0)
     contact_name = forms.CharField(label="联系人", max_length=60)
     contact_phone = forms.CharField(label="联系电话", max_length=40)
+
+    def __init__(self, *args, kinds: list, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(kind.value, kind.label) for kind in kinds]
+        self.fields["kind"].initial = kinds[0].value
 
 
 class IncomingReplyForm(forms.Form):

@@ -19,37 +19,86 @@ from referral.clocks import ClockSpec, meet, start
 from referral.documents import document_issue
 from referral.events import agency_handlers, record, referral_url, tell
 from referral.letters.reply_letter import PROCURATORIAL_OPINION, REVERSE_TRANSFER, ReplyLetter, build_reply_letter
-from referral.models import INCOMING_SENDERS, Referral, ReferralKind, ReferralStatus
+from referral.models import FROM_HIGHER_BUREAU, INCOMING_SENDERS, Referral, ReferralKind, ReferralStatus
 from referral.permissions import VIEW_REFERRAL
 
-CASE_SOURCE = {ReferralKind.REVERSE_TRANSFER: CaseSource.POLICE, ReferralKind.PROC_OPINION: CaseSource.PROCURATORATE}
-LETTER_NAME = {ReferralKind.REVERSE_TRANSFER: REVERSE_TRANSFER, ReferralKind.PROC_OPINION: PROCURATORIAL_OPINION}
+CASE_SOURCE = {
+    ReferralKind.REVERSE_TRANSFER: CaseSource.POLICE,
+    ReferralKind.PROC_OPINION: CaseSource.PROCURATORATE,
+    ReferralKind.ASSIGNED_CLUE: CaseSource.ASSIGNED,
+    ReferralKind.FLY_HANDOVER: CaseSource.FLYING,
+    ReferralKind.AGENCY_HANDOVER: CaseSource.HANDLING_AGENCY,
+}
+LETTER_NAME = {
+    ReferralKind.REVERSE_TRANSFER: REVERSE_TRANSFER,
+    ReferralKind.PROC_OPINION: PROCURATORIAL_OPINION,
+    ReferralKind.ASSIGNED_CLUE: "交办单",
+    ReferralKind.FLY_HANDOVER: "飞行检查移交材料",
+    ReferralKind.AGENCY_HANDOVER: "移交函",
+}
+DEFAULT_PERIOD = "（期限为默认值，未见统一规定）"
 
 
 def reply_clock(kind: str) -> ClockSpec:
-    if kind == ReferralKind.PROC_OPINION:
-        return ClockSpec(
-            "incoming.reply", "书面答复人民检察院", "《中华人民共和国刑事诉讼法》第一百七十七条第三款（期限为默认值，未见统一规定）",
-            settings.LIANBAN_PROC_OPINION_REPLY_MONTHS, ClockUnit.MONTHS, "收到检察意见书",
-        )
-    return ClockSpec(
-        "incoming.reply", "依法处理反向移送案件并书面答复", "《行政执法机关移送涉嫌犯罪案件的规定》第十三条（期限为默认值，未见统一规定）",
-        settings.LIANBAN_REVERSE_TRANSFER_REPLY_WORKING_DAYS, ClockUnit.WORKING_DAYS, "签收反向移送函",
-    )
+    """What the bureau owes the sender, by when (domain §3 and §7; every period a setting)."""
+    kind = ReferralKind(kind)
+    table = {
+        ReferralKind.REVERSE_TRANSFER: (
+            "依法处理反向移送案件并书面答复", "《行政执法机关移送涉嫌犯罪案件的规定》第十三条" + DEFAULT_PERIOD,
+            settings.LIANBAN_REVERSE_TRANSFER_REPLY_WORKING_DAYS, ClockUnit.WORKING_DAYS),
+        ReferralKind.PROC_OPINION: (
+            "书面答复人民检察院", "《中华人民共和国刑事诉讼法》第一百七十七条第三款" + DEFAULT_PERIOD,
+            settings.LIANBAN_PROC_OPINION_REPLY_MONTHS, ClockUnit.MONTHS),
+        ReferralKind.ASSIGNED_CLUE: (
+            "办结交办线索并报告", "国家医保局交办线索办理要求（30个工作日；经负责人批准可延至3个月）",
+            settings.LIANBAN_ASSIGNED_CLUE_REPORT_WORKING_DAYS, ClockUnit.WORKING_DAYS),
+        ReferralKind.FLY_HANDOVER: (
+            "报送处理进度和整改方案", "《医疗保障基金飞行检查管理暂行办法》（国家医疗保障局令第6号）",
+            settings.LIANBAN_FLY_PROGRESS_WORKING_DAYS, ClockUnit.WORKING_DAYS),
+        ReferralKind.AGENCY_HANDOVER: (
+            "决定是否立案并告知经办机构", "《医疗保障行政处罚程序暂行规定》立案期限" + DEFAULT_PERIOD,
+            settings.LIANBAN_AGENCY_HANDOVER_INTAKE_WORKING_DAYS, ClockUnit.WORKING_DAYS),
+    }
+    title, basis, amount, unit = table[kind]
+    return ClockSpec("incoming.reply", title, basis, amount, unit, f"签收{LETTER_NAME[kind]}")
 
 
-def incoming_kind_for(user) -> ReferralKind | None:
-    """What the user's agency may send the bureau: the police a reverse transfer, the procuratorate a 检察意见."""
+def incoming_kinds_for(user) -> list[ReferralKind]:
+    """What the user's agency may hand the bureau: the police a reverse transfer, the procuratorate a
+    检察意见, a bureau a 交办 or 飞检移交 to the bureaus below it, the handling agency its 移交."""
     officer = officer_of(user)
     if officer is None or not can_act_for(user, officer.agency, ACT_FOR_AGENCY):
-        return None
-    return next((kind for kind, sender in INCOMING_SENDERS.items() if sender == officer.agency.kind), None)
+        return []
+    kinds = [kind for kind, sender in INCOMING_SENDERS.items() if sender == officer.agency.kind]
+    if kinds and kinds[0] in FROM_HIGHER_BUREAU and not officer.agency.children.filter(kind=AgencyKind.MSB).exists():
+        return []
+    return kinds
+
+
+def _receiver_error(kind: ReferralKind, sender: Agency, to_agency: Agency) -> str:
+    if to_agency.kind != AgencyKind.MSB:
+        return "请选择医疗保障行政部门。"
+    if kind in FROM_HIGHER_BUREAU and not _is_above(sender, to_agency):
+        return "交办和飞行检查移交只能送往本机关的下级医疗保障部门。"
+    if kind not in FROM_HIGHER_BUREAU and to_agency.region_code != sender.region_code:
+        return "应当移送同级（同一行政区域）的医疗保障行政部门。"
+    return ""
+
+
+def _is_above(upper: Agency, agency: Agency) -> bool:
+    parent = agency.parent
+    while parent is not None:
+        if parent.pk == upper.pk:
+            return True
+        parent = parent.parent
+    return False
 
 
 @transaction.atomic
 def incoming_send(
     *,
     user,
+    kind: str,
     to_agency: Agency,
     case_title: str,
     facts: str,
@@ -61,12 +110,16 @@ def incoming_send(
     contact_name: str = "",
     contact_phone: str = "",
 ) -> Referral:
-    kind = incoming_kind_for(user)
-    if kind is None:
-        raise PermissionDenied("只有公安机关可以反向移送、人民检察院可以制发检察意见。")
+    allowed = incoming_kinds_for(user)
+    if not allowed:
+        raise PermissionDenied("本机关没有可以向医疗保障部门移送的来文类型。")
+    if kind not in allowed:
+        raise ValidationError({"kind": "本机关不能制发这类来文。"})
+    kind = ReferralKind(kind)
+    sender = officer_of(user).agency
     errors: dict[str, str] = {}
-    if to_agency.kind != AgencyKind.MSB:
-        errors["to_agency"] = "请选择医疗保障行政部门。"
+    if message := _receiver_error(kind, sender, to_agency):
+        errors["to_agency"] = message
     if not incoming_number.strip():
         errors["incoming_number"] = "请填写来文文号。"
     if incoming_issued_on > timezone.localdate():
@@ -75,7 +128,6 @@ def incoming_send(
         errors["facts"] = "请写明案件事实。"
     if errors:
         raise ValidationError(errors)
-    sender = officer_of(user).agency
     referral = Referral.objects.create(
         kind=kind, from_agency=sender, to_agency=to_agency, created_by=user, case_title=case_title, facts=facts,
         request=request, persons_involved=persons_involved, amount=amount, incoming_number=incoming_number,

@@ -23,13 +23,20 @@ class ReferralKind(models.TextChoices):
     PROCURATORATE = "procuratorate", "线索移送人民检察院"
     REVERSE_TRANSFER = "reverse_transfer", "公安机关反向移送"
     PROC_OPINION = "proc_opinion", "检察意见"
+    ASSIGNED_CLUE = "assigned_clue", "上级交办线索"
+    FLY_HANDOVER = "fly_handover", "飞行检查移交"
+    AGENCY_HANDOVER = "agency_handover", "经办机构移交"
 
 
-# Who may send each kind of incoming referral to the bureau (domain §6.5, §6.6c).
+# Who may send each kind of incoming referral to the bureau (domain §3, §6.5, §6.6c, §7).
 INCOMING_SENDERS = {
     ReferralKind.REVERSE_TRANSFER: AgencyKind.PSB,
     ReferralKind.PROC_OPINION: AgencyKind.PROCURATORATE,
+    ReferralKind.ASSIGNED_CLUE: AgencyKind.MSB,  # from a higher bureau (上级交办)
+    ReferralKind.FLY_HANDOVER: AgencyKind.MSB,  # from the national or provincial bureau after a 飞行检查
+    ReferralKind.AGENCY_HANDOVER: AgencyKind.HANDLING,  # suspected fraud found in 协议管理
 }
+FROM_HIGHER_BUREAU = {ReferralKind.ASSIGNED_CLUE, ReferralKind.FLY_HANDOVER}
 
 # Who receives each kind of clue referral (domain §6.7–6.8), and its letter's kind.
 CLUE_RECEIVERS = {

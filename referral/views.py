@@ -48,7 +48,7 @@ class ReferralListView(SearchListView):
         return selectors.referral_list_for_user(**filters)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(incoming_kind=incoming.incoming_kind_for(self.request.user), **kwargs)
+        return super().get_context_data(can_send_incoming=bool(incoming.incoming_kinds_for(self.request.user)), **kwargs)
 
 
 class ReferralDetailView(generic.TemplateView):
@@ -146,19 +146,24 @@ class IncomingSendView(generic.FormView):
     form_class = forms.IncomingSendForm
 
     def dispatch(self, request, *args, **kwargs):
-        self.kind = incoming.incoming_kind_for(request.user)
-        if self.kind is None:
-            raise PermissionDenied("只有公安机关可以反向移送、人民检察院可以制发检察意见。")
+        self.kinds = incoming.incoming_kinds_for(request.user)
+        if not self.kinds:
+            raise PermissionDenied("本机关没有可以向医疗保障部门移送的来文类型。")
         return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "kinds": self.kinds}
 
     def get_initial(self):
         officer = self.request.user.officer
         same_level = agency_counterparts(agency=officer.agency, kind=AgencyKind.MSB).first()
+        if same_level is None:  # a higher bureau hands down, the handling agency hands to its own bureau
+            same_level = officer.agency.children.filter(kind=AgencyKind.MSB).first() or officer.agency.parent
         return {"to_agency": same_level, "contact_name": officer.display_name, "contact_phone": officer.phone,
                 "incoming_issued_on": timezone.localdate()}
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(kind=self.kind, **kwargs)
+        return super().get_context_data(title="向医疗保障部门移送", **kwargs)
 
     def form_valid(self, form):
         try:
@@ -166,7 +171,7 @@ class IncomingSendView(generic.FormView):
         except ValidationError as exc:
             add_service_errors(form, exc)
             return self.form_invalid(form)
-        messages.success(self.request, f"{self.kind.label}已送达{referral.to_agency.name}。")
+        messages.success(self.request, f"{referral.get_kind_display()}已送达{referral.to_agency.name}。")
         return redirect("referrals:detail", referral_id=referral.pk)
 
 

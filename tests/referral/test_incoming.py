@@ -18,9 +18,9 @@ from referral.models import Referral, ReferralKind, ReferralStatus
 pytestmark = pytest.mark.django_db
 
 
-def send(client, cast, **extra):
+def send(client, cast, kind="reverse_transfer", **extra):
     data = {
-        "to_agency": cast.agencies["zj-msb"].pk, "incoming_number": "镇公（经）反移字〔2026〕4号",
+        "kind": kind, "to_agency": cast.agencies["zj-msb"].pk, "incoming_number": "镇公（经）反移字〔2026〕4号",
         "incoming_issued_on": timezone.localdate().isoformat(), "case_title": "孙某某冒用他人医保卡就医案",
         "persons_involved": "孙某某", "facts": "孙某某冒用其母医保卡就医12次，金额2400元。",
         "request": "经审查不构成犯罪，需要追究行政责任，依法移送你局处理。", "amount": "2400.00",
@@ -75,7 +75,8 @@ def test_a_reverse_transfer_becomes_the_bureaus_lead_and_ends_when_the_police_si
 
 def test_a_procuratorial_opinion_is_answered_within_two_months(cast, login, flow_client):
     procuratorate = login("proc_officer")
-    assert send(procuratorate, cast, incoming_number="镇检行意〔2026〕2号", request="已作不起诉决定，建议依法给予行政处罚。").status_code == 302
+    assert send(procuratorate, cast, kind="proc_opinion", incoming_number="镇检行意〔2026〕2号",
+                request="已作不起诉决定，建议依法给予行政处罚。").status_code == 302
     referral = Referral.objects.get(kind=ReferralKind.PROC_OPINION)
     flow_client(login("msb_officer")).complete(referral.process, "acknowledge", {"received_at": minute(), "signer_title": "科员"})
     referral.refresh_from_db()
@@ -92,3 +93,28 @@ def test_only_the_police_and_the_procuratorate_may_send_and_bad_input_changes_no
     assert response.status_code == 200 and not Referral.objects.exists()
     response = send(police, cast, incoming_issued_on=(timezone.localdate().replace(year=timezone.localdate().year + 1)).isoformat())
     assert "不能晚于今天" in response.content.decode() and not Referral.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "sender, kind, source, days",
+    [("js_msb_officer", "assigned_clue", CaseSource.ASSIGNED, 30), ("js_msb_officer", "fly_handover", CaseSource.FLYING, 30),
+     ("fund_officer", "agency_handover", CaseSource.HANDLING_AGENCY, 15)],
+)
+def test_a_higher_bureau_and_the_handling_agency_hand_clues_to_the_bureau(cast, login, flow_client, sender, kind, source, days):
+    """上级交办 and 飞行检查移交 come down from the province; the 经办机构 hands over what 协议管理 found."""
+    assert send(login(sender), cast, kind=kind, incoming_number="苏医保交〔2026〕7号").status_code == 302
+    referral = Referral.objects.get(kind=kind)
+    flow_client(login("msb_officer")).complete(referral.process, "acknowledge", {"received_at": minute(), "signer_title": "科员"})
+    referral.refresh_from_db()
+    clock = reply_clock(referral)
+    assert referral.case.source == source and (clock.amount, clock.unit) == (days, ClockUnit.WORKING_DAYS)
+
+
+def test_clues_go_only_down_the_hierarchy_or_to_the_bureau_of_the_same_region(cast, login):
+    province = login("js_msb_officer")
+    response = send(province, cast, kind="assigned_clue", to_agency=cast.agencies["js-msb"].pk)
+    assert "下级医疗保障部门" in response.content.decode()
+    response = send(login("fund_officer"), cast, kind="agency_handover", to_agency=cast.agencies["cz-msb"].pk)
+    assert "同一行政区域" in response.content.decode()
+    assert login("msb_officer").get(reverse("referrals:incoming_send")).status_code == 403  # 镇江 has no bureau below it
+    assert not Referral.objects.exists()
