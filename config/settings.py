@@ -219,6 +219,15 @@ LIANBAN_PROC_OPINION_REPLY_MONTHS = env_int("LIANBAN_PROC_OPINION_REPLY_MONTHS",
 LIANBAN_ASSIGNED_CLUE_REPORT_WORKING_DAYS = env_int("LIANBAN_ASSIGNED_CLUE_REPORT_WORKING_DAYS", 30)
 LIANBAN_FLY_PROGRESS_WORKING_DAYS = env_int("LIANBAN_FLY_PROGRESS_WORKING_DAYS", 30)
 LIANBAN_AGENCY_HANDOVER_INTAKE_WORKING_DAYS = env_int("LIANBAN_AGENCY_HANDOVER_INTAKE_WORKING_DAYS", 15)
+# What each kind of package must hold before it goes out (domain §7; 310 Art. 6). Codes are those of
+# referral/package.py; "expert_opinion" (检验报告或鉴定意见) can be added where a province requires it.
+LIANBAN_PACKAGE_REQUIREMENTS = {
+    "criminal_transfer": ["facts", "investigation_report", "task_force", "parties", "seized_items", "evidence"],
+    "health": ["facts", "request", "evidence"],
+    "market": ["facts", "request", "evidence"],
+    "discipline": ["facts", "request", "persons_involved"],
+    "procuratorate": ["facts", "request", "evidence"],
+}
 # 密级 printed on discipline clue letters (domain §6.7, §10.3 T4: "内部" or a 密级 per rules, UNCONFIRMED).
 LIANBAN_DISCIPLINE_SECRECY = env_str("LIANBAN_DISCIPLINE_SECRECY", "内部")
 # 文号 family code for criminal transfers: "{prefix}移〔{year}〕{n}号" (domain §10.1, project convention).
@@ -227,3 +236,4 @@ LIANBAN_TRANSFER_DOC_FAMILY = env_str("LIANBAN_TRANSFER_DOC_FAMILY", "移")
 LIANBAN_RECONSIDERATION_DOC_FAMILY = env_str("LIANBAN_RECONSIDERATION_DOC_FAMILY", "复议")
 LIANBAN_SUPERVISION_DOC_FAMILY = env_str("LIANBAN_SUPERVISION_DOC_FAMILY", "监督建议")
 LIANBAN_HANDOVER_DOC_FAMILY = env_str("LIANBAN_HANDOVER_DOC_FAMILY", "交")
+LIANBAN_ITEM_LIST_DOC_FAMILY = env_str("LIANBAN_ITEM_LIST_DOC_FAMILY", "物")

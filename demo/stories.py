@@ -112,6 +112,10 @@ def tell(story, cast: Cast) -> Case:
         investigation_report="一、当事人基本情况……\n二、案件来源……\n三、调查经过……\n四、认定的事实和证据……\n五、涉案金额计算……\n六、法律分析……\n七、已采取的行政措施……\n八、结论及移送建议。",
         suspected_offence="诈骗罪（《中华人民共和国刑法》第二百六十六条）", task_force=[officer, officer2],
         evidence=list(case.evidence.all()), contact_name="王立新", contact_phone="0511-84420001",
+        seized_items=[
+            {"name": "住院病历原件", "quantity": "58份", "location": "医保局档案室", "seal_number": "镇医保封〔2026〕3号"},
+            {"name": "医保结算数据光盘", "quantity": "1张", "custodian": "王立新"},
+        ],
     ))
     if stage == PENDING_APPROVAL:
         return case

@@ -17,6 +17,7 @@ from agencies.selectors import agency_counterparts, officer_users
 from casework import services as case_services
 from casework.clocks import clock_cancel, clock_meet
 from casework.models import Case, ClockUnit, Evidence
+from referral import package
 from referral.clocks import ClockSpec, start
 from referral.documents import document_issue
 from referral.events import agency_handlers, record, referral_url, sending_side, tell
@@ -104,6 +105,7 @@ def clue_submit(
     referral.save()
     referral.package_items.all().delete()
     PackageItem.objects.bulk_create(PackageItem(referral=referral, evidence=item, sha256=item.sha256) for item in evidence)
+    package.ensure_complete(referral)
     approvers = _heads(referral.from_agency)
     if referral.confidential:
         _grant(referral, approvers)  # the head approves, so the head is named too
@@ -154,6 +156,7 @@ def clue_acknowledge(*, referral: Referral, user, received_at: datetime, signer_
     referral.receipt_signed_by, referral.receipt_signer_title, referral.received_at = user, signer_title, received_at
     referral.status = ReferralStatus.RECEIPTED
     referral.save()
+    package.report_manifest(referral, user=user)
     clock = feedback_clock(referral.kind)
     if clock is not None and not referral.confidential:  # a confidential referral keeps no clock on the case's page
         start(clock, referral=referral, agency=referral.to_agency, url=referral_url(referral), started_at=received_at, responsible=user)

@@ -27,18 +27,62 @@ class EvidenceChoiceField(forms.ModelMultipleChoiceField):
         return f"{evidence.get_kind_display()}：{evidence.title}（SHA-256 {evidence.sha256[:12]}…）"
 
 
-class PackageForm(forms.Form):
+class HandoverItemForm(forms.Form):
+    name = forms.CharField(label="名称", max_length=100, required=False)
+    specification = forms.CharField(label="规格", max_length=60, required=False)
+    quantity = forms.CharField(label="数量", max_length=30, required=False)
+    location = forms.CharField(label="来源或存放地点", max_length=100, required=False)
+    seal_number = forms.CharField(label="封存或登记保存编号", max_length=60, required=False)
+    custodian = forms.CharField(label="保管人", max_length=30, required=False)
+    note = forms.CharField(label="备注", max_length=100, required=False)
+
+
+class ItemRowsFormSet(forms.BaseFormSet):
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        form.empty_permitted = False  # read every row: a prefilled row left unchanged is still a row
+        return form
+
+
+HandoverItemFormSet = forms.formset_factory(HandoverItemForm, formset=ItemRowsFormSet, extra=6, max_num=60)
+
+
+class ItemsFormMixin:
+    """A form carrying a table of items (a formset under prefix "items"); blank rows are ignored.
+    The rows land in cleaned_data[items_key]."""
+
+    items_key = "items"
+
+    def init_items(self, initial: list[dict] | None = None) -> None:
+        self.items = HandoverItemFormSet(self.data or None, prefix="items", initial=initial or None)
+
+    def is_valid(self) -> bool:
+        return super().is_valid() & self.items.is_valid()
+
+    def clean(self):
+        data = super().clean()
+        if self.items.is_bound and self.items.is_valid():
+            data[self.items_key] = [row.cleaned_data for row in self.items if row.cleaned_data]
+        return data
+
+
+class PackageForm(ItemsFormMixin, forms.Form):
     to_agency = forms.ModelChoiceField(label="接收机关（同级公安机关）", queryset=Agency.objects.none())
     facts = forms.CharField(label="涉嫌犯罪事实", widget=forms.Textarea)
     suspected_offence = forms.CharField(label="涉嫌罪名", max_length=120, initial=DEFAULT_SUSPECTED_OFFENCE)
     investigation_report = forms.CharField(label="涉嫌犯罪案件情况的调查报告", widget=forms.Textarea)
-    task_force = OfficerChoiceField(label="专案组成员（不少于2名执法人员）", queryset=None)
+    task_force = OfficerChoiceField(
+        label="专案组成员（不少于2名执法人员）", queryset=None, error_messages={"required": "专案组不少于2名执法人员。"}
+    )
     evidence = EvidenceChoiceField(label="随案移送的证据材料", queryset=None, required=False)
     contact_name = forms.CharField(label="联系人", max_length=60)
     contact_phone = forms.CharField(label="联系电话", max_length=40)
 
+    items_key = "seized_items"  # the 涉案物品清单 of the package (310 Art. 6 (3))
+
     def __init__(self, *args, referral: Referral, **kwargs):
         super().__init__(*args, **kwargs)
+        self.init_items(referral.seized_items)
         origin = referral.from_agency
         self.fields["to_agency"].queryset = Agency.objects.filter(kind=AgencyKind.PSB, region_code=origin.region_code, level=origin.level)
         self.fields["task_force"].queryset = officers_of(origin)
@@ -126,34 +170,12 @@ class OrderedFilingForm(forms.Form):
     police_case_number = forms.CharField(label="公安机关案件编号", max_length=60, required=False)
 
 
-class HandoverItemForm(forms.Form):
-    name = forms.CharField(label="名称", max_length=100, required=False)
-    specification = forms.CharField(label="规格", max_length=60, required=False)
-    quantity = forms.CharField(label="数量", max_length=30, required=False)
-    location = forms.CharField(label="来源或存放地点", max_length=100, required=False)
-    seal_number = forms.CharField(label="封存或登记保存编号", max_length=60, required=False)
-    custodian = forms.CharField(label="保管人", max_length=30, required=False)
-    note = forms.CharField(label="备注", max_length=100, required=False)
+class HandoverForm(ItemsFormMixin, forms.Form):
+    """The 交接清单."""
 
-
-HandoverItemFormSet = forms.formset_factory(HandoverItemForm, extra=6, max_num=60)
-
-
-class HandoverForm(forms.Form):
-    """The 交接清单: a table of items (a formset) — rows left blank are ignored."""
-
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, initial_items: list[dict] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.items = HandoverItemFormSet(self.data or None, prefix="items")
-
-    def is_valid(self) -> bool:
-        return super().is_valid() & self.items.is_valid()
-
-    def clean(self):
-        data = super().clean()
-        if self.items.is_bound and self.items.is_valid():
-            data["items"] = [row.cleaned_data for row in self.items if row.cleaned_data]
-        return data
+        self.init_items(initial_items)
 
 
 class ConfirmHandoverForm(forms.Form):

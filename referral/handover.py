@@ -12,20 +12,14 @@ from referral import clocks
 from referral.documents import document_issue
 from referral.letters.item_list import build_item_list
 from referral.objection_letters import handover_list_for
+from referral.package import clean_items
 from referral.events import agency_handlers, record, sending_side, tell
 from referral.models import Handover, Referral, ReferralStatus
 
-ITEM_FIELDS = ("name", "specification", "quantity", "location", "seal_number", "custodian", "note")
-
-
 def _clean_items(items: list[dict]) -> list[dict]:
-    cleaned = [{key: str(item.get(key, "")).strip() for key in ITEM_FIELDS} for item in items]
-    cleaned = [item for item in cleaned if any(item.values())]
+    cleaned = clean_items(items)
     if not cleaned:
         raise ValidationError({"items": "交接清单至少应有一项涉案物品或材料。"})
-    missing = [index for index, item in enumerate(cleaned, start=1) if not (item["name"] and item["quantity"])]
-    if missing:
-        raise ValidationError({"items": f"第{'、'.join(map(str, missing))}项缺少名称或数量。"})
     return cleaned
 
 

@@ -124,6 +124,7 @@ class Referral(models.Model):
     suspected_offence = models.CharField("涉嫌罪名", max_length=120, default=DEFAULT_SUSPECTED_OFFENCE)
     investigation_report = models.TextField("涉嫌犯罪案件情况的调查报告", blank=True)
     task_force = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name="专案组成员", blank=True, related_name="+")
+    seized_items = models.JSONField("涉案物品清单", default=list, blank=True)
     contact_name = models.CharField("联系人", max_length=60, blank=True)
     contact_phone = models.CharField("联系电话", max_length=40, blank=True)
 
@@ -274,6 +275,8 @@ class PackageItem(models.Model):
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="package_items")
     evidence = models.ForeignKey(Evidence, on_delete=models.PROTECT, related_name="+")
     sha256 = models.CharField(max_length=64)
+    verified_at = models.DateTimeField("核对时间", null=True, blank=True)
+    verified_ok = models.BooleanField("与清单一致", null=True)
 
     class Meta:
         ordering = ["id"]

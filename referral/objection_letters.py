@@ -93,3 +93,17 @@ def handover_list_for(referral: Referral, handover: Handover, *, number: str) ->
         filing_notice_number=referral.decision_document_number,
         number=number,
     )
+
+
+def item_list_for(referral: Referral, *, transfer_number: str, number: str) -> ItemList:
+    """The 涉案物品清单 attached to the 移送书 (T3, purpose 清单)."""
+    return ItemList(
+        purpose="清单",
+        case_title=referral.case_title,
+        transfer_number=transfer_number,
+        handing_agency=referral.from_agency.name,
+        receiving_agency=referral.to_agency.name,
+        items=tuple(Item(**item) for item in referral.seized_items),
+        prepared_on=timezone.localdate(),
+        number=number,
+    )

@@ -20,10 +20,12 @@ from casework import services as case_services
 from casework.clocks import clock_extend, due_for, open_clock
 from casework.models import Case, ClockUnit, Evidence
 from notifications.services import notify
-from referral import clocks
+from referral import clocks, package
 from referral.events import agency_handlers, record, referral_url, sending_side, tell
 from referral.documents import document_issue, transfer_notice_for
+from referral.letters.item_list import build_item_list
 from referral.letters.transfer_notice import build_transfer_notice
+from referral.objection_letters import item_list_for
 from referral.models import FilingDecision, PackageItem, Referral, ReferralForward, ReferralStatus
 from referral.models import ReviewExtension as ReviewExtensionChoice
 from referral.permissions import VIEW_REFERRAL
@@ -65,6 +67,7 @@ def transfer_submit(
     evidence: list[Evidence],
     contact_name: str,
     contact_phone: str,
+    seized_items: list[dict] | None = None,
 ) -> Referral:
     """提请审批: the package is complete and goes to the head (who decides within 3 days, 310 Art. 5)."""
     errors: dict[str, str] = {}
@@ -92,12 +95,14 @@ def transfer_submit(
     referral.contact_name = contact_name
     referral.contact_phone = contact_phone
     referral.amount = referral.case.amount_involved
+    referral.seized_items = package.clean_items(seized_items or [])
     referral.submitted_at = timezone.now()
     referral.status = ReferralStatus.PENDING_APPROVAL
     referral.save()
     referral.task_force.set(members.values())
     referral.package_items.all().delete()
     PackageItem.objects.bulk_create(PackageItem(referral=referral, evidence=item, sha256=item.sha256) for item in evidence)
+    package.ensure_complete(referral)
     clocks.start(clocks.APPROVAL, referral=referral, agency=referral.from_agency, url=referral_url(referral))
     record(
         referral, actor=user, verb="referral.submitted", summary=f"提请负责人审批移送，拟移送{to_agency.name}",
@@ -145,6 +150,7 @@ def transfer_send(*, referral: Referral) -> Referral:
     """Issue the numbered 移送书 and hand the package to the police, who see it from this moment."""
     if referral.approved_at is None or referral.status != ReferralStatus.PENDING_APPROVAL:
         raise ValidationError("只有经负责人批准的移送才能发出。")
+    package.ensure_complete(referral)
     letter = document_issue(
         agency=referral.from_agency,
         family=settings.LIANBAN_TRANSFER_DOC_FAMILY,
@@ -154,6 +160,12 @@ def transfer_send(*, referral: Referral) -> Referral:
         issued_by=referral.approved_by,
         build=lambda number: build_transfer_notice(transfer_notice_for(referral, number=number)),
     )
+    if referral.seized_items:
+        document_issue(
+            agency=referral.from_agency, family=settings.LIANBAN_ITEM_LIST_DOC_FAMILY, title="涉案物品清单",
+            case=referral.case, referral=referral, issued_by=referral.approved_by,
+            build=lambda number: build_item_list(item_list_for(referral, transfer_number=letter.number, number=number)),
+        )
     referral.status = ReferralStatus.SENT
     referral.sent_at = timezone.now()
     referral.save()
@@ -194,6 +206,7 @@ def transfer_sign_receipt(*, referral: Referral, user, received_at: datetime, it
         clocks.REVIEW, referral=referral, agency=referral.to_agency, url=referral_url(referral), started_at=received_at,
         responsible=user,
     )
+    package.report_manifest(referral, user=user)
     local = timezone.localtime(received_at)
     record(
         referral, actor=user, agency=referral.to_agency, verb="referral.receipted",

@@ -25,6 +25,7 @@ class ReferralTaskView(TaskFormView):
 
 class PreparePackageView(ReferralTaskView):
     form_class = forms.PackageForm
+    template_name = "referral/package_task.html"
     success_text = "移送材料已提请负责人审批。"
 
     def get_form_kwargs(self):
@@ -137,6 +138,9 @@ class HandoverView(ReferralTaskView):
     form_class = forms.HandoverForm
     template_name = "referral/handover_task.html"
     success_text = "交接清单已送接收机关签收。"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "initial_items": self.referral.seized_items}  # start from the package's list
 
     def perform(self, form):
         handover.handover_record(referral=self.referral, user=self.request.user, items=form.cleaned_data.get("items", []))

@@ -96,6 +96,16 @@ def flow_client():
     return FlowClient
 
 
+def item_rows(*rows: dict, total: int = 6) -> dict:
+    """POST data of an item table (the 涉案物品清单 / 交接清单 formset, prefix "items")."""
+    data = {"items-TOTAL_FORMS": str(total), "items-INITIAL_FORMS": "0", "items-MIN_NUM_FORMS": "0", "items-MAX_NUM_FORMS": "60"}
+    for index, row in enumerate(rows):
+        data.update({f"items-{index}-{key}": value for key, value in row.items()})
+    return data
+
+
+SEIZED_ROWS = item_rows({"name": "住院病历原件", "quantity": "58份", "location": "医保局档案室", "seal_number": "镇医保封〔2026〕3号"})
+
 HANDOVER_ROWS = {
     "items-TOTAL_FORMS": "6", "items-INITIAL_FORMS": "0", "items-MIN_NUM_FORMS": "0", "items-MAX_NUM_FORMS": "60",
     "items-0-name": "住院病历原件", "items-0-quantity": "58份", "items-0-location": "医保局档案室", "items-0-seal_number": "镇医保封〔2026〕3号",

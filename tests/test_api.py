@@ -36,7 +36,8 @@ def test_police_get_the_package_but_not_the_bureau_internal_notes(cast, login, t
     case = tell(SENT)
     referral = case.referrals.get()
     body = login("psb_officer").get(f"/api/referrals/{referral.pk}/").json()
-    assert body["status"] == "sent" and body["documents"][0]["number"].startswith("镇医保移〔")
+    numbers = {document["title"]: document["number"] for document in body["documents"]}
+    assert body["status"] == "sent" and numbers["涉嫌犯罪案件移送书"].startswith("镇医保移〔")
     assert len(body["manifest"]) == case.evidence.count()
     assert case.verification_opinion not in str(body) and "verification_opinion" not in body
     assert login("cz_psb_officer").get(f"/api/referrals/{referral.pk}/").status_code == 404

@@ -15,6 +15,7 @@ from django.utils import timezone
 from casework.models import CaseStatus, Deadline, DeadlineStatus
 from demo.stories import INVESTIGATING, PENDING_DECISION
 from referral.models import Referral, ReferralKind, ReferralStatus
+from tests.conftest import SEIZED_ROWS
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,8 @@ def minute() -> str:
 
 def package(cast, referral, **extra):
     return {"to_agency": referral.to_agency.pk, "facts": "该院医生张某某为参保人虚开处方。", "request": "请依法处理，并将处理结果书面反馈我局。",
-            "contact_name": "王立新", "contact_phone": "0511-84420001", **extra}
+            "evidence": [e.pk for e in referral.case.evidence.all()], "contact_name": "王立新", "contact_phone": "0511-84420001",
+            **extra}
 
 
 def run_clue(referral, cast, login, flow_client, *, receiver: str, close: bool = True, **extra):
@@ -73,7 +75,8 @@ def test_one_decision_opens_the_transfer_and_two_clue_referrals_and_the_case_wai
     police = flow_client(login("psb_officer"))
     flow_client(login("msb_officer")).complete(transfer.process, "prepare_package", {
         "to_agency": cast.agencies["zj-psb"].pk, "facts": "虚构住院。", "suspected_offence": "诈骗罪", "investigation_report": "报告。",
-        "task_force": [cast.user("msb_officer").pk, cast.user("msb_officer2").pk], "contact_name": "王立新", "contact_phone": "1"})
+        "task_force": [cast.user("msb_officer").pk, cast.user("msb_officer2").pk], "contact_name": "王立新", "contact_phone": "1",
+        "evidence": [e.pk for e in case.evidence.all()], **SEIZED_ROWS})
     flow_client(login("msb_head")).complete(transfer.process, "approve_transfer", {"approve": "yes", "opinion": "同意。"})
     police.complete(transfer.process, "sign_receipt", {"received_at": minute(), "items_received": "3", "signer_title": "民警"})
     police.complete(transfer.process, "decide_filing", {"decision": "file", "document_number": "镇公立字〔2026〕5号", "reason": ""})

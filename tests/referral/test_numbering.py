@@ -165,7 +165,7 @@ def test_the_letter_is_stored_with_its_sha256_and_downloaded_byte_for_byte(tell,
 
     settings.MEDIA_ROOT = tmp_path
     case = tell(SENT)
-    letter = case.referrals.get().documents.get()
+    letter = case.referrals.get().documents.get(title="涉嫌犯罪案件移送书")
     content = bytes(letter.content)
     assert content.startswith(b"PK")  # a .docx
     assert letter.sha256 == hashlib.sha256(content).hexdigest() and letter.size == len(content)

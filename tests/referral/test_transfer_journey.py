@@ -15,6 +15,7 @@ from casework.flows import CaseFlow
 from casework.models import Case, CaseStatus
 from notifications.models import Notification
 from referral.models import ReferralStatus
+from tests.conftest import SEIZED_ROWS
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +80,7 @@ def test_msb_officer_hands_a_case_to_the_police_and_sees_the_decision(cast, logi
         "suspected_offence": "诈骗罪（《中华人民共和国刑法》第二百六十六条）",
         "investigation_report": "一、当事人基本情况……八、结论及移送建议。",
         "task_force": [msb_officer.pk, msb_officer2.pk], "evidence": [evidence.pk],
-        "contact_name": "王立新", "contact_phone": "0511-84420001"})
+        "contact_name": "王立新", "contact_phone": "0511-84420001", **SEIZED_ROWS})
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.PENDING_APPROVAL
     assert police.get(reverse("referrals:detail", args=[referral.pk])).status_code == 404
@@ -88,8 +89,10 @@ def test_msb_officer_hands_a_case_to_the_police_and_sees_the_decision(cast, logi
     flows["head"].complete(transfer, "approve_transfer", {"approve": "yes", "opinion": "同意移送。"})
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.SENT
-    letter = referral.documents.get()
+    letter = referral.documents.get(title="涉嫌犯罪案件移送书")
     assert letter.number == f"镇医保移〔{year}〕1号"
+    item_list = referral.documents.get(title="涉案物品清单")  # attached to the 移送书 (310 Art. 6)
+    assert item_list.number == f"镇医保物〔{year}〕1号"
     assert Notification.objects.filter(recipient=cast.user("psb_officer"), event="referral.received").exists()
 
     # 3. The police see the package — not the bureau's internal deliberations, and not the case file.
@@ -197,3 +200,45 @@ def test_receipt_time_cannot_precede_the_transfer_or_lie_in_the_future(cast, log
             police.complete(referral.process, "sign_receipt", {"received_at": minute(when), "items_received": "6", "signer_title": "民警"})
     referral.refresh_from_db()
     assert referral.received_at is None and referral.status == ReferralStatus.SENT
+
+
+def test_an_incomplete_package_is_refused_with_the_list_of_what_is_missing(tell, login, flow_client):
+    """310 Art. 6: no investigation report, no item list, no evidence — the head never sees it."""
+    from demo.stories import PENDING_DECISION
+
+    case = tell(PENDING_DECISION)
+    flow_client(login("msb_head")).complete(case.process, "decide", {"handling": "criminal", "opinion": "同意。"})
+    referral = case.referrals.get()
+    with pytest.raises(AssertionError) as refused:
+        flow_client(login("msb_officer")).complete(referral.process, "prepare_package", {
+            "to_agency": referral.to_agency.pk, "facts": "虚构住院。", "suspected_offence": "诈骗罪", "investigation_report": "报告。",
+            "task_force": [], "contact_name": "王立新", "contact_phone": "1", "items-TOTAL_FORMS": "1", "items-INITIAL_FORMS": "0"})
+    assert "专案组不少于2名执法人员" in str(refused.value)
+    msb = [user.pk for user in (referral.created_by, case.investigators.exclude(pk=referral.created_by_id).first())]
+    with pytest.raises(AssertionError) as refused:
+        flow_client(login("msb_officer")).complete(referral.process, "prepare_package", {
+            "to_agency": referral.to_agency.pk, "facts": "虚构住院。", "suspected_offence": "诈骗罪", "investigation_report": "报告。",
+            "task_force": msb, "contact_name": "王立新", "contact_phone": "1", "items-TOTAL_FORMS": "1", "items-INITIAL_FORMS": "0"})
+    message = str(refused.value)
+    assert "移送材料不全" in message and "涉案物品清单" in message and "证据材料" in message
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.PREPARING and not referral.package_items.exists()
+
+
+def test_the_receiver_is_told_when_a_file_no_longer_matches_the_manifest(tell, login, flow_client, cast):
+    """The package carries each file's SHA-256; on receipt every file is hashed again and a mismatch flagged."""
+    from demo.stories import SENT
+    from notifications.models import Notification
+
+    case = tell(SENT)
+    referral = case.referrals.get()
+    tampered = referral.package_items.select_related("evidence").first()
+    with tampered.evidence.file.open("ab") as handle:
+        handle.write(b"altered after packaging")
+    flow_client(login("psb_officer")).complete(referral.process, "sign_receipt", {
+        "received_at": minute(timezone.now()), "items_received": "6", "signer_title": "民警"})
+    results = {item.pk: item.verified_ok for item in referral.package_items.all()}
+    assert results.pop(tampered.pk) is False and all(results.values())
+    assert Notification.objects.filter(recipient=cast.user("msb_officer"), event="referral.manifest_mismatch").exists()
+    page = login("psb_officer").get(reverse("referrals:detail", args=[referral.pk])).content.decode()
+    assert "不一致" in page

@@ -57,7 +57,7 @@ class Sent:
 
     @property
     def letter(self):
-        return self.referral.documents.get()
+        return self.referral.documents.get(title="涉嫌犯罪案件移送书")
 
 
 @pytest.fixture
