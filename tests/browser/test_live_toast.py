@@ -47,7 +47,7 @@ def test_psb_officers_open_page_shows_the_toast_when_the_head_approves_the_trans
     toast.locator("a.lb-toast__link").click()
     police.wait_for_url(f"**/referrals/{referral.pk}/")
     letter = f"镇医保移〔{timezone.localdate().year}〕1号"
-    expect(police.get_by_test_id("letter-link")).to_contain_text(letter)
+    expect(police.get_by_test_id("letter-link").first).to_contain_text(letter)  # the 移送书; the 清单 follows
     expect(police.get_by_test_id("referral-status")).not_to_have_text("待负责人审批")
 
 
