@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.views import generic
 
 from casework import forms, selectors, services
@@ -79,7 +80,8 @@ class CaseDetailView(generic.TemplateView):
 class CaseFormView(generic.FormView):
     """A form that adds something to an open case of the user's own agency."""
 
-    template_name = "casework/case_form.html"
+    template_name = "lianban/form_page.html"
+    form_title = ""
 
     def dispatch(self, request, *args, **kwargs):
         self.case = get_case_or_404(user=request.user, case_id=kwargs["case_id"])
@@ -88,7 +90,11 @@ class CaseFormView(generic.FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(case=self.case, **kwargs)
+        case_url = reverse("cases:detail", args=[self.case.pk])
+        return super().get_context_data(
+            case=self.case, page_title=self.form_title, crumbs=[("案件", reverse("cases:index")), (self.case.number, case_url)],
+            cancel_url=case_url, **kwargs,
+        )
 
     def form_valid(self, form):
         try:
@@ -101,7 +107,7 @@ class CaseFormView(generic.FormView):
 
 class SubjectAddView(CaseFormView):
     form_class = forms.SubjectForm
-    extra_context = {"form_title": "添加当事人"}
+    form_title = "添加当事人"
 
     def save(self, form):
         subject = services.subject_add(case=self.case, user=self.request.user, **form.cleaned_data)
@@ -110,7 +116,7 @@ class SubjectAddView(CaseFormView):
 
 class EvidenceAddView(CaseFormView):
     form_class = forms.EvidenceForm
-    extra_context = {"form_title": "上传证据"}
+    form_title = "上传证据"
 
     def save(self, form):
         evidence = services.evidence_add(case=self.case, user=self.request.user, **form.cleaned_data)

@@ -20,7 +20,7 @@ from casework.models import Case, ClockUnit, Evidence
 from referral import package
 from referral.clocks import ClockSpec, start
 from referral.documents import document_issue
-from referral.events import agency_handlers, record, referral_url, sending_side, tell
+from referral.events import agency_handlers, receipt_time, record, referral_url, sending_side, tell
 from referral.letters.clue_letter import build_clue_letter
 from referral.clue_letters import clue_letter_for, parse_persons
 from referral.models import CLUE_RECEIVERS, PackageItem, Referral, ReferralKind, ReferralStatus
@@ -148,11 +148,7 @@ def clue_approve(*, referral: Referral, user, approve: bool, opinion: str) -> Re
 
 @transaction.atomic
 def clue_acknowledge(*, referral: Referral, user, received_at: datetime, signer_title: str) -> Referral:
-    received_at = received_at.replace(second=0, microsecond=0)
-    if referral.status != ReferralStatus.SENT:
-        raise ValidationError("该移送不在待签收状态。")
-    if not referral.sent_at.replace(second=0, microsecond=0) <= received_at <= timezone.now():
-        raise ValidationError({"received_at": "签收时间应在移送时间之后、当前时间之前。"})
+    received_at = receipt_time(referral, received_at)
     referral.receipt_signed_by, referral.receipt_signer_title, referral.received_at = user, signer_title, received_at
     referral.status = ReferralStatus.RECEIPTED
     referral.save()

@@ -20,7 +20,6 @@ from referral.letters.transfer_notice import (
     Officer,
     Party,
     TransferNotice,
-    build_transfer_notice,
 )
 from referral.models import IssuedDocument, Referral
 

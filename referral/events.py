@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from agencies.audit import audit_append
 from agencies.models import Agency, Role
 from agencies.selectors import officer_users
 from notifications.services import notify
-from referral.models import Referral
+from referral.models import Referral, ReferralStatus
 
 HANDLING_ROLES = (Role.OFFICER, Role.SECTION_CHIEF, Role.HEAD)
 
@@ -39,3 +43,16 @@ def agency_handlers(agency: Agency) -> list:
 
 def tell(recipients, referral: Referral, *, event: str, title: str, body: str = "") -> None:
     notify(recipients=recipients, event=event, title=f"{title}：{referral.case_title}", body=body, url=referral_url(referral))
+
+
+def receipt_time(referral: Referral, received_at: datetime) -> datetime:
+    """A 回执's time, to the minute: only for something sent and waiting, never before it was sent
+    nor in the future (the receiving side's clock starts here)."""
+    if referral.status != ReferralStatus.SENT:
+        raise ValidationError("该移送不在待签收状态。")
+    received_at = received_at.replace(second=0, microsecond=0)
+    if received_at < referral.sent_at.replace(second=0, microsecond=0):
+        raise ValidationError({"received_at": "签收时间不能早于移送时间。"})
+    if received_at > timezone.now():
+        raise ValidationError({"received_at": "签收时间不能晚于当前时间。"})
+    return received_at

@@ -17,7 +17,7 @@ from casework import services as case_services
 from casework.models import Case, CaseSource, ClockUnit
 from referral.clocks import ClockSpec, meet, start
 from referral.documents import document_issue
-from referral.events import agency_handlers, record, referral_url, tell
+from referral.events import agency_handlers, receipt_time, record, referral_url, tell
 from referral.letters.reply_letter import PROCURATORIAL_OPINION, REVERSE_TRANSFER, ReplyLetter, build_reply_letter
 from referral.models import FROM_HIGHER_BUREAU, INCOMING_SENDERS, Referral, ReferralKind, ReferralStatus
 from referral.permissions import VIEW_REFERRAL
@@ -145,11 +145,7 @@ def incoming_send(
 @transaction.atomic
 def incoming_acknowledge(*, referral: Referral, user, received_at: datetime, signer_title: str) -> Case:
     """The bureau signs for it and registers a lead of its own; the reply clock starts."""
-    received_at = received_at.replace(second=0, microsecond=0)
-    if referral.status != ReferralStatus.SENT:
-        raise ValidationError("该来文不在待签收状态。")
-    if not referral.sent_at.replace(second=0, microsecond=0) <= received_at <= timezone.now():
-        raise ValidationError({"received_at": "签收时间应在来文送达之后、当前时间之前。"})
+    received_at = receipt_time(referral, received_at)
     kind = ReferralKind(referral.kind)
     case = case_services.case_register(
         user=user, title=referral.case_title, source=CASE_SOURCE[kind], summary=referral.facts,

@@ -21,7 +21,7 @@ from casework.clocks import clock_extend, due_for, open_clock
 from casework.models import Case, ClockUnit, Evidence
 from notifications.services import notify
 from referral import clocks, package
-from referral.events import agency_handlers, record, referral_url, sending_side, tell
+from referral.events import agency_handlers, receipt_time, record, referral_url, sending_side, tell
 from referral.documents import document_issue, transfer_notice_for
 from referral.letters.item_list import build_item_list
 from referral.letters.transfer_notice import build_transfer_notice
@@ -189,13 +189,7 @@ def transfer_send(*, referral: Referral) -> Referral:
 @transaction.atomic
 def transfer_sign_receipt(*, referral: Referral, user, received_at: datetime, items_received: int, signer_title: str) -> Referral:
     """签收回执 (310 Art. 7): the time of receipt, to the minute, starts the police's review clock."""
-    received_at = received_at.replace(second=0, microsecond=0)
-    if referral.status != ReferralStatus.SENT:
-        raise ValidationError("该移送不在待签收状态。")
-    if received_at < referral.sent_at.replace(second=0, microsecond=0):
-        raise ValidationError({"received_at": "签收时间不能早于移送时间。"})
-    if received_at > timezone.now():
-        raise ValidationError({"received_at": "签收时间不能晚于当前时间。"})
+    received_at = receipt_time(referral, received_at)
     referral.receipt_signed_by = user
     referral.receipt_signer_title = signer_title
     referral.received_at = received_at

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.views import generic
 from viewflow.workflow import STATUS
@@ -37,6 +38,12 @@ def _file_sha256(field_file) -> str:
         for chunk in iter(lambda: handle.read(1024 * 1024), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def referral_page(referral, title: str) -> dict:
+    """The frame of a one-form page about a referral: its title, breadcrumbs and way back."""
+    detail = reverse("referrals:detail", args=[referral.pk])
+    return {"page_title": title, "crumbs": [("移送", reverse("referrals:index")), (referral.case_title, detail)], "cancel_url": detail}
 
 
 class ReferralListView(SearchListView):
@@ -92,7 +99,7 @@ class ReferralDetailView(generic.TemplateView):
 class ReviewExtensionView(generic.FormView):
     """The receiving police head extends the 3-day review (to 10 or 30 days, or 30 more)."""
 
-    template_name = "referral/review_extension.html"
+    template_name = "lianban/form_page.html"
     form_class = forms.ReviewExtensionForm
 
     def dispatch(self, request, *args, **kwargs):
@@ -102,7 +109,10 @@ class ReviewExtensionView(generic.FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(referral=self.referral, **kwargs)
+        return super().get_context_data(
+            **referral_page(self.referral, "延长立案审查期限"), submit_label="批准延长",
+            confirm="确认批准延长立案审查期限？移送机关将收到书面告知。", **kwargs,
+        )
 
     def form_valid(self, form):
         try:
@@ -117,7 +127,7 @@ class ReviewExtensionView(generic.FormView):
 class ClueStartView(generic.FormView):
     """From the case page: open a clue referral to health, market regulation, discipline or the procuratorate."""
 
-    template_name = "referral/clue_start.html"
+    template_name = "lianban/form_page.html"
     form_class = forms.ClueOpenForm
 
     def dispatch(self, request, *args, **kwargs):
@@ -127,7 +137,11 @@ class ClueStartView(generic.FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(case=self.case, **kwargs)
+        case_url = reverse("cases:detail", args=[self.case.pk])
+        return super().get_context_data(
+            page_title="移送其他机关", crumbs=[("案件", reverse("cases:index")), (self.case.number, case_url)],
+            cancel_url=case_url, submit_label="下一步", **kwargs,
+        )
 
     def form_valid(self, form):
         try:
@@ -142,7 +156,7 @@ class ClueStartView(generic.FormView):
 class IncomingSendView(generic.FormView):
     """The police send back a case for administrative handling, or the procuratorate sends a 检察意见."""
 
-    template_name = "referral/incoming_send.html"
+    template_name = "lianban/form_page.html"
     form_class = forms.IncomingSendForm
 
     def dispatch(self, request, *args, **kwargs):
@@ -163,7 +177,10 @@ class IncomingSendView(generic.FormView):
                 "incoming_issued_on": timezone.localdate()}
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(title="向医疗保障部门移送", **kwargs)
+        return super().get_context_data(
+            page_title="向医疗保障部门移送", crumbs=[("移送", reverse("referrals:index"))], cancel_url=reverse("referrals:index"),
+            submit_label="送达", confirm="确认送达？医疗保障部门将收到通知。", **kwargs,
+        )
 
     def form_valid(self, form):
         try:
@@ -176,7 +193,7 @@ class IncomingSendView(generic.FormView):
 
 
 class StopTrackingView(generic.FormView):
-    template_name = "referral/stop_tracking.html"
+    template_name = "lianban/form_page.html"
     form_class = forms.StopTrackingForm
 
     def dispatch(self, request, *args, **kwargs):
@@ -186,7 +203,10 @@ class StopTrackingView(generic.FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(referral=self.referral, **kwargs)
+        return super().get_context_data(
+            **referral_page(self.referral, "不再跟踪"), submit_label="确定",
+            confirm="确认不再跟踪本次移送？该移送的待办将撤销，不可恢复。", **kwargs,
+        )
 
     def form_valid(self, form):
         try:

@@ -9,7 +9,6 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
-from viewflow.workflow import STATUS
 from viewflow.workflow.models import Task
 
 from casework.calendar import CalendarUnknownError
