@@ -41,6 +41,9 @@ class RegisterLeadForm(forms.Form):
     summary = forms.CharField(label="线索摘要", widget=forms.Textarea)
     violation_types = forms.MultipleChoiceField(label="初步判断的违法类型", choices=ViolationType.choices, required=False)
     amount_involved = forms.DecimalField(label="初步涉案金额（元）", min_value=Decimal("0"), max_digits=14, decimal_places=2, initial=Decimal("0"))
+    reporter_real_name = forms.BooleanField(label="实名举报（须在作出是否立案决定后5个工作日内告知举报人）", required=False)
+    reporter_name = forms.CharField(label="举报人姓名（保密）", max_length=60, required=False)
+    reporter_contact = forms.CharField(label="举报人联系方式（保密）", max_length=100, required=False)
 
 
 class VerifyLeadForm(forms.Form):
@@ -100,4 +103,11 @@ class EvidenceForm(forms.Form):
 class EscalationForm(forms.Form):
     measures = forms.CharField(
         label="督办措施", widget=forms.Textarea, help_text="如：约谈承办人、责令限期办结、报告上级机关等"
+    )
+
+
+class ReporterNoticeForm(forms.Form):
+    channel = forms.ChoiceField(label="告知方式", choices=[(c, c) for c in ("电话", "短信", "书面", "当面")])
+    notified_at = forms.DateTimeField(
+        label="告知时间", widget=forms.DateTimeInput(format="%Y-%m-%d %H:%M"), input_formats=["%Y-%m-%d %H:%M"]
     )

@@ -87,6 +87,13 @@ class Case(models.Model):
     title = models.CharField("案件名称", max_length=200)
     source = models.CharField("线索来源", max_length=30, choices=CaseSource.choices)
     source_detail = models.CharField("来源说明", max_length=200, blank=True)
+    # A real-name reporter is told whether the case was filed (令第5号) and stays confidential: these
+    # fields appear on the bureau's own case page only, never in a package, letter or notification.
+    reporter_real_name = models.BooleanField("实名举报", default=False)
+    reporter_name = models.CharField("举报人姓名", max_length=60, blank=True)
+    reporter_contact = models.CharField("举报人联系方式", max_length=100, blank=True)
+    reporter_notified_at = models.DateTimeField("告知举报人时间", null=True, blank=True)
+    reporter_notice_channel = models.CharField("告知方式", max_length=20, blank=True)
     summary = models.TextField("线索摘要")
     violation_types = models.JSONField("违法类型", default=list, blank=True)
     amount_involved = models.DecimalField(

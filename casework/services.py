@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -17,7 +18,8 @@ from agencies.models import Role
 from agencies.numbering import allocate_number
 from agencies.permissions import grant_to_agency, officer_of
 from agencies.selectors import officer_users
-from casework.models import Case, CaseStatus, Evidence, Handling, ParallelReferral, Subject
+from casework.clocks import clock_meet, clock_start
+from casework.models import Case, CaseSource, CaseStatus, ClockUnit, Evidence, Handling, ParallelReferral, Subject
 from casework.permissions import VIEW_CASE, can_edit_case
 from notifications.services import notify
 
@@ -48,8 +50,13 @@ def case_register(
     source_detail: str = "",
     violation_types: list[str] | None = None,
     amount_involved: Decimal = Decimal("0"),
+    reporter_real_name: bool = False,
+    reporter_name: str = "",
+    reporter_contact: str = "",
 ) -> Case:
     """登记线索: the registering officer's agency owns the case and its officers may see it."""
+    if reporter_real_name and not (source == CaseSource.TIP and reporter_name.strip() and reporter_contact.strip()):
+        raise ValidationError({"reporter_name": "实名举报的，请填写举报人姓名和联系方式（线索来源应为举报投诉）。"})
     officer = officer_of(user)
     if officer is None:
         raise PermissionDenied("只有机关工作人员可以登记线索。")
@@ -67,6 +74,9 @@ def case_register(
         agency=agency,
         registered_by=user,
         lead_officer=user,
+        reporter_real_name=reporter_real_name,
+        reporter_name=reporter_name.strip() if reporter_real_name else "",
+        reporter_contact=reporter_contact.strip() if reporter_real_name else "",
     )
     case.full_clean()
     case.save()
@@ -119,6 +129,7 @@ def case_file(*, case: Case, user, approve: bool, opinion: str, investigators: l
     case.investigators.set(investigators)
     names = "、".join(u.get_full_name() or u.get_username() for u in investigators)
     _audit(case, actor=user, verb="case.filed", summary=f"立案，执法人员：{names}")
+    _start_reporter_notice(case)
     notify(
         recipients=[case.lead_officer, *investigators],
         event="case.filed",
@@ -134,6 +145,7 @@ def case_close_lead(*, case: Case) -> Case:
     case.closed_at = timezone.now()
     _set_status(case, CaseStatus.NOT_FILED)
     _audit(case, actor=None, verb="case.not_filed", summary="线索不予立案，办结")
+    _start_reporter_notice(case)
     return case
 
 
@@ -221,6 +233,38 @@ def case_after_transfer(*, case: Case, accepted: bool) -> Case:
     else:
         _set_status(case, CaseStatus.ADMIN_HANDLING)
         _audit(case, actor=None, verb="case.returned_to_admin", summary="未移送或公安机关不予立案，依法继续行政处理")
+    return case
+
+
+REPORTER_NOTICE = "reporter.notice"
+
+
+def _start_reporter_notice(case: Case) -> None:
+    """A real-name reporter must hear of the filing decision within 5 working days (令第5号)."""
+    if case.reporter_real_name:
+        clock_start(
+            case=case, target=case, code=REPORTER_NOTICE, title="告知实名举报人是否立案",
+            legal_basis="《医疗保障基金使用监督管理举报处理暂行办法》（国家医疗保障局令第5号）", agency=case.agency,
+            amount=settings.LIANBAN_REPORTER_NOTICE_WORKING_DAYS, unit=ClockUnit.WORKING_DAYS, start_event="作出是否立案的决定",
+            url=case_url(case), responsible=case.lead_officer,
+        )
+
+
+@transaction.atomic
+def case_notify_reporter(*, case: Case, user, channel: str, notified_at) -> Case:
+    """Record that the real-name reporter was told of the filing decision; the reporter's identity stays out of the record."""
+    if not case.reporter_real_name:
+        raise ValidationError("本案不是实名举报。")
+    if case.reporter_notified_at:
+        raise ValidationError("已经告知过举报人。")
+    if case.filed_at is None and case.status != CaseStatus.NOT_FILED:
+        raise ValidationError("作出是否立案的决定后才能告知举报人。")
+    if notified_at > timezone.now():
+        raise ValidationError({"notified_at": "告知时间不能晚于当前时间。"})
+    case.reporter_notified_at, case.reporter_notice_channel = notified_at, channel
+    case.save()
+    clock_meet(target=case, code=REPORTER_NOTICE, at=notified_at)
+    _audit(case, actor=user, verb="case.reporter_notified", summary=f"已告知实名举报人是否立案（{channel}）")
     return case
 
 

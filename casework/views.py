@@ -7,8 +7,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.views import generic
 
+from agencies.permissions import can_act_for
 from casework import forms, selectors, services
 from casework.flows import CaseFlow
 from casework.models import CaseStatus
@@ -121,6 +123,26 @@ class EvidenceAddView(CaseFormView):
     def save(self, form):
         evidence = services.evidence_add(case=self.case, user=self.request.user, **form.cleaned_data)
         messages.success(self.request, f"已上传证据：{evidence.title}（SHA-256 {evidence.sha256[:16]}…）")
+
+
+class ReporterNoticeView(CaseFormView):
+    """告知实名举报人: recorded by an officer of the bureau, also after a lead was closed unfiled."""
+
+    form_class = forms.ReporterNoticeForm
+    form_title = "告知实名举报人"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.case = get_case_or_404(user=request.user, case_id=kwargs["case_id"])
+        if not can_act_for(request.user, self.case.agency):
+            raise PermissionDenied("只有承办机关的工作人员可以登记告知情况。")
+        return generic.FormView.dispatch(self, request, *args, **kwargs)
+
+    def get_initial(self):
+        return {"notified_at": timezone.localtime().replace(second=0, microsecond=0)}
+
+    def save(self, form):
+        services.case_notify_reporter(case=self.case, user=self.request.user, **form.cleaned_data)
+        messages.success(self.request, "已登记告知实名举报人。")
 
 
 def evidence_download(request, case_id: int, evidence_id: int):

@@ -228,6 +228,8 @@ LIANBAN_PACKAGE_REQUIREMENTS = {
     "discipline": ["facts", "request", "persons_involved"],
     "procuratorate": ["facts", "request", "evidence"],
 }
+# A real-name reporter is told of the filing decision within 5 working days (令第5号, via official summary).
+LIANBAN_REPORTER_NOTICE_WORKING_DAYS = env_int("LIANBAN_REPORTER_NOTICE_WORKING_DAYS", 5)
 # 密级 printed on discipline clue letters (domain §6.7, §10.3 T4: "内部" or a 密级 per rules, UNCONFIRMED).
 LIANBAN_DISCIPLINE_SECRECY = env_str("LIANBAN_DISCIPLINE_SECRECY", "内部")
 # 文号 family code for criminal transfers: "{prefix}移〔{year}〕{n}号" (domain §10.1, project convention).
