@@ -227,6 +227,7 @@ LIANBAN_PACKAGE_REQUIREMENTS = {
     "market": ["facts", "request", "evidence"],
     "discipline": ["facts", "request", "persons_involved"],
     "procuratorate": ["facts", "request", "evidence"],
+    "settlement_suspension": ["facts", "request"],
 }
 # A real-name reporter is told of the filing decision within 5 working days (令第5号, via official summary).
 LIANBAN_REPORTER_NOTICE_WORKING_DAYS = env_int("LIANBAN_REPORTER_NOTICE_WORKING_DAYS", 5)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from referral import clues, forms
+from referral.letters.clue_letter import WORDING
 from referral.tasks import ReferralTaskView
 
 
@@ -18,6 +19,7 @@ class PrepareClueView(ReferralTaskView):
         return {
             "to_agency": self.referral.to_agency,
             "facts": self.referral.facts,
+            "request": WORDING[self.referral.kind].request,
             "contact_name": officer.display_name if officer else "",
             "contact_phone": officer.phone if officer else "",
         }

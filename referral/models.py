@@ -21,6 +21,7 @@ class ReferralKind(models.TextChoices):
     MARKET = "market", "线索移送市场监管部门"
     DISCIPLINE = "discipline", "问题线索移送纪检监察机关"
     PROCURATORATE = "procuratorate", "线索移送人民检察院"
+    SETTLEMENT_SUSPENSION = "settlement_suspension", "通知经办机构暂停医保基金结算（条例第三十条）"
     REVERSE_TRANSFER = "reverse_transfer", "公安机关反向移送"
     PROC_OPINION = "proc_opinion", "检察意见"
     ASSIGNED_CLUE = "assigned_clue", "上级交办线索"
@@ -44,6 +45,7 @@ CLUE_RECEIVERS = {
     ReferralKind.MARKET: AgencyKind.MARKET,
     ReferralKind.DISCIPLINE: AgencyKind.DISCIPLINE,
     ReferralKind.PROCURATORATE: AgencyKind.PROCURATORATE,
+    ReferralKind.SETTLEMENT_SUSPENSION: AgencyKind.HANDLING,
 }
 
 

@@ -27,8 +27,8 @@ from docx.shared import Mm
 from referral.letters import layout
 from referral.letters.transfer_notice import Attachment
 
-ClueKind = Literal["health", "market", "discipline", "procuratorate"]
-KINDS: tuple[ClueKind, ...] = ("health", "market", "discipline", "procuratorate")
+ClueKind = Literal["health", "market", "discipline", "procuratorate", "settlement_suspension"]
+KINDS: tuple[ClueKind, ...] = ("health", "market", "discipline", "procuratorate", "settlement_suspension")
 TEXT_WIDTH_MM = 210 - layout.LEFT_MM - layout.RIGHT_MM  # 156 mm
 CLASSIFIED = re.compile(r"^(绝密|机密|秘密)")
 
@@ -41,6 +41,7 @@ class KindWording:
     finding: str  # what the bureau found, in the opening sentence
     legal_basis: tuple[str, ...]
     request: str
+    title_head: str = "关于移送"
 
 
 WORDING: dict[ClueKind, KindWording] = {
@@ -56,6 +57,12 @@ WORDING: dict[ClueKind, KindWording] = {
         "案件线索的函", "涉及医疗机构及其医务人员、依法应由卫生健康行政部门处理的问题",
         ("《医疗保障基金使用监督管理条例》第四十条、第四十三条",),
         "请依法对相关医疗机构和医务人员作出处理，并将处理结果书面反馈我局。"),
+    "settlement_suspension": KindWording(
+        "调查期间暂停医保基金结算的函", "涉嫌欺诈骗保的定点医药机构拒不配合调查的情况",
+        ("《医疗保障基金使用监督管理条例》第三十条",),
+        "经我局主要负责人批准，请自收到本函之日起暂停该定点医药机构的医保基金结算，并将执行情况书面反馈我局；"
+        "调查结束后，我局将另行通知恢复结算或依法处理。",
+        title_head="关于在"),
     "market": KindWording(
         "案件线索的函", "涉及价格、药品经营等依法应由市场监督管理部门处理的问题",
         ("《医疗保障基金使用监督管理条例》第三十八条第三项", "《中华人民共和国价格法》", "《中华人民共和国药品管理法》"),
@@ -114,7 +121,7 @@ class ClueLetter:
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
-            raise ValueError(f"线索移送类别应为卫生健康、市场监管、纪检监察或检察机关，收到“{self.kind}”。")
+            raise ValueError(f"线索移送类别应为卫生健康、市场监管、纪检监察、检察机关或经办机构，收到“{self.kind}”。")
         for text, label in ((self.number, "文号"), (self.receiving_agency, "主送机关"), (self.case_title, "案件名称"),
                             (self.source, "线索来源"), (self.facts, "已查明的情况")):
             if not text.strip():
@@ -143,7 +150,7 @@ class ClueLetter:
         """The title with its line breaks: "关于移送××案件线索的函"."""
         tail = self.wording.title_tail
         case = self.case_title.removesuffix("案") if tail.startswith("案") else self.case_title
-        return balanced_title(["关于移送", *title_pieces(case), tail])
+        return balanced_title([self.wording.title_head, *title_pieces(case), tail])
 
 
 def build_clue_letter(letter: ClueLetter) -> bytes:

@@ -141,3 +141,25 @@ def test_an_officer_refers_a_clue_from_the_case_page_at_any_time_while_the_case_
     run_clue(referral, cast, login, flow_client, receiver="health_officer", close=False)
     assert referral.status == ReferralStatus.FEEDBACK_RECEIVED
     assert "已对涉事医师给予警告" in officer.get(reverse("referrals:detail", args=[referral.pk])).content.decode()
+
+
+def test_the_head_has_the_handling_agency_suspend_settlement_of_an_uncooperative_institution(tell, cast, login, flow_client):
+    """条例 Art. 30: with the 主要负责人's approval, the 经办机构 suspends settlement and confirms it."""
+    case = tell(INVESTIGATING, title="拒不配合调查的诊所案")
+    assert login("msb_officer").post(reverse("referrals:clue_start", args=[case.pk]), {"kind": "settlement_suspension"}).status_code == 302
+    referral = Referral.objects.get(case=case, kind=ReferralKind.SETTLEMENT_SUSPENSION)
+    assert referral.to_agency == cast.agencies["zj-fund"]
+    flow_client(login("msb_officer")).complete(referral.process, "prepare", package(
+        cast, referral, facts="该诊所拒绝提供病历和结算明细。", request="请暂停该诊所医保基金结算，并书面反馈执行情况。"))
+    approve = flow_client(login("msb_head")).task(referral.process, "approve")
+    assert not approve.flow_task.can_assign(cast.user("msb_chief"), approve)  # only the head (主要负责人) approves
+    flow_client(login("msb_head")).complete(referral.process, "approve", {"approve": "yes", "opinion": "同意暂停结算。"})
+    letter = referral.documents.get()
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(login("fund_officer").get(
+        reverse("referrals:document_download", args=[letter.pk])).content)).paragraphs)
+    assert "第三十条" in text and "暂停医保基金结算" in text.replace("\n", "")
+    fund = flow_client(login("fund_officer"))
+    fund.complete(referral.process, "acknowledge", {"received_at": minute(), "signer_title": "科长"})
+    fund.complete(referral.process, "give_feedback", {"feedback": "已自即日起暂停该诊所医保基金结算。", "document_number": ""})
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.FEEDBACK_RECEIVED
