@@ -261,3 +261,7 @@ class IncomingReplyForm(forms.Form):
 
 class ReplyReceivedForm(forms.Form):
     confirm = forms.BooleanField(label="已收到医疗保障部门的书面答复")
+
+
+class OverdueSupervisionForm(forms.Form):
+    reasons = forms.CharField(label="应当立案的理由", widget=forms.Textarea, error_messages={"required": "请写明应当立案的理由。"})

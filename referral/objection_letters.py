@@ -55,7 +55,7 @@ def supervision_proposal_for(referral: Referral, supervision: SupervisionProposa
         transfer_number=_transfer_letter(referral).number,
         transferred_on=timezone.localdate(referral.sent_at),
         receipted_at=timezone.localtime(referral.received_at) if referral.received_at else None,
-        decline_notice=_decline_notice(referral),
+        decline_notice=_decline_notice(referral) if referral.decided_at else None,  # None: the police never decided
         reconsideration_number=reconsideration.letter.number if reconsideration and reconsideration.letter else "",
         reconsideration_requested_on=timezone.localdate(reconsideration.requested_at) if reconsideration else None,
         reconsideration_decision=(

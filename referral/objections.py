@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from agencies.models import AgencyKind
-from agencies.permissions import grant_to_agency
+from agencies.permissions import can_act_for, grant_to_agency
 from agencies.selectors import agency_counterparts
+from casework.models import Deadline, DeadlineStatus
 from referral import clocks
 from referral.documents import document_issue
 from referral.letters.reconsideration_request import build_reconsideration_request
@@ -80,8 +81,9 @@ def decline_respond(*, referral: Referral, user, response: str, reasons: str = "
     procuratorate = agency_counterparts(agency=referral.from_agency, kind=AgencyKind.PROCURATORATE).first()
     if procuratorate is None:
         raise ValidationError({"response": "系统中没有同级人民检察院，无法提出立案监督建议。"})
-    supervision = SupervisionProposal.objects.create(
-        referral=referral, procuratorate=procuratorate, proposed_by=user, proposed_at=now, reasons=reasons
+    # A proposal made while the police were overdue (310 Art. 17) is carried on, not duplicated.
+    supervision, _ = SupervisionProposal.objects.update_or_create(
+        referral=referral, defaults={"procuratorate": procuratorate, "proposed_by": user, "proposed_at": now, "reasons": reasons}
     )
     supervision.letter = document_issue(
         agency=referral.from_agency, family=settings.LIANBAN_SUPERVISION_DOC_FAMILY, title="立案监督建议书",
@@ -200,3 +202,42 @@ def ordered_filing_record(*, referral: Referral, user, document_number: str, pol
     tell(sending_side(referral) + agency_handlers(procuratorate), referral, event="referral.decided", title="公安机关依通知立案",
          body=document_number)
     return referral
+
+
+def can_propose_overdue_supervision(user, referral: Referral) -> bool:
+    """The police missed the review limit and have not decided: the bureau may go to the procuratorate."""
+    return (
+        referral.status == ReferralStatus.RECEIPTED
+        and not hasattr(referral, "supervision")
+        and can_act_for(user, referral.from_agency)
+        and Deadline.objects.filter(
+            target_type="referral.referral", target_id=str(referral.pk), code=clocks.REVIEW.code, status=DeadlineStatus.BREACHED
+        ).exists()
+    )
+
+
+@transaction.atomic
+def overdue_supervision_propose(*, referral: Referral, user, reasons: str) -> SupervisionProposal:
+    """310 Art. 17 (edge case 2): the police let the review lapse; the bureau proposes 立案监督 while
+    the police's decision is still open. If they later decline, the same proposal carries on."""
+    if not can_propose_overdue_supervision(user, referral):
+        raise PermissionDenied("只有在公安机关逾期未作出立案决定时，移送机关才能据此建议立案监督。")
+    if not reasons.strip():
+        raise ValidationError({"reasons": "请写明应当立案的理由。"})
+    procuratorate = agency_counterparts(agency=referral.from_agency, kind=AgencyKind.PROCURATORATE).first()
+    if procuratorate is None:
+        raise ValidationError("系统中没有同级人民检察院，无法提出立案监督建议。")
+    supervision = SupervisionProposal.objects.create(
+        referral=referral, procuratorate=procuratorate, proposed_by=user, proposed_at=timezone.now(), reasons=reasons
+    )
+    supervision.letter = document_issue(
+        agency=referral.from_agency, family=settings.LIANBAN_SUPERVISION_DOC_FAMILY, title="立案监督建议书",
+        case=referral.case, referral=referral, issued_by=user,
+        build=lambda number: build_supervision_proposal(supervision_proposal_for(referral, supervision, number=number)),
+    )
+    supervision.save(update_fields=["letter"])
+    grant_to_agency(agency=procuratorate, perm=VIEW_REFERRAL, obj=referral)
+    record(referral, actor=user, verb="referral.supervision_proposed", summary=f"公安机关逾期未决定，建议{procuratorate.name}进行立案监督")
+    tell(agency_handlers(procuratorate) + agency_handlers(referral.to_agency), referral, event="referral.supervision_proposed",
+         title="公安机关逾期未作立案决定，移送机关建议立案监督", body=reasons)
+    return supervision

@@ -21,7 +21,7 @@ from casework.forms import add_service_errors
 from casework.permissions import can_edit_case, can_view_case, get_case_or_404
 from agencies.models import AgencyKind
 from agencies.selectors import agency_counterparts
-from referral import forms, incoming, selectors, services, tracking
+from referral import forms, incoming, objections, selectors, services, tracking
 from referral.documents import DOCX_CONTENT_TYPE
 from referral.models import ReferralKind, ReferralStatus
 from referral.permissions import (
@@ -91,6 +91,7 @@ class ReferralDetailView(generic.TemplateView):
             forwards=referral.forwards.select_related("from_agency", "to_agency", "forwarded_by"),
             can_open_case=referral.case_id is not None and can_view_case(user, referral.case),
             can_extend_review=can_extend_review(user, referral),
+            can_propose_supervision=objections.can_propose_overdue_supervision(user, referral),
             can_stop_tracking=referral.kind != ReferralKind.CRIMINAL_TRANSFER and tracking.can_stop_tracking(user, referral),
             **kwargs,
         )
@@ -190,6 +191,34 @@ class IncomingSendView(generic.FormView):
             return self.form_invalid(form)
         messages.success(self.request, f"{referral.get_kind_display()}已送达{referral.to_agency.name}。")
         return redirect("referrals:detail", referral_id=referral.pk)
+
+
+class OverdueSupervisionView(generic.FormView):
+    """The police let the review lapse: the bureau proposes 立案监督 to the procuratorate (310 Art. 17)."""
+
+    template_name = "lianban/form_page.html"
+    form_class = forms.OverdueSupervisionForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.referral = get_referral_or_404(user=request.user, referral_id=kwargs["referral_id"])
+        if not objections.can_propose_overdue_supervision(request.user, self.referral):
+            raise PermissionDenied("只有在公安机关逾期未作出立案决定时，移送机关才能据此建议立案监督。")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            **referral_page(self.referral, "建议人民检察院立案监督"), submit_label="提出建议",
+            confirm="确认向人民检察院提出立案监督建议？将签发立案监督建议书。", **kwargs,
+        )
+
+    def form_valid(self, form):
+        try:
+            objections.overdue_supervision_propose(referral=self.referral, user=self.request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, "立案监督建议书已送达人民检察院。")
+        return redirect("referrals:detail", referral_id=self.referral.pk)
 
 
 class StopTrackingView(generic.FormView):

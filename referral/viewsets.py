@@ -20,6 +20,9 @@ class ReferralApp(Application):
     detail_path = path("<int:referral_id>/", views.ReferralDetailView.as_view(), name="detail")
     incoming_send_path = path("incoming/new/", views.IncomingSendView.as_view(), name="incoming_send")
     clue_start_path = path("new/<int:case_id>/", views.ClueStartView.as_view(), name="clue_start")
+    overdue_supervision_path = path(
+        "<int:referral_id>/overdue-supervision/", views.OverdueSupervisionView.as_view(), name="overdue_supervision"
+    )
     stop_tracking_path = path("<int:referral_id>/stop-tracking/", views.StopTrackingView.as_view(), name="stop_tracking")
     review_extension_path = path("<int:referral_id>/extend-review/", views.ReviewExtensionView.as_view(), name="extend_review")
     item_download_path = path(

@@ -152,3 +152,40 @@ def test_handover_needs_at_least_one_item_with_name_and_quantity(tell, login, fl
     with pytest.raises(AssertionError, match="缺少名称或数量"):
         bureau.complete(referral.process, "hand_over", {**empty, "items-0-name": "病历"})
     assert refresh(referral).status == ReferralStatus.FILED and not hasattr(referral, "handover")
+
+
+def test_when_the_police_miss_the_review_the_bureau_may_propose_supervision_at_once(tell, login, flow_client, cast):
+    """Edge case 2 (310 Art. 17): the review clock is breached and escalated; the bureau goes to the
+    procuratorate while the police's decision is still open; a later 不予立案 carries the same proposal on."""
+    from datetime import timedelta
+
+    from django.core.management import call_command
+
+    from demo.stories import SENT
+    from referral.models import SupervisionProposal
+
+    referral = tell(SENT).referrals.get()
+    police = flow_client(login("psb_officer"))
+    police.complete(referral.process, "sign_receipt", {"received_at": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+                                                       "items_received": "6", "signer_title": "民警"})
+    url = reverse("referrals:overdue_supervision", args=[referral.pk])
+    assert login("msb_officer").get(url).status_code == 403  # not overdue yet
+    past = timezone.now() - timedelta(hours=1)
+    Deadline.objects.filter(target_id=str(referral.pk), code="transfer.review").update(due_at=past, warn_at=past)
+    call_command("run_clocks", "--once")
+    assert clock(referral, "transfer.review").status == DeadlineStatus.BREACHED
+    detail = login("msb_officer").get(reverse("referrals:detail", args=[referral.pk])).content.decode()
+    assert "公安机关已逾期未作出立案决定" in detail
+    assert login("psb_officer").get(url).status_code == 403  # the police cannot propose it against themselves
+
+    response = login("msb_officer").post(url, {"reasons": "公安机关逾期未作决定，涉案金额已达立案标准。"})
+    assert response.status_code == 302
+    number, text = letter_text(login("proc_officer"), referral, "立案监督建议书")
+    assert "逾期未作出立案或者不予立案的决定" in text and "第十七条" in text
+    assert refresh(referral).status == ReferralStatus.RECEIPTED  # the police still have to decide
+
+    police.complete(referral.process, "decide_filing", {"decision": "decline", "document_number": "镇公不立字〔2026〕9号",
+                                                        "reason": "证据不足。", "files_returned": "on"})
+    flow_client(login("msb_officer")).complete(referral.process, "respond_to_decline", {"response": "supervise", "reasons": "仍应立案。"})
+    assert refresh(referral).status == ReferralStatus.SUPERVISING
+    assert SupervisionProposal.objects.filter(referral=referral).count() == 1
