@@ -227,8 +227,11 @@ class StopTrackingForm(forms.Form):
     )
 
 
-class IncomingSendForm(forms.Form):
-    """What another agency hands the bureau: 反向移送, 检察意见, 交办, 飞检移交 or 经办机构移交."""
+class IncomingSendForm(ItemsFormMixin, forms.Form):
+    """What another agency hands the bureau: 反向移送, 检察意见, 交办, 飞检移交 or 经办机构移交.
+    The police may name the transfer they had filed and now withdraw (撤案), with the items they return."""
+
+    items_key = "returned_items"
 
     kind = forms.ChoiceField(label="来文类型", choices=())
     to_agency = forms.ModelChoiceField(label="接收机关（医疗保障行政部门）", queryset=Agency.objects.filter(kind=AgencyKind.MSB))
@@ -245,10 +248,19 @@ class IncomingSendForm(forms.Form):
     contact_name = forms.CharField(label="联系人", max_length=60)
     contact_phone = forms.CharField(label="联系电话", max_length=40)
 
-    def __init__(self, *args, kinds: list, **kwargs):
+    origin = forms.ModelChoiceField(
+        label="原移送（立案后撤销案件的，选择原涉嫌犯罪案件移送）", queryset=Referral.objects.none(), required=False
+    )
+
+    def __init__(self, *args, kinds: list, withdrawable=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.init_items()
         self.fields["kind"].choices = [(kind.value, kind.label) for kind in kinds]
         self.fields["kind"].initial = kinds[0].value
+        if withdrawable is None:
+            del self.fields["origin"]
+        else:
+            self.fields["origin"].queryset = withdrawable
 
 
 class IncomingReplyForm(forms.Form):

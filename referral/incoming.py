@@ -18,8 +18,10 @@ from casework.models import Case, CaseSource, ClockUnit
 from referral.clocks import ClockSpec, meet, start
 from referral.documents import document_issue
 from referral.events import agency_handlers, receipt_time, record, referral_url, tell
+from referral.letters.item_list import Item, ItemList, build_item_list
 from referral.letters.reply_letter import PROCURATORIAL_OPINION, REVERSE_TRANSFER, ReplyLetter, build_reply_letter
 from referral.models import FROM_HIGHER_BUREAU, INCOMING_SENDERS, Referral, ReferralKind, ReferralStatus
+from referral.package import clean_items
 from referral.permissions import VIEW_REFERRAL
 
 CASE_SOURCE = {
@@ -94,6 +96,16 @@ def _is_above(upper: Agency, agency: Agency) -> bool:
     return False
 
 
+def withdrawable_transfers(*, user):
+    """Transfers the user's police organ filed and took the items for: what a 撤案 may send back."""
+    officer = officer_of(user)
+    if officer is None or officer.agency.kind != AgencyKind.PSB:
+        return Referral.objects.none()
+    return Referral.objects.filter(
+        kind=ReferralKind.CRIMINAL_TRANSFER, to_agency=officer.agency, status=ReferralStatus.HANDED_OVER, returns__isnull=True
+    )
+
+
 @transaction.atomic
 def incoming_send(
     *,
@@ -109,6 +121,8 @@ def incoming_send(
     amount=0,
     contact_name: str = "",
     contact_phone: str = "",
+    origin: Referral | None = None,
+    returned_items: list[dict] | None = None,
 ) -> Referral:
     allowed = incoming_kinds_for(user)
     if not allowed:
@@ -126,14 +140,19 @@ def incoming_send(
         errors["incoming_issued_on"] = "来文日期不能晚于今天。"
     if not facts.strip():
         errors["facts"] = "请写明案件事实。"
+    if origin is not None and (kind != ReferralKind.REVERSE_TRANSFER or origin not in withdrawable_transfers(user=user)):
+        errors["origin"] = "只能选择本机关已立案并接收涉案物品的移送。"
     if errors:
         raise ValidationError(errors)
     referral = Referral.objects.create(
         kind=kind, from_agency=sender, to_agency=to_agency, created_by=user, case_title=case_title, facts=facts,
         request=request, persons_involved=persons_involved, amount=amount, incoming_number=incoming_number,
         incoming_issued_on=incoming_issued_on, contact_name=contact_name, contact_phone=contact_phone,
-        status=ReferralStatus.SENT, sent_at=timezone.now(),
+        status=ReferralStatus.SENT, sent_at=timezone.now(), origin=origin, seized_items=clean_items(returned_items or []),
     )
+    if origin is not None:  # edge case 11: the police filed, then withdrew — on the original case's timeline too
+        record(origin, actor=user, agency=sender, verb="referral.withdrawn",
+               summary=f"{sender.name}撤销案件，以{incoming_number}反向移送，退回涉案物品 {len(referral.seized_items)} 项")
     for agency in (sender, to_agency):
         grant_to_agency(agency=agency, perm=VIEW_REFERRAL, obj=referral)
     record(referral, actor=user, agency=sender, verb="referral.sent", summary=f"{sender.name}以{incoming_number}{kind.label}")
@@ -155,9 +174,28 @@ def incoming_acknowledge(*, referral: Referral, user, received_at: datetime, sig
     referral.receipt_signer_title, referral.status = signer_title, ReferralStatus.RECEIPTED
     referral.save()
     start(reply_clock(kind), referral=referral, agency=referral.to_agency, url=referral_url(referral), started_at=received_at, responsible=user)
+    if referral.seized_items:
+        _returned_items_list(referral, user=user)
     record(referral, actor=user, agency=referral.to_agency, verb="referral.receipted", summary=f"签收{kind.label}，登记为线索 {case.number}")
     tell([referral.created_by], referral, event="referral.receipted", title="医疗保障部门已签收")
     return case
+
+
+def _returned_items_list(referral: Referral, *, user) -> None:
+    """The items the police give back come with a 交接清单 (the custody chain of 310 Art. 12, reversed)."""
+    officer = officer_of(user)
+    document_issue(
+        agency=referral.to_agency, family=settings.LIANBAN_HANDOVER_DOC_FAMILY, title="涉案物品交接清单（退回）",
+        case=referral.case, referral=referral, issued_by=user,
+        build=lambda number: build_item_list(ItemList(
+            purpose="交接", case_title=referral.case_title,
+            transfer_number=referral.origin.documents.get(family=settings.LIANBAN_TRANSFER_DOC_FAMILY).number
+            if referral.origin else referral.incoming_number,
+            handing_agency=referral.from_agency.name, receiving_agency=referral.to_agency.name,
+            items=tuple(Item(**item) for item in referral.seized_items), handed_over_at=referral.received_at,
+            received_by=(officer.display_name,) if officer else (), number=number,
+        )),
+    )
 
 
 @transaction.atomic

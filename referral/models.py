@@ -166,6 +166,10 @@ class Referral(models.Model):
     feedback_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     feedback_at = models.DateTimeField("反馈时间", null=True, blank=True)
     # Incoming referrals: the sender's document, and the bureau's written reply (复函).
+    origin = models.ForeignKey(
+        "self", verbose_name="原移送", null=True, blank=True, on_delete=models.PROTECT, related_name="returns",
+        help_text="公安机关立案后撤销案件、反向移送的，指向原涉嫌犯罪案件移送",
+    )
     incoming_number = models.CharField("来文文号", max_length=60, blank=True)
     incoming_issued_on = models.DateField("来文日期", null=True, blank=True)
     reply = models.TextField("书面答复的处理结果", blank=True)

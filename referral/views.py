@@ -157,7 +157,6 @@ class ClueStartView(generic.FormView):
 class IncomingSendView(generic.FormView):
     """The police send back a case for administrative handling, or the procuratorate sends a 检察意见."""
 
-    template_name = "lianban/form_page.html"
     form_class = forms.IncomingSendForm
 
     def dispatch(self, request, *args, **kwargs):
@@ -166,8 +165,11 @@ class IncomingSendView(generic.FormView):
             raise PermissionDenied("本机关没有可以向医疗保障部门移送的来文类型。")
         return super().dispatch(request, *args, **kwargs)
 
+    template_name = "referral/incoming_send.html"
+
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "kinds": self.kinds}
+        withdrawable = incoming.withdrawable_transfers(user=self.request.user)
+        return {**super().get_form_kwargs(), "kinds": self.kinds, "withdrawable": withdrawable if withdrawable.exists() else None}
 
     def get_initial(self):
         officer = self.request.user.officer

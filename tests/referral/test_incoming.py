@@ -14,6 +14,7 @@ from django.utils import timezone
 from casework.models import CaseSource, CaseStatus, ClockUnit, Deadline, DeadlineStatus
 from notifications.models import Notification
 from referral.models import Referral, ReferralKind, ReferralStatus
+from tests.conftest import item_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +25,7 @@ def send(client, cast, kind="reverse_transfer", **extra):
         "incoming_issued_on": timezone.localdate().isoformat(), "case_title": "孙某某冒用他人医保卡就医案",
         "persons_involved": "孙某某", "facts": "孙某某冒用其母医保卡就医12次，金额2400元。",
         "request": "经审查不构成犯罪，需要追究行政责任，依法移送你局处理。", "amount": "2400.00",
-        "contact_name": "刘强", "contact_phone": "0511-84440001", **extra,
+        "contact_name": "刘强", "contact_phone": "0511-84440001", **item_rows(total=1), **extra,
     }
     return client.post(reverse("referrals:incoming_send"), data)
 
@@ -118,3 +119,32 @@ def test_clues_go_only_down_the_hierarchy_or_to_the_bureau_of_the_same_region(ca
     assert "同一行政区域" in response.content.decode()
     assert login("msb_officer").get(reverse("referrals:incoming_send")).status_code == 403  # 镇江 has no bureau below it
     assert not Referral.objects.exists()
+
+
+def test_police_who_withdraw_a_filed_case_send_it_back_with_the_items(cast, login, flow_client, tell, hand_over):
+    """Edge case 11: 撤案 after 立案 is a reverse transfer; the seized items come back on a 交接清单."""
+    from demo.stories import PSB_FILED
+
+    original = tell(PSB_FILED, title="撤案后反向移送的案件").referrals.get()
+    hand_over(original)
+    original.refresh_from_db()
+    assert original.status == ReferralStatus.HANDED_OVER
+    police = login("psb_officer")
+    response = send(police, cast, origin=original.pk, incoming_number="镇公（经）撤字〔2026〕1号",
+                    **item_rows({"name": "住院病历原件", "quantity": "58份", "note": "原样退回"}))
+    assert response.status_code == 302
+    back = Referral.objects.get(kind=ReferralKind.REVERSE_TRANSFER)
+    assert back.origin == original and back.seized_items[0]["name"] == "住院病历原件"
+    assert original.case.referrals.count() == 1  # the withdrawal is recorded on the original case's timeline
+    from casework.selectors import case_timeline
+    assert any("撤销案件" in event.summary for event in case_timeline(case=original.case))
+
+    flow_client(login("msb_officer")).complete(back.process, "acknowledge", {"received_at": minute(), "signer_title": "科员"})
+    returned = back.documents.get(title="涉案物品交接清单（退回）")
+    text = "\n".join(cell.text for table in docx.Document(io.BytesIO(login("msb_officer").get(
+        reverse("referrals:document_download", args=[returned.pk])).content)).tables for row in table.rows for cell in row.cells)
+    assert "住院病历原件" in text and "原样退回" in text
+    # A transfer already sent back cannot be named again: the choice is no longer offered.
+    assert "原移送" not in police.get(reverse("referrals:incoming_send")).content.decode()
+    send(police, cast, origin=original.pk)
+    assert Referral.objects.filter(origin=original).count() == 1
