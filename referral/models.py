@@ -298,10 +298,10 @@ class IssuedDocument(models.Model):
     """An issued official document: numbered, immutable, stored with its SHA-256. A correction is a new document."""
 
     agency = models.ForeignKey(Agency, verbose_name="发文机关", on_delete=models.PROTECT, related_name="+")
-    family = models.CharField("文书类别代字", max_length=10)
+    family = models.CharField("文书类别代字", max_length=10, blank=True)  # blank: an attachment without a 文号
     year = models.PositiveSmallIntegerField("年度")
-    serial = models.PositiveIntegerField("序号")
-    number = models.CharField("文号", max_length=60, unique=True)
+    serial = models.PositiveIntegerField("序号", null=True, blank=True)
+    number = models.CharField("文号", max_length=60, unique=True, null=True, blank=True)
     title = models.CharField("标题", max_length=200)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="documents")
     referral = models.ForeignKey(Referral, null=True, blank=True, on_delete=models.PROTECT, related_name="documents")

@@ -22,7 +22,8 @@ from casework.models import Case, ClockUnit, Evidence
 from notifications.services import notify
 from referral import clocks, package
 from referral.events import agency_handlers, receipt_time, record, referral_url, sending_side, tell
-from referral.documents import document_issue, transfer_notice_for
+from referral.documents import document_issue, investigation_report_for, transfer_notice_for
+from referral.letters.investigation_report import build_investigation_report
 from referral.letters.item_list import build_item_list
 from referral.letters.transfer_notice import build_transfer_notice
 from referral.objection_letters import item_list_for
@@ -80,6 +81,8 @@ def transfer_submit(
         errors["task_force"] = f"专案组不少于{MIN_TASK_FORCE}名执法人员。"
     elif any(getattr(officer_of(member), "agency_id", None) != referral.from_agency_id for member in members.values()):
         errors["task_force"] = "专案组成员须为本机关执法人员。"
+    elif uncertified := [m.get_full_name() or m.username for m in members.values() if not officer_of(m).badge_number]:
+        errors["task_force"] = f"专案组成员须持有执法证，未登记执法证号：{'、'.join(uncertified)}。"
     if not investigation_report.strip():
         errors["investigation_report"] = "请填写涉嫌犯罪案件情况的调查报告。"
     if not facts.strip():
@@ -159,6 +162,11 @@ def transfer_send(*, referral: Referral) -> Referral:
         referral=referral,
         issued_by=referral.approved_by,
         build=lambda number: build_transfer_notice(transfer_notice_for(referral, number=number)),
+    )
+    document_issue(
+        agency=referral.from_agency, family="", title="涉嫌犯罪案件情况的调查报告", case=referral.case, referral=referral,
+        issued_by=referral.approved_by,
+        build=lambda _: build_investigation_report(investigation_report_for(referral, transfer_number=letter.number)),
     )
     if referral.seized_items:
         document_issue(

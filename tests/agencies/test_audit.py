@@ -198,6 +198,7 @@ def test_every_step_up_to_sending_the_case_to_the_police_is_on_the_case_timeline
         ("referral.submitted", "msb_officer"),
         ("referral.approved", "msb_head"),
         ("document.issued", "msb_head"),  # 涉嫌犯罪案件移送书
+        ("document.issued", "msb_head"),  # 涉嫌犯罪案件情况的调查报告
         ("document.issued", "msb_head"),  # 涉案物品清单
         ("referral.sent", "msb_head"),
     ]

@@ -93,6 +93,10 @@ def test_msb_officer_hands_a_case_to_the_police_and_sees_the_decision(cast, logi
     assert letter.number == f"镇医保移〔{year}〕1号"
     item_list = referral.documents.get(title="涉案物品清单")  # attached to the 移送书 (310 Art. 6)
     assert item_list.number == f"镇医保物〔{year}〕1号"
+    report = referral.documents.get(title="涉嫌犯罪案件情况的调查报告")  # T2, an attachment without its own 文号
+    assert report.number is None
+    report_text = "\n".join(p.text for p in docx.Document(io.BytesIO(bytes(report.content))).paragraphs)
+    assert "一、当事人基本情况……八、结论及移送建议。" in report_text and "镇江康泰医院有限公司" in report_text
     assert Notification.objects.filter(recipient=cast.user("psb_officer"), event="referral.received").exists()
 
     # 3. The police see the package — not the bureau's internal deliberations, and not the case file.
@@ -242,3 +246,17 @@ def test_the_receiver_is_told_when_a_file_no_longer_matches_the_manifest(tell, l
     assert Notification.objects.filter(recipient=cast.user("msb_officer"), event="referral.manifest_mismatch").exists()
     page = login("psb_officer").get(reverse("referrals:detail", args=[referral.pk])).content.decode()
     assert "不一致" in page
+
+
+def test_the_task_force_must_hold_enforcement_certificates(tell, login, flow_client, cast):
+    """Only certified enforcement officers (执法证) may form the 专案组 whose names go on the report."""
+    from demo.stories import PENDING_DECISION
+
+    case = tell(PENDING_DECISION)
+    flow_client(login("msb_head")).complete(case.process, "decide", {"handling": "criminal", "opinion": "同意。"})
+    referral = case.referrals.get()
+    with pytest.raises(AssertionError, match="未登记执法证号：孙悦"):
+        flow_client(login("msb_officer")).complete(referral.process, "prepare_package", {
+            "to_agency": referral.to_agency.pk, "facts": "虚构住院。", "suspected_offence": "诈骗罪", "investigation_report": "报告。",
+            "task_force": [cast.user("msb_officer").pk, cast.user("msb_clerk").pk], "evidence": [e.pk for e in case.evidence.all()],
+            "contact_name": "王立新", "contact_phone": "1", **SEIZED_ROWS})
