@@ -8,7 +8,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 
 from casework.models import EvidenceKind
@@ -86,7 +88,16 @@ def verify_manifest(referral: Referral) -> list[PackageItem]:
 
 
 def report_manifest(referral: Referral, *, user) -> None:
-    """On receipt, every file of the package is checked against the manifest; a mismatch is flagged to both sides."""
+    """On receipt, every file of the package is checked against the manifest and a mismatch flagged to
+    both sides — after the receipt commits: hashing large files must not hold the flow's lock."""
+    referral_id, user_id = referral.pk, user.pk
+    transaction.on_commit(lambda: _check_and_report(referral_id, user_id), robust=True)
+
+
+@transaction.atomic
+def _check_and_report(referral_id: int, user_id: int) -> None:
+    referral = Referral.objects.select_related("from_agency", "to_agency", "created_by").get(pk=referral_id)
+    user = get_user_model().objects.get(pk=user_id)
     mismatched = verify_manifest(referral)
     if not mismatched:
         return

@@ -229,7 +229,7 @@ def test_an_incomplete_package_is_refused_with_the_list_of_what_is_missing(tell,
     assert referral.status == ReferralStatus.PREPARING and not referral.package_items.exists()
 
 
-def test_the_receiver_is_told_when_a_file_no_longer_matches_the_manifest(tell, login, flow_client, cast):
+def test_the_receiver_is_told_when_a_file_no_longer_matches_the_manifest(tell, login, flow_client, cast, django_capture_on_commit_callbacks):
     """The package carries each file's SHA-256; on receipt every file is hashed again and a mismatch flagged."""
     from demo.stories import SENT
     from notifications.models import Notification
@@ -239,8 +239,9 @@ def test_the_receiver_is_told_when_a_file_no_longer_matches_the_manifest(tell, l
     tampered = referral.package_items.select_related("evidence").first()
     with tampered.evidence.file.open("ab") as handle:
         handle.write(b"altered after packaging")
-    flow_client(login("psb_officer")).complete(referral.process, "sign_receipt", {
-        "received_at": minute(timezone.now()), "items_received": "6", "signer_title": "民警"})
+    with django_capture_on_commit_callbacks(execute=True):  # the check runs once the receipt has committed
+        flow_client(login("psb_officer")).complete(referral.process, "sign_receipt", {
+            "received_at": minute(timezone.now()), "items_received": "6", "signer_title": "民警"})
     results = {item.pk: item.verified_ok for item in referral.package_items.all()}
     assert results.pop(tampered.pk) is False and all(results.values())
     assert Notification.objects.filter(recipient=cast.user("msb_officer"), event="referral.manifest_mismatch").exists()
