@@ -16,6 +16,7 @@ from casework.nodes import View
 from casework.permissions import can_register_leads
 from casework.selectors import case_process_list_for_user
 from casework.workflow import ScopedFlowMixin
+from referral import incoming
 from referral.clue_flow import ClueReferralFlow
 from referral.flows import TransferFlow
 
@@ -99,14 +100,14 @@ class CaseFlow(ScopedFlowMixin, flow.Flow):
         .Annotation(title="处理方式")
         .Case(this.start_transfer, lambda activation: activation.process.case.handling == Handling.CRIMINAL)
         .Case(this.handle_administratively, lambda activation: activation.process.case.handling == Handling.ADMINISTRATIVE)
-        .Default(this.are_referrals_settled)
+        .Default(this.handling_done)
     )
     start_transfer = flow.Function(this.open_transfer).Annotation(title="启动移送").Next(this.await_transfer)
     await_transfer = flow.Handle().Annotation(title="等待移送结果").Next(this.is_transfer_accepted)
     is_transfer_accepted = (
         flow.If(lambda activation: activation.process.case.status == CaseStatus.TRANSFERRED)
         .Annotation(title="公安机关是否立案")
-        .Then(this.are_referrals_settled)
+        .Then(this.handling_done)
         .Else(this.handle_administratively)
     )
     handle_administratively = (
@@ -114,8 +115,9 @@ class CaseFlow(ScopedFlowMixin, flow.Flow):
         .Annotation(title="行政处理", summary_template=CASE_TITLE)
         .Permission(ACT_FOR_AGENCY, obj=owning_agency)
         .Assign(lead_officer)
-        .Next(this.are_referrals_settled)
+        .Next(this.handling_done)
     )
+    handling_done = flow.Function(this.handled).Annotation(title="办理完毕").Next(this.are_referrals_settled)
     # A case closes only when every referral has ended or is no longer tracked (domain §7).
     are_referrals_settled = (
         flow.If(lambda activation: not services.open_referrals(activation.process.case).exists())
@@ -153,8 +155,13 @@ class CaseFlow(ScopedFlowMixin, flow.Flow):
         case = activation.process.case
         TransferFlow.start.run(case=case, opened_by=case.lead_officer)
 
+    def handled(self, activation):
+        """Whoever handed the case to the bureau and awaits its completion hears of it (飞行检查移交)."""
+        incoming.incoming_case_handled(case=activation.process.case)
+
     def close(self, activation):
         services.case_close(case=activation.process.case)
 
     def not_filed(self, activation):
         services.case_close_lead(case=activation.process.case)
+        incoming.incoming_case_handled(case=activation.process.case)

@@ -116,6 +116,14 @@ class Case(models.Model):
     also_refer_to = models.JSONField("同时移送", default=list, blank=True)  # clue referrals opened with the decision
     decision_opinion = models.TextField("负责人意见", blank=True)
     outcome = models.TextField("处理结果", blank=True)
+    # While the police handle a transferred case the fine decision waits for the criminal outcome: a
+    # court's 罚金 is offset against, or bars, a fine (行政处罚法 Art. 35; domain §6.3, a setting).
+    fine_paused_at = models.DateTimeField("罚款决定中止时间", null=True, blank=True)
+    fine_resumed_at = models.DateTimeField("罚款决定恢复时间", null=True, blank=True)
+    resumes = models.ForeignKey(
+        "self", verbose_name="续办原案", null=True, blank=True, on_delete=models.PROTECT, related_name="continuations",
+        help_text="检察意见（不起诉）或公安机关撤案后，本局恢复办理的原移送案件",
+    )
     closed_at = models.DateTimeField("结案时间", null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -136,6 +144,10 @@ class Case(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status not in {CaseStatus.NOT_FILED, CaseStatus.CLOSED}
+
+    @property
+    def fine_is_paused(self) -> bool:
+        return self.fine_paused_at is not None and self.fine_resumed_at is None
 
     def get_violation_types_display(self) -> list[str]:
         labels = dict(ViolationType.choices)

@@ -11,7 +11,6 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from viewflow.workflow import STATUS
 
 from agencies.audit import audit_append
 from agencies.models import Role
@@ -19,6 +18,7 @@ from agencies.numbering import allocate_number
 from agencies.permissions import grant_to_agency, officer_of
 from agencies.selectors import officer_users
 from casework.clocks import clock_meet, clock_start
+from casework.nodes import resume_waiting
 from casework.models import Case, CaseSource, CaseStatus, ClockUnit, Evidence, Handling, ParallelReferral, Subject
 from casework.permissions import VIEW_CASE, can_edit_case
 from notifications.services import notify
@@ -53,8 +53,13 @@ def case_register(
     reporter_real_name: bool = False,
     reporter_name: str = "",
     reporter_contact: str = "",
+    resumes: Case | None = None,
 ) -> Case:
-    """登记线索: the registering officer's agency owns the case and its officers may see it."""
+    """登记线索: the registering officer's agency owns the case and its officers may see it.
+
+    `resumes`: the bureau's earlier case, transferred to the police, that this lead takes up again
+    (a 检察意见 after 不起诉, or the police withdrew the case): its parties come along and its paused
+    fine decision resumes (edge cases 10 and 11)."""
     if reporter_real_name and not (source == CaseSource.TIP and reporter_name.strip() and reporter_contact.strip()):
         raise ValidationError({"reporter_name": "实名举报的，请填写举报人姓名和联系方式（线索来源应为举报投诉）。"})
     officer = officer_of(user)
@@ -77,12 +82,32 @@ def case_register(
         reporter_real_name=reporter_real_name,
         reporter_name=reporter_name.strip() if reporter_real_name else "",
         reporter_contact=reporter_contact.strip() if reporter_real_name else "",
+        resumes=resumes,
     )
+    if resumes is not None and resumes.agency_id != agency.pk:
+        raise ValidationError({"resumes": "只能续办本机关移送的案件。"})
     case.full_clean()
     case.save()
     grant_to_agency(agency=agency, perm=VIEW_CASE, obj=case)
     _audit(case, actor=user, verb="case.registered", summary=f"登记线索：{case.title}（{case.get_source_display()}）")
+    if resumes is not None:
+        _take_up(case, original=resumes, user=user)
     return case
+
+
+def _take_up(case: Case, *, original: Case, user) -> None:
+    """The continuation gets the original's parties; the original's paused fine decision resumes
+    (no 罚金 was imposed, so there is nothing to offset — domain §12 edge 10)."""
+    for subject in original.subjects.all():
+        subject.pk, subject.case, subject.added_by = None, case, user
+        subject.save()
+    _audit(case, actor=user, verb="case.resumes", summary=f"续办原移送案件 {original.number}，当事人随案转入")
+    summary = f"由 {case.number} 续办"
+    if original.fine_is_paused:
+        original.fine_resumed_at = timezone.now()
+        original.save(update_fields=["fine_resumed_at", "updated_at"])
+        summary = f"刑事程序未判处罚金，罚款决定恢复办理，{summary}（无罚金可折抵）"
+    _audit(original, actor=user, verb="case.resumed", summary=summary, data={"continuation": case.number})
 
 
 @transaction.atomic
@@ -230,6 +255,11 @@ def case_after_transfer(*, case: Case, accepted: bool) -> Case:
     if accepted:
         _set_status(case, CaseStatus.TRANSFERRED)
         _audit(case, actor=None, verb="case.transferred", summary="公安机关已立案，转入刑事程序跟踪")
+        if settings.LIANBAN_PAUSE_FINE_PENDING_CRIMINAL and case.fine_paused_at is None:
+            case.fine_paused_at = timezone.now()
+            case.save(update_fields=["fine_paused_at", "updated_at"])
+            _audit(case, actor=None, verb="case.fine_paused",
+                   summary="罚款决定中止，待刑事诉讼结果（罚金与罚款折抵，行政处罚法第三十五条）；退回基金、协议处理等措施继续")
     else:
         _set_status(case, CaseStatus.ADMIN_HANDLING)
         _audit(case, actor=None, verb="case.returned_to_admin", summary="未移送或公安机关不予立案，依法继续行政处理")
@@ -269,13 +299,7 @@ def case_notify_reporter(*, case: Case, user, channel: str, notified_at) -> Case
 
 
 def _resume(case: Case, node_name: str) -> bool:
-    """Complete the case flow's wait at `node_name` (a Handle), if the flow is waiting there."""
-    waiting = [task for task in case.process.task_set.filter(status=STATUS.NEW) if task.flow_task.name == node_name]
-    if not waiting:
-        return False
-    task = waiting[0]
-    task.flow_task.run(task)
-    return True
+    return resume_waiting(case.process, node_name)
 
 
 def case_resume_after_transfer(*, case: Case) -> None:

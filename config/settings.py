@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "notifications",
     "casework",
     "referral",
+    "agreements",
     "demo",
 ]
 
@@ -218,6 +219,12 @@ LIANBAN_PROC_OPINION_REPLY_MONTHS = env_int("LIANBAN_PROC_OPINION_REPLY_MONTHS",
 # rectification plan within 30 working days (令第6号); 经办机构移交: the 15-working-day intake rule (UNCONFIRMED).
 LIANBAN_ASSIGNED_CLUE_REPORT_WORKING_DAYS = env_int("LIANBAN_ASSIGNED_CLUE_REPORT_WORKING_DAYS", 30)
 LIANBAN_FLY_PROGRESS_WORKING_DAYS = env_int("LIANBAN_FLY_PROGRESS_WORKING_DAYS", 30)
+# A complex 交办 may run to 3 months with the unit head's approval, an especially major one to 6
+# months after collective study (2018 national practice, SECONDARY), counted from receipt.
+LIANBAN_ASSIGNED_CLUE_EXTENDED_MONTHS = env_int("LIANBAN_ASSIGNED_CLUE_EXTENDED_MONTHS", 3)
+LIANBAN_ASSIGNED_CLUE_MAX_MONTHS = env_int("LIANBAN_ASSIGNED_CLUE_MAX_MONTHS", 6)
+# After a 飞行检查移交 is handled, the written report is due within 5 working days (令第6号).
+LIANBAN_FLY_FINAL_REPORT_WORKING_DAYS = env_int("LIANBAN_FLY_FINAL_REPORT_WORKING_DAYS", 5)
 LIANBAN_AGENCY_HANDOVER_INTAKE_WORKING_DAYS = env_int("LIANBAN_AGENCY_HANDOVER_INTAKE_WORKING_DAYS", 15)
 # What each kind of package must hold before it goes out (domain §7; 310 Art. 6). Codes are those of
 # referral/package.py; "expert_opinion" (检验报告或鉴定意见) can be added where a province requires it.
@@ -229,6 +236,9 @@ LIANBAN_PACKAGE_REQUIREMENTS = {
     "procuratorate": ["facts", "request", "evidence"],
     "settlement_suspension": ["facts", "request"],
 }
+# While the police handle a transferred case, the fine decision waits for the criminal outcome and
+# non-penalty measures go on (common practice, domain §6.3, UNCONFIRMED); edge case 10 resumes it.
+LIANBAN_PAUSE_FINE_PENDING_CRIMINAL = env_bool("LIANBAN_PAUSE_FINE_PENDING_CRIMINAL", True)
 # A real-name reporter is told of the filing decision within 5 working days (令第5号, via official summary).
 LIANBAN_REPORTER_NOTICE_WORKING_DAYS = env_int("LIANBAN_REPORTER_NOTICE_WORKING_DAYS", 5)
 # 密级 printed on discipline clue letters (domain §6.7, §10.3 T4: "内部" or a 密级 per rules, UNCONFIRMED).
@@ -240,3 +250,17 @@ LIANBAN_RECONSIDERATION_DOC_FAMILY = env_str("LIANBAN_RECONSIDERATION_DOC_FAMILY
 LIANBAN_SUPERVISION_DOC_FAMILY = env_str("LIANBAN_SUPERVISION_DOC_FAMILY", "监督建议")
 LIANBAN_HANDOVER_DOC_FAMILY = env_str("LIANBAN_HANDOVER_DOC_FAMILY", "交")
 LIANBAN_ITEM_LIST_DOC_FAMILY = env_str("LIANBAN_ITEM_LIST_DOC_FAMILY", "物")
+# Agreement handling (domain §5.2, edge 14). An institution whose 医保协议 was terminated may not apply for
+# designation for 3 years (CONFIRMED for the 2018 notice; whether 令第2号/第3号 keep it is UNCONFIRMED).
+# Which of the applicant's identities are matched against terminated institutions is a design choice,
+# also UNCONFIRMED (edge 14): "uscc", "legal_representative", "controller" (persons matched by 身份证号码).
+LIANBAN_REAPPLICATION_BAR_YEARS = env_int("LIANBAN_REAPPLICATION_BAR_YEARS", 3)
+LIANBAN_REAPPLICATION_BAR_MATCH = tuple(
+    env_list("LIANBAN_REAPPLICATION_BAR_MATCH", ["uscc", "legal_representative", "controller"])
+)
+# Practitioners' payment eligibility (医保发〔2024〕23号, SECONDARY, domain §5.3): 9 points in a year suspend it
+# for 1–6 months (the default when the 经办机构 does not say); 12 terminate it, with no 再次登记备案 for 1 year,
+# or 3 years when the 12 points came from a single event.
+LIANBAN_PRACTITIONER_SUSPEND_MONTHS = env_int("LIANBAN_PRACTITIONER_SUSPEND_MONTHS", 1)
+LIANBAN_PRACTITIONER_REGISTRATION_BAR_YEARS = env_int("LIANBAN_PRACTITIONER_REGISTRATION_BAR_YEARS", 1)
+LIANBAN_PRACTITIONER_SINGLE_EVENT_BAR_YEARS = env_int("LIANBAN_PRACTITIONER_SINGLE_EVENT_BAR_YEARS", 3)

@@ -6,9 +6,10 @@ from django.utils import timezone
 
 from agencies.models import Agency, AgencyKind
 from casework.forms import OfficerChoiceField, officers_of
-from casework.models import Evidence
+from casework.models import Case, Evidence
 from referral.models import (
     CLUE_RECEIVERS,
+    AssignedClueExtension,
     DEFAULT_SUSPECTED_OFFENCE,
     DeclineResponse,
     FilingDecision,
@@ -210,6 +211,39 @@ class CluePackageForm(forms.Form):
 
 class ClueAcknowledgeForm(ReceiptForm):
     items_received = None  # a clue letter is acknowledged as a whole
+
+
+class IncomingAcknowledgeForm(ClueAcknowledgeForm):
+    """Signing for an incoming document; a 检察意见 may concern a case the bureau had transferred."""
+
+    resumes = forms.ModelChoiceField(
+        label="涉及本局移送公安机关的案件（续办原案）", queryset=Case.objects.none(), required=False,
+        help_text="检察机关作出不起诉决定后提出检察意见的，选择原移送案件：原案当事人随案转入，中止的罚款决定恢复办理。",
+    )
+
+    def __init__(self, *args, resumable=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if resumable is None:
+            del self.fields["resumes"]
+        else:
+            self.fields["resumes"].queryset = resumable
+
+
+class IncomingExtensionForm(forms.Form):
+    extension = forms.ChoiceField(label="延长期限", choices=AssignedClueExtension.choices)
+    reason = forms.CharField(label="延期理由", widget=forms.Textarea, error_messages={"required": "请写明延期理由。"})
+    studied_on = forms.DateField(
+        label="集体研究日期（延长至6个月的填写）", required=False, widget=forms.DateInput(format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d"],
+    )
+
+
+class FinalReportForm(forms.Form):
+    report = forms.CharField(label="查处及整改落实情况", widget=forms.Textarea)
+    measures = forms.CharField(label="采取的措施（每行一项，可不填）", widget=forms.Textarea, required=False)
+
+    def clean_measures(self):
+        return [line.strip() for line in self.cleaned_data["measures"].splitlines() if line.strip()]
 
 
 class ClueFeedbackForm(forms.Form):

@@ -12,15 +12,24 @@ from django.db import transaction
 from django.utils import timezone
 
 from agencies.models import Agency, AgencyKind
-from agencies.permissions import ACT_FOR_AGENCY, can_act_for, grant_to_agency, officer_of
+from agencies.permissions import ACT_FOR_AGENCY, APPROVE_EXTENSION, can_act_for, grant_to_agency, officer_of
 from casework import services as case_services
-from casework.models import Case, CaseSource, ClockUnit
+from casework.clocks import clock_extend, clock_meet, due_for, open_clock
+from casework.models import Case, CaseSource, CaseStatus, ClockUnit
+from casework.nodes import resume_waiting
 from referral.clocks import ClockSpec, meet, start
 from referral.documents import document_issue
 from referral.events import agency_handlers, receipt_time, record, referral_url, tell
 from referral.letters.item_list import Item, ItemList, build_item_list
 from referral.letters.reply_letter import PROCURATORIAL_OPINION, REVERSE_TRANSFER, ReplyLetter, build_reply_letter
-from referral.models import FROM_HIGHER_BUREAU, INCOMING_SENDERS, Referral, ReferralKind, ReferralStatus
+from referral.models import (
+    FROM_HIGHER_BUREAU,
+    INCOMING_SENDERS,
+    AssignedClueExtension,
+    Referral,
+    ReferralKind,
+    ReferralStatus,
+)
 from referral.package import clean_items
 from referral.permissions import VIEW_REFERRAL
 
@@ -39,6 +48,7 @@ LETTER_NAME = {
     ReferralKind.AGENCY_HANDOVER: "移交函",
 }
 DEFAULT_PERIOD = "（期限为默认值，未见统一规定）"
+REPLY_CLOCK = "incoming.reply"
 
 
 def reply_clock(kind: str) -> ClockSpec:
@@ -62,7 +72,7 @@ def reply_clock(kind: str) -> ClockSpec:
             settings.LIANBAN_AGENCY_HANDOVER_INTAKE_WORKING_DAYS, ClockUnit.WORKING_DAYS),
     }
     title, basis, amount, unit = table[kind]
-    return ClockSpec("incoming.reply", title, basis, amount, unit, f"签收{LETTER_NAME[kind]}")
+    return ClockSpec(REPLY_CLOCK, title, basis, amount, unit, f"签收{LETTER_NAME[kind]}")
 
 
 def incoming_kinds_for(user) -> list[ReferralKind]:
@@ -161,14 +171,37 @@ def incoming_send(
     return referral
 
 
+def resumable_cases(referral: Referral):
+    """What a 检察意见 may concern: the bureau's cases the police had filed (None: not asked for this kind)."""
+    if referral.kind != ReferralKind.PROC_OPINION:
+        return None
+    return Case.objects.filter(agency=referral.to_agency, status=CaseStatus.TRANSFERRED).order_by("-registered_at")
+
+
+def _original_case(referral: Referral, resumes: Case | None) -> Case | None:
+    """The transferred case this incoming document takes up again, if any (domain §12 edges 10, 11)."""
+    if referral.origin_id is not None:  # the police withdrew a case they had filed: the original comes back
+        return referral.origin.case
+    if resumes is None:
+        return None
+    candidates = resumable_cases(referral)
+    if candidates is None or not candidates.filter(pk=resumes.pk).exists():
+        raise ValidationError({"resumes": "只能选择本局已移送公安机关并已立案的案件。"})
+    return resumes
+
+
 @transaction.atomic
-def incoming_acknowledge(*, referral: Referral, user, received_at: datetime, signer_title: str) -> Case:
-    """The bureau signs for it and registers a lead of its own; the reply clock starts."""
+def incoming_acknowledge(
+    *, referral: Referral, user, received_at: datetime, signer_title: str, resumes: Case | None = None
+) -> Case:
+    """The bureau signs for it and registers a lead of its own — taking up the original case again
+    where the document concerns one the bureau had transferred; the reply clock starts."""
     received_at = receipt_time(referral, received_at)
     kind = ReferralKind(referral.kind)
     case = case_services.case_register(
         user=user, title=referral.case_title, source=CASE_SOURCE[kind], summary=referral.facts,
         source_detail=f"{referral.from_agency.short_name}{referral.incoming_number}", amount_involved=referral.amount,
+        resumes=_original_case(referral, resumes),
     )
     referral.case, referral.received_at, referral.receipt_signed_by = case, received_at, user
     referral.receipt_signer_title, referral.status = signer_title, ReferralStatus.RECEIPTED
@@ -226,14 +259,132 @@ def incoming_reply(*, referral: Referral, user, reply: str, measures: list[str] 
     return referral
 
 
+def needs_final_report(referral: Referral) -> bool:
+    """A 飞行检查移交 is answered twice: progress and rectification plan, then a written report once handled."""
+    return referral.kind == ReferralKind.FLY_HANDOVER and referral.final_reported_at is None
+
+
 @transaction.atomic
 def incoming_reply_received(*, referral: Referral, user) -> Referral:
-    """The sender signs for the reply: the handoff is complete."""
+    """The sender signs for the reply: the handoff is complete — unless a final report is still owed."""
     if referral.status != ReferralStatus.REPLIED:
         raise ValidationError("没有待签收的书面答复。")
     referral.reply_confirmed_by, referral.reply_confirmed_at = user, timezone.now()
+    if needs_final_report(referral):
+        referral.status = ReferralStatus.PROGRESS_REPORTED
+        referral.save()
+        record(referral, actor=user, agency=referral.from_agency, verb="referral.progress_received",
+               summary=f"{referral.from_agency.name}签收处理进度和整改方案，待办结后书面报告")
+        if referral.handling_completed_at:
+            _start_final_report_clock(referral)
+        return referral
     referral.status, referral.closed_at = ReferralStatus.CLOSED, timezone.now()
     referral.save()
     record(referral, actor=user, agency=referral.from_agency, verb="referral.reply_received", summary=f"{referral.from_agency.name}签收书面答复")
     case_services.case_resume_when_referrals_settled(case=referral.case)
+    return referral
+
+
+# --- 上级交办: extensions (2018 national practice; domain §3 SRC-ASSIGN) ---------------------------
+
+def can_extend_assignment(user, referral: Referral) -> bool:
+    """The receiving bureau's head, while a 交办 is being handled and a further extension is possible."""
+    return (
+        referral.kind == ReferralKind.ASSIGNED_CLUE
+        and referral.status == ReferralStatus.RECEIPTED
+        and user.is_authenticated
+        and user.has_perm(APPROVE_EXTENSION, referral.to_agency)
+        and (deadline := open_clock(target=referral, code=REPLY_CLOCK)) is not None
+        and deadline.extensions.count() < len(AssignedClueExtension)
+    )
+
+
+@transaction.atomic
+def incoming_extend(*, referral: Referral, user, extension: str, reason: str, studied_on: date | None = None):
+    """3 months from receipt with the head's approval; at most 6 after collective study, and only
+    after the first extension. The assigning bureau is told."""
+    if not can_extend_assignment(user, referral):
+        raise PermissionDenied("只有承办单位负责人可以在办理期间批准延长交办期限。")
+    deadline = open_clock(target=referral, code=REPLY_CLOCK)
+    extension = AssignedClueExtension(extension)
+    if not reason.strip():
+        raise ValidationError({"reason": "请写明延期理由。"})
+    months = settings.LIANBAN_ASSIGNED_CLUE_EXTENDED_MONTHS
+    if extension == AssignedClueExtension.COLLECTIVE:
+        if not deadline.extensions.exists():
+            raise ValidationError({"extension": "延长至6个月须先经负责人批准延长至3个月。"})
+        if studied_on is None or studied_on > timezone.localdate():
+            raise ValidationError({"studied_on": "请填写集体研究的日期（不晚于今天）。"})
+        months, reason = settings.LIANBAN_ASSIGNED_CLUE_MAX_MONTHS, f"{studied_on:%Y年%m月%d日}集体研究。{reason}"
+    elif deadline.extensions.exists():
+        raise ValidationError({"extension": "已经负责人批准延长，如需再延长须经集体研究。"})
+    new_due = due_for(started_at=deadline.started_at, amount=months, unit=ClockUnit.MONTHS).at
+    try:
+        deadline = clock_extend(deadline=deadline, approved_by=user, reason=f"{extension.label}。{reason}", new_due_at=new_due)
+    except ValueError as exc:
+        raise ValidationError({"extension": str(exc)}) from None
+    due = timezone.localtime(deadline.due_at)
+    record(referral, actor=user, agency=referral.to_agency, verb="referral.extended",
+           summary=f"{extension.label}，办理期限至 {due:%Y-%m-%d}", data={"reason": reason})
+    tell(agency_handlers(referral.from_agency), referral, event="referral.extended", title="交办线索延期办理",
+         body=f"{referral.to_agency.name}：{extension.label}，办理期限至 {due:%Y-%m-%d}。理由：{reason}")
+    return deadline
+
+
+# --- 飞行检查移交: the written report after handling (令第6号; domain §3 SRC-FLY, §6.9) ---------------
+
+FINAL_REPORT = "incoming.final_report"
+
+
+def _start_final_report_clock(referral: Referral) -> None:
+    start(ClockSpec(
+        FINAL_REPORT, "报送飞行检查移交问题的书面报告", "《医疗保障基金飞行检查管理暂行办法》（国家医疗保障局令第6号）",
+        settings.LIANBAN_FLY_FINAL_REPORT_WORKING_DAYS, ClockUnit.WORKING_DAYS, "移交问题处理完毕",
+    ), referral=referral, agency=referral.to_agency, url=referral_url(referral), started_at=referral.handling_completed_at,
+        responsible=referral.receipt_signed_by)
+
+
+@transaction.atomic
+def incoming_case_handled(*, case: Case) -> list[Referral]:
+    """The bureau's case reached its handling result: each 飞行检查移交 behind it now owes its written
+    report within 5 working days (the clock starts once the progress report has been signed for)."""
+    handled = []
+    for referral in case.referrals.filter(kind=ReferralKind.FLY_HANDOVER, handling_completed_at__isnull=True):
+        referral.handling_completed_at = timezone.now()
+        referral.save(update_fields=["handling_completed_at"])
+        record(referral, actor=None, agency=referral.to_agency, verb="referral.handled", summary=f"案件 {case.number} 已办结，待报送书面报告")
+        if referral.status == ReferralStatus.PROGRESS_REPORTED:
+            _start_final_report_clock(referral)
+            resume_waiting(referral.process, "await_handling")
+        handled.append(referral)
+    return handled
+
+
+@transaction.atomic
+def incoming_final_report(*, referral: Referral, user, report: str, measures: list[str] | None = None) -> Referral:
+    """The numbered written report of what was found and put right, sent to the organising bureau."""
+    if referral.status != ReferralStatus.PROGRESS_REPORTED or referral.handling_completed_at is None:
+        raise ValidationError("移交问题处理完毕、处理进度已送达后才能报送书面报告。")
+    if not report.strip():
+        raise ValidationError({"report": "请写明查处结果及整改落实情况。"})
+    officer = officer_of(user)
+    letter = document_issue(
+        agency=referral.to_agency, family=settings.LIANBAN_CLUE_DOC_FAMILY, title="书面报告", case=referral.case,
+        referral=referral, issued_by=user,
+        build=lambda number: build_reply_letter(ReplyLetter(
+            number=number, issuing_agency=referral.to_agency.name, addressee=referral.from_agency.name,
+            regarding=LETTER_NAME[ReferralKind.FLY_HANDOVER], incoming_number=referral.incoming_number,
+            incoming_issued_on=referral.incoming_issued_on, received_at=timezone.localtime(referral.received_at),
+            case_title=referral.case_title, result=report, measures=tuple(measures or ()), report=True,
+            contact_name=officer.display_name if officer else "", contact_phone=officer.phone if officer else "",
+            issued_on=timezone.localdate(),
+        )),
+    )
+    referral.final_report, referral.final_reported_at = report, timezone.now()
+    referral.status = ReferralStatus.REPLIED
+    referral.save()
+    clock_meet(target=referral, code=FINAL_REPORT)
+    record(referral, actor=user, agency=referral.to_agency, verb="referral.final_reported",
+           summary=f"以{letter.number}报送书面报告")
+    tell(agency_handlers(referral.from_agency), referral, event="referral.replied", title="收到飞行检查移交问题的书面报告", body=report)
     return referral

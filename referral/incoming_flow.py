@@ -19,8 +19,11 @@ CASE_TITLE = "{{ process.referral.case_title }}"
 
 
 class AcknowledgeIncomingView(ReferralTaskView):
-    form_class = forms.ClueAcknowledgeForm
+    form_class = forms.IncomingAcknowledgeForm
     success_text = "已签收并登记为线索。"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "resumable": incoming.resumable_cases(self.referral)}
 
     def perform(self, form):
         incoming.incoming_acknowledge(referral=self.referral, user=self.request.user, **form.cleaned_data)
@@ -42,6 +45,14 @@ class ReplyReceivedView(ReferralTaskView):
         incoming.incoming_reply_received(referral=self.referral, user=self.request.user)
 
 
+class FinalReportView(ReferralTaskView):
+    form_class = forms.FinalReportForm
+    success_text = "书面报告已报送。"
+
+    def perform(self, form):
+        incoming.incoming_final_report(referral=self.referral, user=self.request.user, **form.cleaned_data)
+
+
 def sender(process):
     return process.coerced.referral.from_agency
 
@@ -53,7 +64,8 @@ def bureau(process):
 class IncomingReferralFlow(ScopedFlowMixin, flow.Flow):
     """来文办理
 
-    公安机关反向移送或人民检察院检察意见 → 医疗保障部门签收并登记线索 → 依法处理 → 书面答复 → 来文机关签收答复。"""
+    公安机关反向移送、人民检察院检察意见、上级交办、飞行检查移交或经办机构移交 → 医疗保障部门签收并登记线索
+    → 依法处理 → 书面答复 → 来文机关签收答复（飞行检查移交：办结后再报送书面报告并经签收）。"""
 
     process_class = ReferralProcess
     process_summary_template = "{{ process.referral.get_kind_display }}（{{ process.referral.from_agency.short_name }}）"
@@ -78,6 +90,34 @@ class IncomingReferralFlow(ScopedFlowMixin, flow.Flow):
     receive_reply = (
         View(ReplyReceivedView.as_view())
         .Annotation(title="签收书面答复", summary_template=CASE_TITLE)
+        .Permission(ACT_FOR_AGENCY, obj=sender)
+        .Assign(lambda activation: activation.process.referral.created_by)
+        .Next(this.is_report_owed)
+    )
+    # 飞行检查移交 (令第6号): the progress report above, then a written report once the case is handled.
+    is_report_owed = (
+        flow.If(lambda activation: incoming.needs_final_report(activation.process.referral))
+        .Annotation(title="是否须报送书面报告")
+        .Then(this.is_handled)
+        .Else(this.end)
+    )
+    is_handled = (
+        flow.If(lambda activation: activation.process.referral.handling_completed_at is not None)
+        .Annotation(title="移交问题是否处理完毕")
+        .Then(this.final_report)
+        .Else(this.await_handling)
+    )
+    await_handling = flow.Handle().Annotation(title="等待案件办结").Next(this.final_report)
+    final_report = (
+        View(FinalReportView.as_view())
+        .Annotation(title="报送书面报告", summary_template=CASE_TITLE)
+        .Permission(ACT_FOR_AGENCY, obj=bureau)
+        .Assign(lambda activation: activation.process.referral.receipt_signed_by)
+        .Next(this.receive_final_report)
+    )
+    receive_final_report = (
+        View(ReplyReceivedView.as_view())
+        .Annotation(title="签收书面报告", summary_template=CASE_TITLE)
         .Permission(ACT_FOR_AGENCY, obj=sender)
         .Assign(lambda activation: activation.process.referral.created_by)
         .Next(this.end)

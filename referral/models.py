@@ -64,6 +64,7 @@ class ReferralStatus(models.TextChoices):
     DECLINE_ACCEPTED = "decline_accepted", "接受不予立案决定，移送办结"
     FEEDBACK_RECEIVED = "feedback_received", "已反馈处理结果"
     REPLIED = "replied", "已书面答复，待对方签收"
+    PROGRESS_REPORTED = "progress_reported", "已报送处理进度，办结后书面报告"
     CLOSED = "closed", "已办结"
     NOT_TRACKED = "not_tracked", "不再跟踪"
 
@@ -80,6 +81,13 @@ class ReviewExtension(models.TextChoices):
     TEN_DAYS = "10", "延长至10日（经济犯罪案件）"
     THIRTY_DAYS = "30", "延长至30日（重大、疑难、复杂或跨区域案件，经县级以上公安机关负责人批准）"
     PLUS_THIRTY = "+30", "再延长30日（特殊情况，经上级公安机关批准）"
+
+
+class AssignedClueExtension(models.TextChoices):
+    """How far a 交办 may run past its 30 working days (2018 national practice; domain §3 SRC-ASSIGN)."""
+
+    HEAD = "head", "情况复杂，经本单位负责人批准延长（自收到之日起3个月）"
+    COLLECTIVE = "collective", "特别重大案件，经集体研究延长（自收到之日起原则上不超过6个月）"
 
 
 CLOSED_STATUSES = {
@@ -176,6 +184,10 @@ class Referral(models.Model):
     replied_at = models.DateTimeField("答复时间", null=True, blank=True)
     reply_confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     reply_confirmed_at = models.DateTimeField("答复签收时间", null=True, blank=True)
+    # 飞行检查移交: after the progress report, a written report within 5 working days of completion (令第6号).
+    handling_completed_at = models.DateTimeField("办结时间", null=True, blank=True)
+    final_report = models.TextField("书面报告的查处及整改情况", blank=True)
+    final_reported_at = models.DateTimeField("书面报告时间", null=True, blank=True)
     untracked_reason = models.TextField("不再跟踪的理由", blank=True)
     untracked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 

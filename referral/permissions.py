@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import Http404
 
 from agencies.permissions import APPROVE_EXTENSION
-from referral.models import IssuedDocument, PackageItem, Referral, ReferralStatus
+from referral.models import IssuedDocument, PackageItem, Referral, ReferralKind, ReferralStatus
 
 VIEW_REFERRAL = "referral.view_referral"
 
@@ -17,7 +17,8 @@ def can_view_referral(user, referral: Referral) -> bool:
 def can_extend_review(user, referral: Referral) -> bool:
     """The receiving agency's head, while the police review runs."""
     return (
-        referral.status == ReferralStatus.RECEIPTED
+        referral.kind == ReferralKind.CRIMINAL_TRANSFER
+        and referral.status == ReferralStatus.RECEIPTED
         and referral.to_agency_id is not None
         and user.is_authenticated
         and user.has_perm(APPROVE_EXTENSION, referral.to_agency)

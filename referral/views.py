@@ -91,6 +91,7 @@ class ReferralDetailView(generic.TemplateView):
             forwards=referral.forwards.select_related("from_agency", "to_agency", "forwarded_by"),
             can_open_case=referral.case_id is not None and can_view_case(user, referral.case),
             can_extend_review=can_extend_review(user, referral),
+            can_extend_assignment=incoming.can_extend_assignment(user, referral),
             can_propose_supervision=objections.can_propose_overdue_supervision(user, referral),
             can_stop_tracking=referral.kind != ReferralKind.CRIMINAL_TRANSFER and tracking.can_stop_tracking(user, referral),
             **kwargs,
@@ -122,6 +123,34 @@ class ReviewExtensionView(generic.FormView):
             add_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, f"立案审查期限已延长至 {timezone.localtime(deadline.due_at):%Y-%m-%d %H:%M}。")
+        return redirect("referrals:detail", referral_id=self.referral.pk)
+
+
+class AssignmentExtensionView(generic.FormView):
+    """The bureau head extends a 交办: to 3 months, then — after collective study — to at most 6."""
+
+    template_name = "lianban/form_page.html"
+    form_class = forms.IncomingExtensionForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.referral = get_referral_or_404(user=request.user, referral_id=kwargs["referral_id"])
+        if not incoming.can_extend_assignment(request.user, self.referral):
+            raise PermissionDenied("只有承办单位负责人可以在办理期间批准延长交办期限。")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            **referral_page(self.referral, "延长交办线索办理期限"), submit_label="批准延长",
+            confirm="确认批准延长办理期限？交办机关将收到延期告知。", **kwargs,
+        )
+
+    def form_valid(self, form):
+        try:
+            deadline = incoming.incoming_extend(referral=self.referral, user=self.request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, f"办理期限已延长至 {timezone.localtime(deadline.due_at):%Y-%m-%d}。")
         return redirect("referrals:detail", referral_id=self.referral.pk)
 
 

@@ -25,6 +25,9 @@ class ReferralApp(Application):
     )
     stop_tracking_path = path("<int:referral_id>/stop-tracking/", views.StopTrackingView.as_view(), name="stop_tracking")
     review_extension_path = path("<int:referral_id>/extend-review/", views.ReviewExtensionView.as_view(), name="extend_review")
+    assignment_extension_path = path(
+        "<int:referral_id>/extend-assignment/", views.AssignmentExtensionView.as_view(), name="extend_assignment"
+    )
     item_download_path = path(
         "<int:referral_id>/package/<int:item_id>/download/", views.package_item_download, name="item_download"
     )

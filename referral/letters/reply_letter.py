@@ -6,7 +6,8 @@ Three variants, told apart by `regarding` (the kind of the incoming document):
 - "检察意见书": the procuratorate proposed a penalty after 不起诉; the bureau must notify it of the
   result (刑事诉讼法 Art. 177(3), domain §6.6(c)).
 - anything else: feedback to any organ on the matter its document raised; no legal basis cited.
-Title "关于××办理情况的复函". The builder prints the dates it is given; it refuses a reply dated
+Title "关于××办理情况的复函"; with `report=True` the written report owed to the organising bureau
+once a 飞行检查 handover is handled (令第6号): "关于××查处情况的报告", closing "特此报告。". The builder prints the dates it is given; it refuses a reply dated
 before the incoming document arrived, or an incoming document dated after it arrived.
 """
 
@@ -26,6 +27,7 @@ LEGAL_BASIS: dict[str, tuple[str, ...]] = {
     PROCURATORIAL_OPINION: ("《中华人民共和国刑事诉讼法》第一百七十七条第三款",),
 }
 CLOSING = "特此函复。"
+REPORT_CLOSING = "特此报告。"
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ class ReplyLetter:
     measures: tuple[str, ...] = ()
     attachments: tuple[Attachment, ...] = ()
     copy_to: tuple[str, ...] = ()
+    report: bool = False
 
     def __post_init__(self) -> None:
         for text, label in ((self.number, "复函文号"), (self.addressee, "主送机关"), (self.regarding, "来文名称"),
@@ -74,7 +77,7 @@ class ReplyLetter:
 
     @property
     def title(self) -> str:
-        return balanced_title(["关于", *title_pieces(self.case_title), "办理情况的复函"])
+        return balanced_title(["关于", *title_pieces(self.case_title), "查处情况的报告" if self.report else "办理情况的复函"])
 
 
 def build_reply_letter(letter: ReplyLetter) -> bytes:
@@ -91,7 +94,7 @@ def build_reply_letter(letter: ReplyLetter) -> bytes:
         for index, measure in enumerate(letter.measures, start=1):
             end = "。" if index == len(letter.measures) else "；"
             layout.body(document, text=f"{index}. {measure.strip().rstrip('。；;')}{end}")
-    layout.body(document, text=CLOSING)
+    layout.body(document, text=REPORT_CLOSING if letter.report else CLOSING)
     sign_off(document, organ=letter.issuing_agency, signed_on=letter.issued_on, attachments=letter.attachments,
              contact=(letter.contact_name, letter.contact_phone), copy_to=letter.copy_to, keep_last=2)
     return layout.to_bytes(document)
@@ -110,4 +113,6 @@ def _opening(letter: ReplyLetter) -> str:
     if name == PROCURATORIAL_OPINION:
         return (text + f"{you}就{letter.case_title}向我局提出检察意见。我局依法进行了审查处理。"
                 f"依据{basis}的规定，现将处理结果函复如下：")
+    if letter.report:
+        return text + f"涉及{letter.case_title}。我局已报送处理进度和整改方案，现该案已办结，将查处及整改落实情况报告如下："
     return text + f"涉及{letter.case_title}。现将办理情况函复如下："

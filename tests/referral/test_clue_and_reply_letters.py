@@ -108,7 +108,14 @@ GENERIC_REPLY = replace(
     case_title="镇江仁和大药房有限公司涉嫌串换药品案", measures=(), attachments=(),
     result="我局已于2026年10月20日对该药房立案调查，调查工作正在进行中。",
 )
-REPLIES = {"reverse_transfer": REVERSE_REPLY, "procuratorial_opinion": OPINION_REPLY, "generic": GENERIC_REPLY}
+FLY_REPORT = replace(
+    REVERSE_REPLY, number="镇医保函〔2026〕8号", addressee="江苏省医疗保障局", regarding="飞行检查移交材料",
+    incoming_number="苏医保飞移〔2026〕3号", incoming_issued_on=date(2026, 9, 20), received_at=date(2026, 9, 21),
+    case_title="镇江康宁医院有限公司涉嫌虚构医药服务案", attachments=(), report=True,
+    result="经查，该院虚构住院服务12人次，涉及医保基金86,400.00元，我局已作出行政处罚决定（镇医保罚〔2026〕30号）。",
+)
+REPLIES = {"reverse_transfer": REVERSE_REPLY, "procuratorial_opinion": OPINION_REPLY, "generic": GENERIC_REPLY,
+           "fly_report": FLY_REPORT}
 
 
 def _open(content: bytes) -> Document:
@@ -273,19 +280,26 @@ def test_receivers_are_addressed_by_the_kind_of_organ() -> None:
         "镇江市医疗保险基金管理中心：", "关于镇江仁和大药房有限公司涉嫌串换药品案办理情况的复函",
         "我局于2026年10月12日收到你中心《关于移交稽核线索的函》（镇医保中心函〔2026〕11号），"
         "涉及镇江仁和大药房有限公司涉嫌串换药品案。现将办理情况函复如下：", "调查工作正在进行中"]),
+    ("fly_report", [
+        "江苏省医疗保障局：", "关于镇江康宁医院有限公司涉嫌虚构医药服务案查处情况的报告",
+        "我局于2026年9月21日收到你局《飞行检查移交材料》（苏医保飞移〔2026〕3号，2026年9月20日作出），"
+        "涉及镇江康宁医院有限公司涉嫌虚构医药服务案。我局已报送处理进度和整改方案，现该案已办结，将查处及整改落实情况报告如下：",
+        "镇医保罚〔2026〕30号", "特此报告。"]),
 ])
 def test_reply_cites_incoming_document_basis_and_result(variant: str, expected: list[str]) -> None:
     """Each reply names its addressee, the incoming document with 文号 and date received, the legal
-    basis of its variant, the result, and closes with 特此函复."""
+    basis of its variant, the result, and closes with 特此函复 (a report: 特此报告)."""
     letter = REPLIES[variant]
     document = _open(build_reply_letter(letter))
     text = _flat(document)
 
     assert document.paragraphs[1].text == letter.number
-    for item in (*expected, "特此函复。", "（联系人：陈静，联系电话：0511-85012346）"):
+    closing = "特此报告。" if letter.report else "特此函复。"
+    for item in (*expected, closing, "（联系人：陈静，联系电话：0511-85012346）"):
         assert item in text, item
+    assert ("特此函复。" in text) != letter.report
     assert ("一、办理情况" in text) == ("二、采取的措施" in text) == bool(letter.measures)
-    assert ("依据" in text) == (variant != "generic")
+    assert ("依据" in text) == (variant in {"reverse_transfer", "procuratorial_opinion"})
 
 
 def test_reply_without_incoming_number_or_result_is_refused() -> None:
