@@ -28,6 +28,9 @@ from _scratch import percentile, scratch_django
 KANGNING = "康宁医院涉嫌虚构医药服务骗取医保基金案"
 
 
+LEADER = "msb_leader"  # the leadership pages are measured as the bureau's leader
+
+
 def pages(case_id: int) -> list[tuple[str, str]]:
     return [
         ("inbox 待办", "/workflow/inbox/"),
@@ -35,6 +38,10 @@ def pages(case_id: int) -> list[tuple[str, str]]:
         ("case list 案件", "/cases/"),
         ("case detail 案件详情", f"/cases/{case_id}/"),
         ("referral list 移送", "/referrals/"),
+        ("supervision list 挂牌督办", "/supervision/"),
+        ("meetings 联席会议", "/meetings/"),
+        (f"dashboard 领导看板 ({LEADER})", "/leadership/dashboard/"),
+        (f"statistics 统计 ({LEADER})", "/leadership/statistics/"),
     ]
 
 
@@ -102,12 +109,19 @@ def main() -> None:
 
         from casework.models import Case
         from demo.scenario import build_city
-        from demo.stories import tell_all
+        from demo.stories import agreements_demo, joint_meeting_demo, supervise_demo_case, tell_all
 
         cast = build_city()
         tell_all(cast)
-        client = Client()
-        client.force_login(cast.user(args.user))
+        supervise_demo_case(cast)
+        joint_meeting_demo(cast)
+        agreements_demo(cast)
+        officer, leader = Client(), Client()
+        officer.force_login(cast.user(args.user))
+        leader.force_login(cast.user(LEADER))
+
+        def client_for(name: str):
+            return leader if LEADER in name else officer
         case_id = Case.objects.get(title=KANGNING).pk
         print(f"# Pages as {args.user} — {scratch.vendor}, {platform.python_implementation()} {platform.python_version()}, "
               f"{args.requests} timed requests a page after 3 warm-up requests")
@@ -115,7 +129,7 @@ def main() -> None:
         rows = []
         total = Case.objects.count()
         for name, url in pages(case_id):
-            rows.append((name, total, measure(client, url, args.requests)))
+            rows.append((name, total, measure(client_for(name), url, args.requests)))
         if args.cases:
             t0 = time.perf_counter()
             add_cases(cast, args.cases)
@@ -123,7 +137,7 @@ def main() -> None:
             total = Case.objects.count()
             print(f"\nadded {args.cases} cases through the flows in {loaded:.1f} s ({loaded / args.cases * 1000:.0f} ms a case)")
             for name, url in pages(case_id):
-                rows.append((name, total, measure(client, url, args.requests)))
+                rows.append((name, total, measure(client_for(name), url, args.requests)))
         rows.sort(key=lambda r: [p for p, _ in pages(case_id)].index(r[0]))
         report(f"{scratch.vendor}: pages of {args.user}", rows)
         first = {}

@@ -160,8 +160,14 @@ def open_clock(*, target: models.Model, code: str) -> Deadline | None:
 
 @transaction.atomic
 def clock_meet(*, target: models.Model, code: str, at: datetime | None = None) -> Deadline | None:
-    """The duty was done: stop the clock. A late finish keeps the breach on record."""
-    deadline = open_clock(target=target, code=code)
+    """The duty was done: stop the clock. A late finish keeps the breach on record, with the time
+    the duty was done at last (also after the worker has marked the clock breached)."""
+    deadline = open_clock(target=target, code=code) or (
+        Deadline.objects.select_for_update()
+        .filter(target_type=target._meta.label_lower, target_id=str(target.pk), code=code, status=DeadlineStatus.BREACHED,
+                met_at__isnull=True)
+        .first()
+    )
     if deadline is None:
         return None
     deadline.met_at = at or timezone.now()

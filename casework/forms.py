@@ -7,10 +7,11 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from agencies.models import Agency
 from agencies.selectors import officer_list
-from casework.models import Case, CaseSource, EvidenceKind, Handling, ParallelReferral, Subject, ViolationType
+from casework.models import Case, CaseSource, EvidenceKind, Handling, ParallelReferral, PenaltyKind, Subject, ViolationType
 
 User = get_user_model()
 
@@ -75,15 +76,72 @@ class DecisionForm(forms.Form):
     handling = forms.ChoiceField(label="处理决定", choices=Handling.choices)
     also_refer_to = forms.MultipleChoiceField(
         label="同时移送其他机关（各自独立办理，全部办结或标记不再跟踪后方可结案）", choices=ParallelReferral.choices,
-        required=False, widget=forms.CheckboxSelectMultiple,
+        required=False,  # viewflow's frontend has no element for CheckboxSelectMultiple: keep the default widget
     )
     opinion = forms.CharField(label="负责人意见", widget=forms.Textarea)
 
 
+class SubjectChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, subject) -> str:
+        return f"{subject.name}（{subject.get_kind_display()}）"
+
+
+class PenaltyForm(forms.Form):
+    """One row of the penalty decisions table; a row left blank is not a decision."""
+
+    subject = SubjectChoiceField(label="被处罚当事人", queryset=Subject.objects.none(), empty_label="—")
+    document_number = forms.CharField(label="决定书文号", max_length=60, help_text="如：镇医保罚〔2026〕3号")
+    decided_on = forms.DateField(
+        label="决定日期", initial=timezone.localdate, widget=forms.DateInput(format="%Y-%m-%d"), input_formats=["%Y-%m-%d"]
+    )
+    kinds = forms.MultipleChoiceField(label="处罚种类", choices=PenaltyKind.choices, widget=forms.CheckboxSelectMultiple)
+    fine_amount = forms.DecimalField(label="罚款金额（元）", min_value=Decimal("0"), max_digits=14, decimal_places=2, required=False)
+    refund_amount = forms.DecimalField(
+        label="责令退回金额（元）", min_value=Decimal("0"), max_digits=14, decimal_places=2, required=False
+    )
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["subject"].queryset = case.subjects.order_by("id")
+
+    def has_changed(self) -> bool:
+        """A row is blank when nothing but the prefilled date is there."""
+        return any(self[name].data not in (None, "", []) for name in self.fields if name != "decided_on")
+
+
+PenaltyFormSet = forms.formset_factory(PenaltyForm, extra=3, max_num=30)
+PENALTY_PREFIX = "penalties"
+
+
 class OutcomeForm(forms.Form):
+    """行政处理: the outcome in words, and a table of the penalty decisions it contains (formset "penalties").
+
+    A POST without the table's management fields records the outcome text alone."""
+
     outcome = forms.CharField(
         label="行政处理结果", widget=forms.Textarea, help_text="处罚决定书文号、罚款及责令退回金额、协议处理措施等"
     )
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        bound = self.is_bound and f"{PENALTY_PREFIX}-TOTAL_FORMS" in self.data
+        self.penalties = PenaltyFormSet(
+            self.data if bound else None, prefix=PENALTY_PREFIX, form_kwargs={"case": case}
+        )
+
+    def is_valid(self) -> bool:
+        return super().is_valid() & (not self.penalties.is_bound or self.penalties.is_valid())
+
+    def penalty_rows(self) -> list[PenaltyForm]:
+        """The filled-in rows of a valid table (none when the table was not posted)."""
+        if not (self.penalties.is_bound and self.penalties.is_valid()):
+            return []
+        return [row for row in self.penalties if row.cleaned_data]
+
+    def clean(self):
+        data = super().clean()
+        data["penalties"] = [row.cleaned_data for row in self.penalty_rows()]
+        return data
 
 
 class SubjectForm(forms.ModelForm):

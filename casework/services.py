@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from decimal import Decimal
 
 from django.conf import settings
@@ -20,6 +21,7 @@ from agencies.selectors import officer_users
 from casework.clocks import clock_meet, clock_start
 from casework.nodes import resume_waiting
 from casework.models import Case, CaseSource, CaseStatus, ClockUnit, Evidence, Handling, ParallelReferral, Subject
+from casework.penalties import penalty_record
 from casework.permissions import VIEW_CASE, can_edit_case
 from notifications.services import notify
 
@@ -231,10 +233,17 @@ def case_decide(*, case: Case, user, handling: str, opinion: str, also_refer_to:
 
 
 @transaction.atomic
-def case_record_outcome(*, case: Case, user, outcome: str) -> Case:
-    """行政处理结果 (penalty decision, refund order, agreement handling ...)."""
+def case_record_outcome(*, case: Case, user, outcome: str, penalties: Sequence[dict] = ()) -> Case:
+    """行政处理结果 (penalty decision, refund order, agreement handling ...), with the structured
+    penalty decisions it contains (`penalties`: keyword arguments of `penalty_record`, one per decision)."""
     if not outcome.strip():
         raise ValidationError({"outcome": "请填写处理结果。"})
+    numbers = [str(decision.get("document_number", "")).strip() for decision in penalties]
+    repeated = sorted({number for number in numbers if number and numbers.count(number) > 1})
+    if repeated:
+        raise ValidationError({"document_number": f"同一决定书文号填写了多次：{'、'.join(repeated)}。"})
+    for decision in penalties:
+        penalty_record(case=case, user=user, **decision)
     case.outcome = outcome
     case.save()
     _audit(case, actor=user, verb="case.outcome_recorded", summary="登记行政处理结果", data={"outcome": outcome})

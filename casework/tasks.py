@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views import generic
 from viewflow.workflow.flow import views as flow_views
 
-from casework import forms, services
+from casework import forms, penalties, services
 from casework.workflow import TaskFormView
 
 
@@ -90,8 +90,26 @@ class DecideView(CaseTaskView):
 
 
 class AdministrativeHandlingView(CaseTaskView):
+    """行政处理: the outcome in words and each penalty decision (决定书) as a row of a table.
+
+    Every row is checked before any is recorded, so each error shows on its own row."""
+
     form_class = forms.OutcomeForm
+    template_name = "casework/outcome_task.html"
     success_text = "行政处理结果已登记，案件办结。"
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "case": self.case}
+
     def perform(self, form):
-        services.case_record_outcome(case=self.case, user=self.request.user, **form.cleaned_data)
+        data = dict(form.cleaned_data)
+        failed = False
+        for row in form.penalty_rows():
+            try:
+                penalties.penalty_prepare(case=self.case, user=self.request.user, **row.cleaned_data)
+            except ValidationError as exc:
+                forms.add_service_errors(row, exc)
+                failed = True
+        if failed:
+            raise ValidationError("处罚决定有误，请按标出的提示修改后再提交。")
+        services.case_record_outcome(case=self.case, user=self.request.user, **data)

@@ -69,6 +69,7 @@ class CaseDetailView(generic.TemplateView):
             open_tasks=open_tasks,
             **process_links(process),
             subjects=case.subjects.all(),
+            penalties=case.penalties.select_related("subject"),
             evidence=case.evidence.select_related("uploaded_by"),
             referrals=referrals,
             documents=case.documents.filter(referral__in=[r.pk for r in referrals]).order_by("issued_at"),

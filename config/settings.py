@@ -51,6 +51,10 @@ INSTALLED_APPS = [
     "casework",
     "referral",
     "agreements",
+    "supervision",
+    "meetings",
+    "inspections",
+    "leadership",
     "demo",
 ]
 
@@ -239,6 +243,16 @@ LIANBAN_PACKAGE_REQUIREMENTS = {
 # While the police handle a transferred case, the fine decision waits for the criminal outcome and
 # non-penalty measures go on (common practice, domain §6.3, UNCONFIRMED); edge case 10 resumes it.
 LIANBAN_PAUSE_FINE_PENDING_CRIMINAL = env_bool("LIANBAN_PAUSE_FINE_PENDING_CRIMINAL", True)
+# 挂牌督办 (domain §9.3, practice, UNCONFIRMED): the 查处方案 within 10 working days of the notice,
+# progress reports every month, the 督办时限 aligned with the 交办 rule, and the supervisor's
+# escalation ladder after 催办. 文号 families: 督 for the notice, 报 for the handling unit's reports.
+LIANBAN_SUPERVISION_PLAN_WORKING_DAYS = env_int("LIANBAN_SUPERVISION_PLAN_WORKING_DAYS", 10)
+LIANBAN_SUPERVISION_REPORT_MONTHS = env_int("LIANBAN_SUPERVISION_REPORT_MONTHS", 1)
+LIANBAN_SUPERVISION_LADDER = env_list("LIANBAN_SUPERVISION_LADDER", ["约谈", "通报批评", "提级办理"])
+LIANBAN_SUPERVISION_NOTICE_DOC_FAMILY = env_str("LIANBAN_SUPERVISION_NOTICE_DOC_FAMILY", "督")
+LIANBAN_SUPERVISION_REPORT_DOC_FAMILY = env_str("LIANBAN_SUPERVISION_REPORT_DOC_FAMILY", "报")
+# 联席会议纪要 are numbered by issue (期号) in the office's register of this family (GB/T 9704 纪要格式).
+LIANBAN_MINUTES_DOC_FAMILY = env_str("LIANBAN_MINUTES_DOC_FAMILY", "纪要")
 # A real-name reporter is told of the filing decision within 5 working days (令第5号, via official summary).
 LIANBAN_REPORTER_NOTICE_WORKING_DAYS = env_int("LIANBAN_REPORTER_NOTICE_WORKING_DAYS", 5)
 # 密级 printed on discipline clue letters (domain §6.7, §10.3 T4: "内部" or a 密级 per rules, UNCONFIRMED).
@@ -264,3 +278,7 @@ LIANBAN_REAPPLICATION_BAR_MATCH = tuple(
 LIANBAN_PRACTITIONER_SUSPEND_MONTHS = env_int("LIANBAN_PRACTITIONER_SUSPEND_MONTHS", 1)
 LIANBAN_PRACTITIONER_REGISTRATION_BAR_YEARS = env_int("LIANBAN_PRACTITIONER_REGISTRATION_BAR_YEARS", 1)
 LIANBAN_PRACTITIONER_SINGLE_EVENT_BAR_YEARS = env_int("LIANBAN_PRACTITIONER_SINGLE_EVENT_BAR_YEARS", 3)
+# Statistics (domain §11, counting conventions UNCONFIRMED): which inspection kinds make the seed-003 figure
+# "全覆盖"检查定点医药机构 (家). Default: the 全覆盖检查 campaign only; add "daily", "random", "special",
+# "flying" to count every inspected institution.
+LIANBAN_STATISTICS_FULL_COVERAGE_KINDS = env_list("LIANBAN_STATISTICS_FULL_COVERAGE_KINDS", ["full_coverage"])

@@ -5,16 +5,23 @@ from django.views.i18n import JavaScriptCatalog
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Application, Site
 
+from agreements.viewsets import AgreementsApp
 from casework.escalation import EscalationFlow
 from casework.flows import CaseFlow
 from casework.viewsets import CaseworkApp
 from casework.workflow import ScopedFlowViewset, ScopedWorkflowAppViewset
 from config import health
+from inspections.viewsets import InspectionsApp
+from leadership.viewsets import LeadershipApp
+from meetings.flows import ResolutionFlow
+from meetings.viewsets import MeetingsApp
 from notifications import urls as notification_urls
 from referral.clue_flow import ClueReferralFlow
 from referral.flows import TransferFlow
 from referral.incoming_flow import IncomingReferralFlow
 from referral.viewsets import ReferralApp
+from supervision.flows import SupervisionFlow
+from supervision.viewsets import SupervisionApp
 
 class NotificationsApp(Application):
     title = "通知"
@@ -38,10 +45,17 @@ site = Site(
                 ScopedFlowViewset(ClueReferralFlow, icon="forward_to_inbox"),
                 ScopedFlowViewset(IncomingReferralFlow, icon="move_to_inbox"),
                 ScopedFlowViewset(EscalationFlow, icon="alarm"),
+                ScopedFlowViewset(SupervisionFlow, icon="flag"),
+                ScopedFlowViewset(ResolutionFlow, icon="task_alt"),
             ],
         ),
         CaseworkApp(),
         ReferralApp(),
+        SupervisionApp(),
+        MeetingsApp(),
+        AgreementsApp(),
+        InspectionsApp(),
+        LeadershipApp(),
         NotificationsApp(),
     ],
 )

@@ -37,6 +37,7 @@ AGENCIES = [
 # username, full name, agency code, role, 职务, 执法证号, phone
 OFFICERS = [
     ("js_msb_officer", "沈洁", "js-msb", Role.OFFICER, "基金监管处一级主任科员", "32000021001", "025-83330001"),
+    ("js_msb_head", "顾文", "js-msb", Role.HEAD, "副局长", "", "025-83330000"),
     ("msb_officer", "王立新", "zj-msb", Role.OFFICER, "基金监管科科员", "32110021001", "0511-84420001"),
     ("msb_officer2", "李静", "zj-msb", Role.OFFICER, "基金监管科科员", "32110021002", "0511-84420002"),
     ("msb_chief", "陈建国", "zj-msb", Role.SECTION_CHIEF, "基金监管科科长", "32110021003", "0511-84420003"),

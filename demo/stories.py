@@ -8,12 +8,15 @@ from decimal import Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from agencies.numbering import allocate_number
 from casework import services as case_services
-from casework.models import Case, CaseSource, EvidenceKind, Handling, IdentifierType, SubjectKind
+from casework.models import Case, CaseSource, EvidenceKind, Handling, IdentifierType, PenaltyKind, SubjectKind
 from demo.driver import complete, register_case
 from demo.scenario import Cast
 from referral import services as referral_services
 from referral.models import FilingDecision
+
+PENALTY_DOC_FAMILY = "罚"  # 行政处罚决定书: "镇医保罚〔2026〕3号"
 
 # Stages, in flow order; a story stops after its stage.
 LEAD, PENDING_FILING, INVESTIGATING, PENDING_DECISION, PENDING_APPROVAL, SENT, PSB_FILED, PSB_DECLINED, CLOSED = range(9)
@@ -42,6 +45,7 @@ STORIES = [
 
 
 def _add_parties(case: Case, officer, institution, person) -> None:
+    """`person`: None, one (name, ID) pair, or a list of them (a case with several suspects)."""
     if institution:
         name, code, address, representative = institution
         kind = SubjectKind.PHARMACY if "药" in name else SubjectKind.INSTITUTION
@@ -49,8 +53,7 @@ def _add_parties(case: Case, officer, institution, person) -> None:
             case=case, user=officer, kind=kind, name=name, identifier_type=IdentifierType.USCC,
             identifier=code, address=address, legal_representative=representative,
         )
-    if person:
-        name, number = person
+    for name, number in ([] if not person else [person] if isinstance(person[0], str) else person):
         case_services.subject_add(
             case=case, user=officer, kind=SubjectKind.INSURED, name=name, identifier_type=IdentifierType.RESIDENT_ID,
             identifier=number, address="镇江市",
@@ -68,6 +71,21 @@ def _add_evidence(case: Case, officer) -> None:
             case=case, user=officer, upload=SimpleUploadedFile(f"{title}.txt", body, content_type="text/plain"),
             kind=kind, title=title, pages=pages,
         )
+
+
+def _record_outcome(case: Case, officer, amount: Decimal) -> None:
+    """行政处理: the party is ordered to refund the loss and fined once the amount (条例 Art. 38), by a
+    numbered 行政处罚决定书 from the bureau's register."""
+    party = case.subjects.filter(kind__in=[SubjectKind.INSTITUTION, SubjectKind.PHARMACY]).first() or case.subjects.first()
+    today = timezone.localdate()
+    number = allocate_number(agency=case.agency, family=PENALTY_DOC_FAMILY, year=today.year).text
+    case_services.case_record_outcome(
+        case=case, user=officer, outcome=f"责令退回医保基金 {amount} 元，处违法金额1倍罚款 {amount} 元。（{number}）",
+        penalties=[{
+            "subject": party, "document_number": number, "decided_on": today,
+            "kinds": [PenaltyKind.FINE, PenaltyKind.REFUND], "fine_amount": amount, "refund_amount": amount,
+        }],
+    )
 
 
 def tell(story, cast: Cast) -> Case:
@@ -102,8 +120,7 @@ def tell(story, cast: Cast) -> Case:
     complete(process, "decide", head, lambda: case_services.case_decide(
         case=case, user=head, handling=Handling.CRIMINAL if criminal else Handling.ADMINISTRATIVE, opinion="同意。"))
     if not criminal:
-        complete(process, "handle_administratively", officer, lambda: case_services.case_record_outcome(
-            case=case, user=officer, outcome="责令退回医保基金 4200.00 元，处违法金额1倍罚款。（镇医保罚〔2026〕3号）"))
+        complete(process, "handle_administratively", officer, lambda: _record_outcome(case, officer, amount))
         return case
     referral = case.referrals.get()
     transfer = referral.process
@@ -140,3 +157,101 @@ def tell_all(cast: Cast) -> list[Case]:
     """Create every story not told yet (matched by title)."""
     told = set(Case.objects.filter(title__in=[story[0] for story in STORIES]).values_list("title", flat=True))
     return [tell(story, cast) for story in STORIES if story[0] not in told]
+
+
+SUPERVISED = "博爱医院挂床住院骗保案"
+
+
+def supervise_demo_case(cast: Cast) -> None:
+    """The province lists the case the police filed (挂牌督办) and 镇江 has submitted its plan; idempotent."""
+    from supervision import services as supervision_services
+    from supervision.flows import supervision_open
+
+    case = Case.objects.filter(title=SUPERVISED).first()
+    if case is None or case.supervisions.exists():
+        return
+    officer, head = cast.user("msb_officer"), cast.user("js_msb_head")
+    supervision = supervision_open(case=case, user=officer, criteria=["amount", "gang"],
+                                   reason="挂床住院骗取医保基金73万余元，涉及多名参保人员，公安机关已立案侦查。")
+    complete(supervision.process, "designate", head, lambda: supervision_services.supervision_designate(
+        supervision=supervision, user=head, approve=True, opinion="同意挂牌督办。",
+        issue="查清挂床住院的全部事实，追回医保基金，配合公安机关侦查。", term="3m"))
+    complete(supervision.process, "submit_plan", officer, lambda: supervision_services.supervision_submit_plan(
+        supervision=supervision, user=officer, plan="一、全面调取住院结算数据；二、逐一核实住院人员；三、配合公安机关取证。"))
+
+
+def joint_meeting_demo(cast: Cast) -> None:
+    """镇江's joint-meeting mechanism with one issued 纪要: one 议定事项 for the police (overdue), one for
+    the health commission (长期坚持); idempotent."""
+    from meetings import services as meeting_services
+    from meetings.flows import minutes_issue_and_track
+    from meetings.models import Mechanism
+
+    if Mechanism.objects.exists():
+        return
+    a, head, officer = cast.agencies, cast.user("msb_head"), cast.user("msb_officer")
+    mechanism = meeting_services.mechanism_create(
+        user=head, name="镇江市医疗保障基金监管工作联席会议", convenor="市政府分管副市长", convenor_agency=a["zj-gov"],
+        members=[a[code] for code in ("zj-psb", "zj-proc", "zj-health", "zj-market", "zj-disc", "zj-fund", "zj-gov")],
+        liaisons={a["zj-psb"].pk: cast.user("psb_officer"), a["zj-health"].pk: cast.user("health_officer")},
+        frequency="每季度一次", charter_number="镇政办发〔2026〕12号",
+    )
+    held = timezone.now() - timedelta(days=20)
+    cases = list(Case.objects.filter(title=SUPERVISED))
+    meeting = meeting_services.meeting_convene(
+        mechanism=mechanism, user=officer, kind="plenary", title="2026年第四季度联席会议", held_at=held, venue="市政府第一会议室",
+        chair="市政府分管副市长", topics=["通报打击欺诈骗保专项整治工作进展"], cases=cases,
+    )
+    meeting_services.attendance_record(meeting=meeting, user=officer, rows=[
+        {"agency": a["zj-msb"], "name": "周明", "post": "局长", "status": "present"},
+        {"agency": a["zj-psb"], "name": "郑伟", "post": "副局长", "status": "present"},
+        {"agency": a["zj-health"], "name": "何平", "post": "医政医管科科员", "status": "present"},
+        {"agency": a["zj-market"], "name": "高远", "post": "价格监督检查科科员", "status": "leave"},
+    ])
+    minutes_issue_and_track(meeting=meeting, user=officer, heard="市医保局关于打击欺诈骗保专项整治工作情况的汇报。",
+                            views="各成员单位要强化协同，形成监管合力。", distribution="各成员单位", resolutions=[
+        {"text": "公安机关对博爱医院挂床住院骗保案加快侦办，每月通报进展", "kind": "case", "owner": a["zj-psb"],
+         "co_agencies": [a["zj-msb"]], "due_on": (timezone.localtime(held) + timedelta(days=10)).date(), "ongoing": False,
+         "case": cases[0] if cases else None},
+        {"text": "卫生健康部门加强对定点医疗机构执业行为的日常监管", "kind": "task", "owner": a["zj-health"], "co_agencies": [],
+         "due_on": None, "ongoing": True},
+    ])
+
+
+# 身份证 numbers (valid check digits) of the demo institutions' legal representatives, in STORIES order.
+LEGAL_REPRESENTATIVE_IDS = ["321102197001010012", "321102197102020025", "321102197203030038", "321102197304040040",
+                            "321102197405050053", "321102197506060066", "321102197607070079", "321102197708080081"]
+
+
+def agreements_demo(cast: Cast) -> None:
+    """The 经办机构's side: the demo institutions under agreement, inspections, 约谈 and a 中止, and a
+    doctor with points on record; idempotent."""
+    from agreements import practitioners, services as agreement_services
+    from agreements.models import Institution
+    from inspections.services import inspection_record
+
+    if Institution.objects.exists():
+        return
+    fund, today = cast.user("fund_officer"), timezone.localdate()
+    institutions = {}
+    rows = [story[4] for story in STORIES if story[4] is not None]
+    for (name, uscc, _address, legal_rep), legal_rep_id in zip(rows, LEGAL_REPRESENTATIVE_IDS, strict=True):
+        institutions[name] = agreement_services.institution_register(
+            user=fund, name=name, uscc=uscc, kind="pharmacy" if "药" in name else "hospital", legal_representative=legal_rep,
+            legal_representative_id=legal_rep_id, region_code=cast.agencies["zj-fund"].region_code,
+            agreement_start=today.replace(month=1, day=1), agreement_end=today.replace(month=12, day=31),
+        )
+    for name in list(institutions)[:4]:
+        inspection_record(user=fund, institution=institutions[name], kind="full_coverage", inspected_on=today - timedelta(days=30),
+                          findings="病历、结算数据和进销存抽查，未见异常。" if "仁和" in name else "发现疑似违规结算，已约谈。")
+    agreement_services.action_record(
+        user=fund, institution=institutions["镇江市润康大药房有限公司"], kind="interview", decided_on=today - timedelta(days=20),
+        facts="医保药品进销存不符，约谈主要负责人，责令说明情况。")
+    agreement_services.action_record(
+        user=fund, institution=institutions["镇江博爱医院有限公司"], kind="suspend", decided_on=today - timedelta(days=15),
+        facts="挂床住院骗取医保基金，公安机关已立案侦查，中止医保协议。", document_number="镇医保中心协〔2026〕3号",
+        statement_heard=True)
+    doctor = practitioners.practitioner_register(user=fund, name="陈某某", id_number="321111196909090018",
+                                                 institution=institutions["镇江博爱医院有限公司"])
+    practitioners.points_record(user=fund, practitioner=doctor, event_date=today - timedelta(days=15), points=10,
+                                reason="参与虚构住院服务，骗取医保基金。")

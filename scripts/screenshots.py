@@ -28,6 +28,8 @@ PASSWORD = "lianban-demo"
 PENDING_CASE = "康宁医院涉嫌虚构医药服务骗取医保基金案"  # demo stage: waiting for the head's approval
 RECEIPTED_CASE = "博爱医院挂床住院骗保案"  # demo stage: letter sent, receipt signed, police filed
 APPROVAL_TASK = "负责人审批移送"
+MEETING = "2026年第四季度联席会议"  # demo: the joint meeting whose 纪要 was issued
+SUSPENDED_INSTITUTION = "镇江博爱医院有限公司"  # demo: its agreement is 中止
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 
 # file name → one line for README.md
@@ -39,6 +41,11 @@ SHOTS = {
     "05-psb-toast.png": "公安经侦民警（刘强，psb_officer）打开着的移送列表页：局长批准后即时弹出“收到移送案件”通知，页面未刷新。",
     "06-psb-referral-letter-receipt.png": f"公安民警所见的移送页：{RECEIPTED_CASE}，含移送书文号、签收回执和立案决定（整页）。",
     "07-notifications.png": "公安民警的通知列表。",
+    "08-leadership-dashboard.png": "医保局领导（赵华，msb_leader）的领导看板：挂牌督办、办结率、各环节用时的图表，超期期限和逾期议定事项（整页）。",
+    "09-supervision.png": f"省医保局副局长（顾文，js_msb_head）所见的挂牌督办页：{RECEIPTED_CASE}，案件、移送和期限只读（整页）。",
+    "10-joint-meeting.png": "联席会议页：议题、出席情况和议定事项（牵头单位、配合单位、完成时限）（整页）。",
+    "11-statistics.png": "统计报表：seed-003 主要指标和季度统计表，可下载 .xlsx（整页）。",
+    "12-institution.png": "经办机构（钱进，fund_officer）所见的定点医药机构页：协议状态、检查和协议处理记录（整页）。",
 }
 
 
@@ -140,6 +147,20 @@ def take_all(shooter: Shooter) -> None:
     shooter.shot(police, "06-psb-referral-letter-receipt.png", full_page=True)
     police.goto("/notifications/")
     shooter.shot(police, "07-notifications.png")
+
+    leader = shooter.page_as("msb_leader")
+    leader.goto("/leadership/dashboard/")
+    shooter.shot(leader, "08-leadership-dashboard.png", full_page=True)
+    province = shooter.page_as("js_msb_head")
+    open_case(province, "/supervision/", RECEIPTED_CASE)
+    shooter.shot(province, "09-supervision.png", full_page=True)
+    open_case(officer, "/meetings/", MEETING)
+    shooter.shot(officer, "10-joint-meeting.png", full_page=True)
+    leader.goto("/leadership/statistics/")
+    shooter.shot(leader, "11-statistics.png", full_page=True)
+    fund = shooter.page_as("fund_officer")
+    open_case(fund, "/agreements/", SUSPENDED_INSTITUTION)
+    shooter.shot(fund, "12-institution.png", full_page=True)
 
 
 def write_readme(out: Path, base_url: str) -> None:

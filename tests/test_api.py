@@ -15,12 +15,12 @@ def test_schema_describes_every_endpoint(cast, login):
     response = login("msb_officer").get("/api/schema/", HTTP_ACCEPT="application/json")
     assert response.status_code == 200
     text = response.content.decode()
-    for path in ("/api/cases/", "/api/referrals/", "/api/notifications/"):
+    for path in ("/api/cases/", "/api/referrals/", "/api/notifications/", "/api/supervisions/", "/api/resolutions/"):
         assert path in text
 
 
 def test_anonymous_callers_are_refused():
-    for url in ("/api/cases/", "/api/referrals/", "/api/notifications/"):
+    for url in ("/api/cases/", "/api/referrals/", "/api/notifications/", "/api/supervisions/", "/api/resolutions/"):
         assert Client().get(url).status_code == 403
 
 
@@ -62,3 +62,18 @@ def test_schema_generates_without_warnings():
     from django.core.management import call_command
 
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", "/dev/null")
+
+
+def test_supervisions_and_resolutions_are_listed_to_the_agencies_concerned(cast, login):
+    from django.core.management import call_command
+
+    call_command("demo", "--quiet")
+    for user in ("js_msb_head", "msb_officer"):
+        rows = login(user).get("/api/supervisions/").json()["results"]
+        assert [(row["case_title"], row["status"]) for row in rows] == [("博爱医院挂床住院骗保案", "active")], user
+    police = login("psb_officer").get("/api/resolutions/").json()["results"]
+    assert {row["owner"] for row in police} == {"镇江市公安局", "镇江市卫生健康委员会"}
+    assert [row["overdue"] for row in police if row["owner"] == "镇江市公安局"] == [True]
+    for outsider in ("cz_msb_officer", "cz_psb_officer"):
+        assert login(outsider).get("/api/supervisions/").json()["results"] == []
+        assert login(outsider).get("/api/resolutions/").json()["results"] == []

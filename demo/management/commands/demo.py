@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from demo.scenario import DEMO_PASSWORD, OFFICERS, SYSTEM_ADMIN, build_city, system_admin_ensure
-from demo.stories import tell_all
+from demo.stories import agreements_demo, joint_meeting_demo, supervise_demo_case, tell_all
 
 
 class Command(BaseCommand):
@@ -16,6 +16,9 @@ class Command(BaseCommand):
         cast = build_city()
         system_admin_ensure()
         created = tell_all(cast)
+        supervise_demo_case(cast)
+        joint_meeting_demo(cast)
+        agreements_demo(cast)
         self.stdout.write(self.style.SUCCESS(f"演示数据就绪：{len(cast.agencies)} 个机关，{len(cast.officers)} 名人员，新建案件 {len(created)} 件。"))
         if quiet:
             return

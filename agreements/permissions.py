@@ -1,0 +1,78 @@
+"""Who may see and handle agreements and practitioners' records. No object grants: visibility follows
+the officer's agency (the 经办机构 that holds the agreement; the MSBs over its region), like a selector."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.http import Http404
+
+from agencies.models import Agency, AgencyKind
+from agencies.permissions import can_act_for, officer_of
+from agreements.models import AgreementAction, Institution, Practitioner, region_covers, region_prefix
+
+AGREEMENT_AGENCY_KINDS = {AgencyKind.HANDLING, AgencyKind.MSB}
+
+
+def agreement_agency_of(user) -> Agency | None:
+    """The user's agency when it is a 经办机构 or a 医疗保障局; nobody else works with agreements."""
+    officer = officer_of(user)
+    if officer is None or officer.agency.kind not in AGREEMENT_AGENCY_KINDS:
+        return None
+    return officer.agency
+
+
+def can_use_agreements(user) -> bool:
+    return agreement_agency_of(user) is not None
+
+
+def visible_institutions_q(agency: Agency | None) -> Q:
+    """The holding 经办机构 sees its own institutions; an MSB sees those in its region, read-only."""
+    if agency is None:
+        return Q(pk__in=[])
+    if agency.kind == AgencyKind.HANDLING:
+        return Q(agency=agency)
+    return Q(region_code__startswith=region_prefix(agency.region_code))
+
+
+def can_view_institution(user, institution: Institution) -> bool:
+    agency = agreement_agency_of(user)
+    if agency is None:
+        return False
+    if agency.kind == AgencyKind.HANDLING:
+        return institution.agency_id == agency.pk
+    return region_covers(agency.region_code, institution.region_code)
+
+
+def can_handle_institution(user, institution: Institution) -> bool:
+    """Record 协议处理, register practitioners and record points: officers of the holding 经办机构."""
+    return can_act_for(user, institution.agency)
+
+
+def can_receive_for_agency(user) -> Agency | None:
+    """The 经办机构 for which `user` may register institutions and receive designation applications."""
+    agency = agreement_agency_of(user)
+    if agency is None or agency.kind != AgencyKind.HANDLING or not can_act_for(user, agency):
+        return None
+    return agency
+
+
+def get_institution_or_404(*, user, institution_id: int) -> Institution:
+    institution = Institution.objects.select_related("agency").filter(pk=institution_id).first()
+    if institution is None or not can_view_institution(user, institution):
+        raise Http404("没有找到该定点医药机构，或您无权查看。")
+    return institution
+
+
+def get_action_or_404(*, user, action_id: int) -> AgreementAction:
+    action = AgreementAction.objects.select_related("institution__agency").filter(pk=action_id).first()
+    if action is None or not can_view_institution(user, action.institution):
+        raise Http404("没有找到该协议处理记录，或您无权查看。")
+    return action
+
+
+def get_practitioner_or_404(*, user, practitioner_id: int) -> Practitioner:
+    """一医一档 follows the person: any 经办机构 or MSB officer may look a practitioner up."""
+    practitioner = Practitioner.objects.select_related("institution__agency").filter(pk=practitioner_id).first()
+    if practitioner is None or not can_use_agreements(user):
+        raise Http404("没有找到该人员，或您无权查看。")
+    return practitioner
