@@ -19,7 +19,7 @@ from agreements.permissions import (
     get_institution_or_404,
     get_practitioner_or_404,
 )
-from casework.views import SearchListView
+from casework.lists import SearchListView
 from casework.forms import add_service_errors
 
 INSTITUTIONS = ("定点医药机构", "agreements:index")

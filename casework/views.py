@@ -13,27 +13,10 @@ from django.views import generic
 from agencies.permissions import can_act_for
 from casework import forms, selectors, services
 from casework.flows import CaseFlow
+from casework.lists import SearchListView
 from casework.models import CaseStatus
 from casework.presenters import open_tasks_for, process_links
 from casework.permissions import can_edit_case, get_case_or_404, get_evidence_or_404
-
-
-class SearchListView(generic.ListView):
-    """A paginated list with `?q=` search and a `?status=` filter, both handed to the selector."""
-
-    paginate_by = 20
-    statuses: list = []
-
-    def select(self, *, user, search: str, status: str):  # pragma: no cover - each list defines it
-        raise NotImplementedError
-
-    def get_queryset(self):
-        return self.select(user=self.request.user, search=self.request.GET.get("q", "").strip(), status=self.request.GET.get("status", ""))
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            statuses=self.statuses, q=self.request.GET.get("q", ""), status=self.request.GET.get("status", ""), **kwargs
-        )
 
 
 class CaseListView(SearchListView):

@@ -16,7 +16,7 @@ from agencies.models import AgencyKind
 from agencies.permissions import ACT_FOR_AGENCY, APPROVE_CASE, ISSUE_DOCUMENTS, can_act_for, officer_of
 from casework.forms import add_service_errors
 from casework.presenters import open_tasks_for, process_links
-from casework.views import SearchListView
+from casework.lists import SearchListView
 from meetings import forms, selectors, services
 from meetings.flows import minutes_issue_and_track
 from meetings.models import MeetingStatus

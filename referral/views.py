@@ -16,7 +16,7 @@ from viewflow.workflow import STATUS
 
 from casework.presenters import open_tasks_for, process_links
 from casework.selectors import deadline_list_for_target
-from casework.views import SearchListView
+from casework.lists import SearchListView
 from casework.forms import add_service_errors
 from casework.permissions import can_edit_case, can_view_case, get_case_or_404
 from agencies.models import AgencyKind

@@ -16,7 +16,7 @@ from agencies.permissions import ACT_FOR_AGENCY, APPROVE_CASE, can_act_for
 from casework.forms import add_service_errors
 from casework.permissions import can_edit_case, get_case_or_404
 from casework.presenters import open_tasks_for, process_links
-from casework.views import SearchListView
+from casework.lists import SearchListView
 from referral.documents import DOCX_CONTENT_TYPE
 from supervision import forms, selectors, services
 from supervision.flows import supervision_open
