@@ -27,3 +27,12 @@ def officer_list(*, agency: Agency, roles: Iterable[str] | None = None) -> Query
 
 def officer_users(*, agency: Agency, roles: Iterable[str] | None = None) -> list:
     return [officer.user for officer in officer_list(agency=agency, roles=roles)]
+
+
+def bureaus_below(agency: Agency) -> list[Agency]:
+    """The 医疗保障局 below `agency` in the hierarchy, level by level (one query a level)."""
+    below, level = [], [agency]
+    while level:
+        level = list(Agency.objects.filter(parent__in=level, kind=AgencyKind.MSB).order_by("region_code"))
+        below += level
+    return below

@@ -15,20 +15,9 @@ from django.db import models
 from django.utils import timezone
 
 from agencies.models import Agency, AgencyKind
+from agencies.regions import region_covers
 from casework.identifiers import validate_resident_id, validate_uscc
 from casework.models import Case
-
-
-def region_prefix(region_code: str) -> str:
-    """The part of a 行政区划代码 that its sub-regions share: 320000 → 32, 321100 → 3211, 321102 → 321102."""
-    code = region_code
-    while code.endswith("00"):
-        code = code[:-2]
-    return code
-
-
-def region_covers(outer: str, inner: str) -> bool:
-    return inner.startswith(region_prefix(outer))
 
 
 class InstitutionKind(models.TextChoices):

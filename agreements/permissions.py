@@ -8,7 +8,8 @@ from django.http import Http404
 
 from agencies.models import Agency, AgencyKind
 from agencies.permissions import can_act_for, officer_of
-from agreements.models import AgreementAction, Institution, Practitioner, region_covers, region_prefix
+from agencies.regions import region_covers, region_prefix
+from agreements.models import AgreementAction, Institution, Practitioner
 
 AGREEMENT_AGENCY_KINDS = {AgencyKind.HANDLING, AgencyKind.MSB}
 

@@ -14,7 +14,8 @@ from django.utils import timezone
 from agencies.audit import audit_append
 from agreements.models import MAX_POINTS, AgreementStatus, Institution, PaymentStatus, PointRecord, Practitioner
 from agreements.permissions import can_handle_institution
-from agreements.services import add_months, check_case_visible, cn_date, not_in_future
+from agreements.services import check_case_visible, cn_date, not_in_future
+from casework.clocks import add_months
 from casework.identifiers import validate_resident_id
 from casework.models import Case
 

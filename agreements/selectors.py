@@ -9,6 +9,7 @@ from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from agencies.models import AgencyKind, AuditEvent
+from agencies.regions import region_prefix
 from agreements.models import (
     AgreementAction,
     AgreementStatus,
@@ -16,7 +17,6 @@ from agreements.models import (
     Institution,
     PaymentStatus,
     Practitioner,
-    region_prefix,
 )
 from agreements.permissions import agreement_agency_of, visible_institutions_q
 

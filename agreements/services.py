@@ -3,7 +3,6 @@ bad input changes nothing. Practitioners' payment eligibility is in agreements.p
 
 from __future__ import annotations
 
-import calendar
 from datetime import date
 from decimal import Decimal
 
@@ -30,19 +29,13 @@ from agreements.models import (
     region_covers,
 )
 from agreements.permissions import can_handle_institution, can_receive_for_agency
+from casework.clocks import add_months
 from casework.models import Case
 from casework.permissions import can_view_case
 from notifications.services import notify
 
 def cn_date(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
-
-
-def add_months(day: date, months: int) -> date:
-    """Same day `months` later, or the month's last day when it has no such day (1月31日 + 1 → 2月28日)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def not_in_future(day: date, field: str, label: str) -> None:

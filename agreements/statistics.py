@@ -12,7 +12,8 @@ from datetime import date
 
 from django.db.models import Count
 
-from agreements.models import ActionKind, AgreementAction, region_prefix
+from agencies.regions import region_prefix
+from agreements.models import ActionKind, AgreementAction
 
 
 @dataclass(frozen=True)

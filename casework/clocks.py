@@ -32,6 +32,7 @@ from casework.models import (
     DeadlineExtension,
     DeadlinePause,
     DeadlineStatus,
+    OPEN_DEADLINE_STATUSES,
 )
 from notifications.services import notify
 
@@ -46,7 +47,8 @@ def _end_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(23, 59, 59)))
 
 
-def _add_months(day: date, months: int) -> date:
+def add_months(day: date, months: int) -> date:
+    """Same day `months` later, or the month's last day when it has none (1月31日 + 1 → 2月28日)."""
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
     return date(year, month, min(day.day, month_calendar.monthrange(year, month)[1]))
@@ -69,7 +71,7 @@ def compute_due(*, started_at: datetime, amount: int, unit: str) -> Due:
     if unit == ClockUnit.WORKING_DAYS:
         last_day = calendar.add_working_days(start_day, amount)
     else:
-        last_day = start_day + timedelta(days=amount) if unit == ClockUnit.CALENDAR_DAYS else _add_months(start_day, amount)
+        last_day = start_day + timedelta(days=amount) if unit == ClockUnit.CALENDAR_DAYS else add_months(start_day, amount)
         if settings.LIANBAN_CALENDAR_DAY_HOLIDAY_ROLLOVER:
             last_day = calendar.next_working_day(last_day)
     return Due(at=_end_of(last_day), provisional=_spans_provisional(start_day, last_day))
@@ -150,24 +152,19 @@ def clock_start(
     return deadline
 
 
+def _clocks(target: models.Model, code: str):
+    return Deadline.objects.select_for_update().about(target).filter(code=code)
+
+
 def open_clock(*, target: models.Model, code: str) -> Deadline | None:
-    return (
-        Deadline.objects.select_for_update()
-        .filter(target_type=target._meta.label_lower, target_id=str(target.pk), code=code, status__in=[DeadlineStatus.RUNNING, DeadlineStatus.PAUSED])
-        .first()
-    )
+    return _clocks(target, code).filter(status__in=OPEN_DEADLINE_STATUSES).first()
 
 
 @transaction.atomic
 def clock_meet(*, target: models.Model, code: str, at: datetime | None = None) -> Deadline | None:
     """The duty was done: stop the clock. A late finish keeps the breach on record, with the time
     the duty was done at last (also after the worker has marked the clock breached)."""
-    deadline = open_clock(target=target, code=code) or (
-        Deadline.objects.select_for_update()
-        .filter(target_type=target._meta.label_lower, target_id=str(target.pk), code=code, status=DeadlineStatus.BREACHED,
-                met_at__isnull=True)
-        .first()
-    )
+    deadline = open_clock(target=target, code=code) or _clocks(target, code).overdue().first()
     if deadline is None:
         return None
     deadline.met_at = at or timezone.now()

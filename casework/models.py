@@ -444,8 +444,20 @@ class DeadlineStatus(models.TextChoices):
 OPEN_DEADLINE_STATUSES = (DeadlineStatus.RUNNING, DeadlineStatus.PAUSED)
 
 
+class DeadlineQuerySet(models.QuerySet):
+    def about(self, target: models.Model) -> "DeadlineQuerySet":
+        """The clocks about one object (a case, a referral, a supervision …)."""
+        return self.filter(target_type=target._meta.label_lower, target_id=str(target.pk))
+
+    def overdue(self) -> "DeadlineQuerySet":
+        """Past due and still not done (a late finish records met_at and leaves this set)."""
+        return self.filter(status=DeadlineStatus.BREACHED, met_at__isnull=True)
+
+
 class Deadline(models.Model):
     """One legal clock: started by an event, due after an amount of a unit, warned and breached once."""
+
+    objects = DeadlineQuerySet.as_manager()
 
     case = models.ForeignKey(Case, verbose_name="案件", on_delete=models.CASCADE, related_name="deadlines")
     code = models.CharField("期限代码", max_length=60)

@@ -47,7 +47,7 @@ def deadline_list_for_case(*, case: Case):
 def deadline_list_for_target(*, target):
     """The clocks about one object (e.g. a referral), for whoever may see that object."""
     return (
-        Deadline.objects.filter(target_type=target._meta.label_lower, target_id=str(target.pk))
+        Deadline.objects.about(target)
         .select_related("agency", "responsible")
         .prefetch_related("extensions__approved_by")
     )

@@ -8,27 +8,24 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 from django.utils import timezone
 from viewflow.workflow import STATUS, chart
 from viewflow.workflow.fields import get_task_ref
 from viewflow.workflow.models import Task
 
 from agencies.models import Agency, AgencyKind, AgencyLevel
+from agencies.regions import region_prefix
 from casework.flows import CaseFlow
-from casework.models import Case, CaseProcess, CaseStatus, Deadline, DeadlineStatus
+from casework.models import Case, CaseProcess, CaseStatus, Deadline
 from meetings.models import Resolution, ResolutionStatus
+from referral.selectors import without_confidential_clocks
 from supervision.models import Supervision, SupervisionStatus
 
 
-def scope_prefix(agency: Agency) -> str:
-    """A bureau sees its region and the regions below it: 321100 → "3211", 320000 → "32"."""
-    code = agency.region_code
-    return code[:2] if code.endswith("0000") else code[:4] if code.endswith("00") else code
-
-
 def agencies_in_scope(agency: Agency) -> QuerySet[Agency]:
-    return Agency.objects.filter(region_code__startswith=scope_prefix(agency))
+    """A bureau sees its region and the regions below it."""
+    return Agency.objects.filter(region_code__startswith=region_prefix(agency.region_code))
 
 
 @dataclass(frozen=True)
@@ -54,17 +51,8 @@ def supervised_by_level_and_status(agency: Agency) -> dict[str, list[Bar]]:
 
 def overdue_clocks(agency: Agency) -> QuerySet[Deadline]:
     """Clocks past due and still not done, oldest first (confidential referrals' clocks excluded)."""
-    return (
-        Deadline.objects.filter(agency__in=agencies_in_scope(agency), status=DeadlineStatus.BREACHED, met_at__isnull=True)
-        .exclude(target_type="referral.referral", target_id__in=_confidential_referral_ids())
-        .select_related("case", "agency", "responsible").order_by("due_at")
-    )
-
-
-def _confidential_referral_ids() -> list[str]:
-    from referral.models import Referral
-
-    return [str(pk) for pk in Referral.objects.filter(confidential=True).values_list("pk", flat=True)]
+    overdue = Deadline.objects.overdue().filter(agency__in=agencies_in_scope(agency))
+    return without_confidential_clocks(overdue).select_related("case", "agency", "responsible").order_by("due_at")
 
 
 def overdue_resolutions(agency: Agency) -> QuerySet[Resolution]:
@@ -104,17 +92,17 @@ def days_per_step(agency: Agency, *, since: date | None = None) -> list[Bar]:
     registered in the last year), in flow order."""
     since = since or timezone.localdate() - timedelta(days=365)
     processes = CaseProcess.objects.filter(case__agency__in=agencies_in_scope(agency), case__registered_at__date__gte=since)
-    days: dict[str, list[float]] = defaultdict(list)
-    tasks = Task.objects.filter(process__in=processes, flow_task_type="HUMAN", status=STATUS.DONE, finished__isnull=False)
-    for flow_task, created, finished in tasks.values_list("flow_task", "created", "finished"):
-        key = flow_task if isinstance(flow_task, str) else get_task_ref(flow_task)
-        days[key].append((finished - created).total_seconds() / 86400)
+    tasks = (
+        Task.objects.filter(process__in=processes, flow_task_type="HUMAN", status=STATUS.DONE, finished__isnull=False)
+        .values("flow_task")
+        .annotate(n=Count("id"), spent=Avg(ExpressionWrapper(F("finished") - F("created"), output_field=DurationField())))
+    )  # one row per step, averaged in the database
+    steps = {(row["flow_task"] if isinstance(row["flow_task"], str) else get_task_ref(row["flow_task"])): row for row in tasks}
     nodes, _ = chart.topsort(CaseFlow)
     return [
-        Bar(node.task_title, round(sum(days[key]) / len(days[key]), 1), f"{len(days[key])} 件")
-        for node in nodes if (key := get_task_ref(node)) in days
+        Bar(node.task_title, round(row["spent"].total_seconds() / 86400, 1), f"{row['n']} 件")
+        for node in nodes if (row := steps.get(get_task_ref(node)))
     ]
-
 
 def scaled(bars: list[Bar], *, top: float | None = None) -> list[tuple[Bar, int]]:
     """Each bar with its length in percent of `top` (default: the longest bar), for the bar charts."""

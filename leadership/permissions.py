@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 
 from agencies.models import Agency, AgencyKind, AgencyLevel
 from agencies.permissions import officer_of
+from agencies.selectors import bureaus_below
 from leadership.statistics import Region
 
 WHOLE = {AgencyLevel.NATIONAL: "全国", AgencyLevel.PROVINCE: "全省", AgencyLevel.CITY: "全市", AgencyLevel.COUNTY: "全县（区）"}
@@ -35,17 +36,9 @@ def get_statistics_agency_or_403(user) -> Agency:
     return agency
 
 
-def _bureaus_below(agency: Agency) -> list[Agency]:
-    below, level = [], [agency]
-    while level:
-        level = list(Agency.objects.filter(parent__in=level, kind=AgencyKind.MSB).order_by("region_code"))
-        below += level
-    return below
-
-
 def statistics_regions(agency: Agency) -> list[tuple[Region, str]]:
     """(region, label for the picker): the bureau's own region first, then each bureau's below it."""
-    below = [bureau for bureau in _bureaus_below(agency) if bureau.region_code != agency.region_code]
+    below = [bureau for bureau in bureaus_below(agency) if bureau.region_code != agency.region_code]
     own = Region(code=agency.region_code, name=agency.region_name)
     regions = [(own, f"{own.name}（{WHOLE[agency.level]}）" if below else own.name)]
     seen = {own.code}

@@ -23,11 +23,13 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, IntegerField, Q, QuerySet, Sum
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from agreements import statistics as agreement_statistics
-from agreements.models import ActionKind, AgreementAction, PointRecord, Practitioner, region_prefix
+from agencies.regions import region_prefix
+from agreements.models import ActionKind, AgreementAction, PointRecord, Practitioner
 from agreements.practitioners import SUSPEND_AT_POINTS
 from casework.models import (
     NOT_PENALTY_KINDS,
@@ -35,7 +37,6 @@ from casework.models import (
     Case,
     CaseSource,
     Deadline,
-    DeadlineStatus,
     PenaltyDecision,
     PenaltyKind,
 )
@@ -445,8 +446,8 @@ def _supervision_rows(period: Period, region: Region) -> list[Figure]:
     start, end = period.moments()
     supervised = Supervision.objects.filter(case__agency__region_code__startswith=region.prefix)
     open_now = supervised.filter(status__in=[SupervisionStatus.ACTIVE, SupervisionStatus.REVIEW])
-    late = Deadline.objects.filter(target_type="supervision.supervision", status=DeadlineStatus.BREACHED, met_at__isnull=True)
-    overdue = open_now.filter(pk__in=[int(pk) for pk in late.values_list("target_id", flat=True)])
+    late = Deadline.objects.overdue().filter(target_type="supervision.supervision").annotate(key=Cast("target_id", IntegerField()))
+    overdue = open_now.filter(pk__in=late.values("key"))
     return [
         Figure("挂牌督办案件：新挂牌", CASES, supervised.filter(decided_at__gte=start, decided_at__lt=end,
                                                       notice__isnull=False).count(), group),

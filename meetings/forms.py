@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from agencies.models import Agency, AgencyKind
+from agencies.regions import region_prefix
 from casework.forms import OfficerChoiceField
 from meetings.models import AttendanceStatus, MeetingKind, Mechanism, ResolutionKind
 
@@ -81,7 +82,7 @@ class AttendanceRowForm(forms.Form):
     def __init__(self, *args, region: str, **kwargs):
         super().__init__(*args, **kwargs)
         # the region's agencies and those of its districts (321100 → 3211xx) may attend or observe
-        self.fields["agency"].queryset = Agency.objects.filter(region_code__startswith=region.rstrip("0"))
+        self.fields["agency"].queryset = Agency.objects.filter(region_code__startswith=region_prefix(region))
 
 
 class ResolutionRowForm(forms.Form):

@@ -17,10 +17,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.audit import audit_append
-from agencies.models import Agency, AgencyKind, Role
+from agencies.models import Agency, AgencyKind
 from agencies.numbering import allocate_number
 from agencies.permissions import ACT_FOR_AGENCY, APPROVE_CASE, ISSUE_DOCUMENTS, can_act_for, officer_of
-from agencies.selectors import officer_users
 from casework.models import Case
 from meetings.letters.minutes import Attendee, Decided, Minutes, build_minutes
 from meetings.models import (
@@ -36,6 +35,7 @@ from meetings.models import (
     ResolutionUpdate,
 )
 from notifications.services import notify
+from referral.events import agency_handlers
 
 
 def _audit(mechanism: Mechanism, *, actor, verb: str, summary: str, target, agency: Agency) -> None:
@@ -43,7 +43,7 @@ def _audit(mechanism: Mechanism, *, actor, verb: str, summary: str, target, agen
 
 
 def _handlers(agencies) -> list:
-    return [user for agency in agencies for user in officer_users(agency=agency, roles=(Role.OFFICER, Role.SECTION_CHIEF, Role.HEAD))]
+    return [user for agency in agencies for user in agency_handlers(agency)]
 
 
 def meeting_url(meeting: Meeting) -> str:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Q, QuerySet
+from django.db.models.functions import Cast
 from guardian.shortcuts import get_objects_for_user
 
 from agencies.models import AuditEvent
+from casework.models import Deadline
 from referral.models import IssuedDocument, Referral, ReferralProcess
 from referral.permissions import VIEW_REFERRAL
 
@@ -34,3 +36,10 @@ def referral_documents(*, referral: Referral) -> QuerySet[IssuedDocument]:
 def referral_timeline(*, referral: Referral) -> QuerySet[AuditEvent]:
     """What the receiving agency may see of the history: the referral's own events, not the case's."""
     return AuditEvent.objects.filter(target_type="referral.referral", target_id=str(referral.pk)).select_related("actor", "agency")
+
+
+def without_confidential_clocks(deadlines: QuerySet[Deadline]) -> QuerySet[Deadline]:
+    """Leave out the clocks of confidential (discipline) referrals: readers beyond the named officers
+    must not learn that such a referral exists."""
+    confidential = Referral.objects.filter(confidential=True).annotate(key=Cast("pk", CharField())).values("key")
+    return deadlines.exclude(target_type="referral.referral", target_id__in=confidential)

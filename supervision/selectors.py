@@ -9,6 +9,7 @@ from django.http import Http404
 from agencies.models import AuditEvent
 from agencies.permissions import officer_of
 from casework.models import Deadline
+from referral.selectors import without_confidential_clocks
 from supervision.models import Supervision, SupervisionProcess
 
 
@@ -42,13 +43,8 @@ def supervised_referrals(supervision: Supervision):
 
 def supervised_clocks(supervision: Supervision) -> QuerySet[Deadline]:
     """Every clock of the case and of its open referrals, without those of confidential referrals."""
-    hidden = [str(pk) for pk in supervision.case.referrals.filter(confidential=True).values_list("pk", flat=True)]
-    return (
-        Deadline.objects.filter(case=supervision.case)
-        .exclude(target_type="referral.referral", target_id__in=hidden)
-        .select_related("agency", "responsible")
-        .order_by("started_at", "id")
-    )
+    clocks = without_confidential_clocks(Deadline.objects.filter(case=supervision.case))
+    return clocks.select_related("agency", "responsible").order_by("started_at", "id")
 
 
 def supervision_timeline(supervision: Supervision) -> QuerySet[AuditEvent]:

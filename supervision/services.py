@@ -18,12 +18,13 @@ from django.utils import timezone
 from agencies.audit import audit_append
 from agencies.models import Agency, AgencyKind, Role
 from agencies.permissions import ACT_FOR_AGENCY, APPROVE_CASE, can_act_for, officer_of
-from agencies.selectors import officer_users
+from agencies.selectors import bureaus_below, officer_users
 from casework.clocks import clock_cancel, clock_meet, clock_start, due_for
-from casework.models import Case, ClockUnit, DeadlineStatus
+from casework.models import Case, ClockUnit, Deadline
 from casework.nodes import resume_waiting
 from notifications.services import notify
 from referral.documents import document_issue
+from referral.events import agency_handlers
 from supervision.letters.notice import SupervisionNotice, build_supervision_notice
 from supervision.letters.report import SupervisionReportLetter, build_supervision_report
 from supervision.models import (
@@ -52,10 +53,6 @@ def _audit(supervision: Supervision, *, actor, verb: str, summary: str, agency: 
         audit_append(actor=actor, verb=verb, target=supervision, agency=agency, thread=thread, summary=summary, data=data)
 
 
-def _handlers(agency: Agency) -> list:
-    return list(officer_users(agency=agency, roles=(Role.OFFICER, Role.SECTION_CHIEF, Role.HEAD)))
-
-
 def _tell(users, supervision: Supervision, *, event: str, title: str, body: str = "") -> None:
     notify(recipients=users, event=event, title=f"{title}：{supervision.case.title}", body=body, url=supervision_url(supervision))
 
@@ -75,7 +72,7 @@ def cases_open_to_listing(*, user):
     officer = officer_of(user)
     if officer is None or officer.agency.kind != AgencyKind.MSB:
         return Case.objects.none()
-    below = [agency.pk for agency in Agency.objects.filter(kind=AgencyKind.MSB) if officer.agency in _supervising_bureaus(agency)]
+    below = [agency.pk for agency in bureaus_below(officer.agency)]
     return Case.objects.filter(agency__in=below, closed_at__isnull=True).exclude(supervisions__status__in=OPEN_STATUSES)
 
 
@@ -186,7 +183,7 @@ def supervision_designate(
                     started_at=now, responsible=case.lead_officer)
     _audit(supervision, actor=user, verb="supervision.designated", agency=supervision.supervisor,
            summary=f"以{supervision.notice.number}挂牌督办，限{supervision.due_on:%Y-%m-%d}前办结")
-    _tell(_handlers(case.agency), supervision, event="supervision.designated", title="案件被挂牌督办",
+    _tell(agency_handlers(case.agency), supervision, event="supervision.designated", title="案件被挂牌督办",
           body=f"{supervision.supervisor.name}（{supervision.notice.number}）：请于{settings.LIANBAN_SUPERVISION_PLAN_WORKING_DAYS}个工作日内报送查处方案。")
     return supervision
 
@@ -207,7 +204,7 @@ def supervision_submit_plan(*, supervision: Supervision, user, plan: str) -> Sup
     supervision.save()
     clock_meet(target=supervision, code=PLAN)
     _audit(supervision, actor=user, verb="supervision.plan_submitted", agency=supervision.case.agency, summary="报送查处方案")
-    _tell(_handlers(supervision.supervisor), supervision, event="supervision.plan_submitted", title="收到查处方案", body=plan)
+    _tell(agency_handlers(supervision.supervisor), supervision, event="supervision.plan_submitted", title="收到查处方案", body=plan)
     return supervision
 
 
@@ -266,7 +263,7 @@ def supervision_report(
         resume_waiting(supervision.process, "await_final_report")
     _audit(supervision, actor=user, verb=f"supervision.{kind.value}_report", agency=case.agency,
            summary=f"以{report.document.number}报送{report.get_kind_display()}")
-    _tell(_handlers(supervision.supervisor), supervision, event="supervision.reported", title=f"收到{report.get_kind_display()}",
+    _tell(agency_handlers(supervision.supervisor), supervision, event="supervision.reported", title=f"收到{report.get_kind_display()}",
           body=administrative)
     return report
 
@@ -288,7 +285,7 @@ def supervision_review(*, supervision: Supervision, user, accept: bool, opinion:
         supervision.status, supervision.closed_at = SupervisionStatus.CLOSED, timezone.now()
         supervision.save()
         _audit(supervision, actor=user, verb="supervision.closed", agency=supervision.supervisor, summary=f"审核销号：{opinion}")
-        _tell(_handlers(case.agency), supervision, event="supervision.closed", title="督办案件已销号", body=opinion)
+        _tell(agency_handlers(case.agency), supervision, event="supervision.closed", title="督办案件已销号", body=opinion)
         return supervision
     supervision.status = SupervisionStatus.ACTIVE
     supervision.save()
@@ -296,19 +293,13 @@ def supervision_review(*, supervision: Supervision, user, accept: bool, opinion:
                 legal_basis=f"{BASIS}（{supervision.notice.number}）", agency=case.agency, amount=supervision.report_every_months,
                 unit=ClockUnit.MONTHS, start_event="结案报告被退回重办", url=supervision_url(supervision), responsible=case.lead_officer)
     _audit(supervision, actor=user, verb="supervision.sent_back", agency=supervision.supervisor, summary=f"退回重办：{opinion}")
-    _tell(_handlers(case.agency), supervision, event="supervision.sent_back", title="结案报告被退回重办", body=opinion)
+    _tell(agency_handlers(case.agency), supervision, event="supervision.sent_back", title="结案报告被退回重办", body=opinion)
     return supervision
 
 
 def overdue_clocks(supervision: Supervision):
-    """Duties past their time and still not done."""
-    return supervision_clocks(supervision).filter(status=DeadlineStatus.BREACHED, met_at__isnull=True)
-
-
-def supervision_clocks(supervision: Supervision):
-    from casework.selectors import deadline_list_for_target
-
-    return deadline_list_for_target(target=supervision)
+    """The supervision's duties past their time and still not done."""
+    return Deadline.objects.about(supervision).overdue()
 
 
 def next_ladder_step(supervision: Supervision) -> str | None:
@@ -370,5 +361,5 @@ def supervision_revoke(*, supervision: Supervision, user, reason: str) -> Superv
         clock_cancel(target=supervision, code=code, reason=f"撤销督办：{reason}")
     resume_waiting(supervision.process, "await_final_report")
     _audit(supervision, actor=user, verb="supervision.revoked", agency=supervision.supervisor, summary=f"撤销督办：{reason}")
-    _tell(_handlers(supervision.case.agency), supervision, event="supervision.revoked", title="已撤销挂牌督办", body=reason)
+    _tell(agency_handlers(supervision.case.agency), supervision, event="supervision.revoked", title="已撤销挂牌督办", body=reason)
     return supervision

@@ -93,3 +93,23 @@ def test_a_practitioner_suspended_within_the_period_is_counted_once(city):
 
     assert suspended(today - td(days=20), today) == 1
     assert suspended(today - td(days=10), today) == 0
+
+
+def test_days_per_step_average_the_finished_steps(city):
+    """Two verifications that took 1 and 3 days average 2 days (averaged in the database)."""
+    from datetime import timedelta as td
+
+    from viewflow.workflow.models import Task
+
+    from leadership.dashboard import days_per_step
+
+    zhenjiang = city.agencies["zj-msb"]
+    verified = [t for t in Task.objects.filter(status="DONE").order_by("pk") if t.flow_task.name == "verify"]
+    for task in verified:
+        task.created, task.finished = task.finished - td(days=2), task.finished
+        task.save()
+    first, second = verified[:2]
+    Task.objects.filter(pk=first.pk).update(created=first.finished - td(days=1))
+    Task.objects.filter(pk=second.pk).update(created=second.finished - td(days=3))
+    bars = {bar.label: bar for bar in days_per_step(zhenjiang)}
+    assert bars["核查线索"].value == 2.0 and bars["核查线索"].note == f"{len(verified)} 件"
