@@ -118,11 +118,36 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- channels and cache ------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
+# channels-redis waits for a socket's next message with a blocking BZPOPMIN of 5 s; redis-py's own
+# read timeout defaults to 5 s too, so an idle socket's read could time out first and the consumer
+# died (close 1011). The layer's connections get a read timeout well above the blocking wait.
+CHANNEL_LAYER_BLOCKING_WAIT_SECONDS = 5  # channels_redis.core.RedisChannelLayer.brpop_timeout
+LIANBAN_REDIS_SOCKET_TIMEOUT_SECONDS = env_int("LIANBAN_REDIS_SOCKET_TIMEOUT_SECONDS", 30)
+if LIANBAN_REDIS_SOCKET_TIMEOUT_SECONDS <= CHANNEL_LAYER_BLOCKING_WAIT_SECONDS:
+    raise ImproperlyConfigured(
+        "LIANBAN_REDIS_SOCKET_TIMEOUT_SECONDS must be longer than the channel layer's blocking wait "
+        f"({CHANNEL_LAYER_BLOCKING_WAIT_SECONDS} s); got {LIANBAN_REDIS_SOCKET_TIMEOUT_SECONDS}"
+    )
+LIANBAN_CHANNEL_WORKER_CAPACITY = env_int("LIANBAN_CHANNEL_WORKER_CAPACITY", 20_000)
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": env_str("LIANBAN_CHANNEL_PREFIX", "lianban")},
+            "BACKEND": "notifications.layers.RedisChannelLayer",  # channels-redis, with a waiting pool
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_timeout": LIANBAN_REDIS_SOCKET_TIMEOUT_SECONDS,
+                        "max_connections": env_int("LIANBAN_REDIS_MAX_CONNECTIONS", 100),
+                        "timeout": env_int("LIANBAN_REDIS_POOL_WAIT_SECONDS", 20),
+                    }
+                ],
+                "prefix": env_str("LIANBAN_CHANNEL_PREFIX", "lianban"),
+                # All the sockets of one daphne worker share one Redis queue ("specific.<worker>!").
+                # At the stock capacity of 100 a commit that notified more of its users than that
+                # lost the rest (dropped, logged at INFO); the queue holds a burst to every socket.
+                "channel_capacity": {"specific.*": LIANBAN_CHANNEL_WORKER_CAPACITY},
+            },
         }
     }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}

@@ -70,9 +70,15 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         """Whatever the client sends is ignored (not even decoded)."""
 
     async def notification_created(self, event: dict[str, Any]) -> None:
-        unread = await _unread_count(self.scope["user"])
-        await self.send_json({"type": "notification", "notification": event["notification"], "unread": unread})
+        await self.send_json({"type": "notification", "notification": event["notification"], "unread": await self._unread(event)})
 
     async def notification_read(self, event: dict[str, Any]) -> None:
-        unread = await _unread_count(self.scope["user"])
-        await self.send_json({"type": "unread", "unread": unread})
+        await self.send_json({"type": "unread", "unread": await self._unread(event)})
+
+    async def _unread(self, event: dict[str, Any]) -> int:
+        """The count the publisher put in the event; a database read only for an event without one
+        (sent by a worker of an older release during a rolling upgrade)."""
+        unread = event.get("unread")
+        if isinstance(unread, int):
+            return unread
+        return await _unread_count(self.scope["user"])

@@ -1,9 +1,9 @@
-"""Reads of notifications. Every function takes the user and sees only that user's rows."""
+"""Reads of notifications. Every function sees only the rows of the user (or users) it is given."""
 
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from notifications.models import Notification
 
@@ -17,6 +17,17 @@ def notification_list_for_user(*, user: AbstractBaseUser) -> QuerySet[Notificati
 
 def notification_unread_count(*, user: AbstractBaseUser) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def notification_unread_counts(*, user_ids: set[int]) -> dict[int, int]:
+    """Unread counts of several users in one query (for the push after commit); absent means 0."""
+    rows = (
+        Notification.objects.filter(recipient_id__in=user_ids, read_at__isnull=True)
+        .values_list("recipient_id")
+        .annotate(unread=Count("id"))
+        .order_by()
+    )
+    return dict(rows)
 
 
 def notification_latest_id(*, user: AbstractBaseUser) -> int:

@@ -11,7 +11,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from notifications.fanout import group_send_many
 from notifications.models import Notification
+from notifications.selectors import notification_unread_counts
 
 # Group events (the consumer has one handler per type; clients can never send these).
 EVENT_CREATED = "notification.created"
@@ -48,21 +50,32 @@ def notify(*, recipients: Iterable, event: str, title: str, body: str = "", url:
 
 
 def publish(rows: list[Notification]) -> None:
-    """Send each row to its recipient's group. Call only with committed rows."""
+    """Push committed rows to their recipients' groups, each with the recipient's unread count.
+
+    One query for the counts and one batched send for the whole batch (notifications.fanout), so a
+    commit that notifies 500 officers costs the committing request a few round trips, not 2,000.
+    """
     layer = get_channel_layer()
-    if layer is None:
+    if layer is None or not rows:
         return
-    send = async_to_sync(layer.group_send)
-    for row in rows:
-        send(user_group(row.recipient_id), {"type": EVENT_CREATED, "notification": notification_payload(row)})
+    unread = notification_unread_counts(user_ids={row.recipient_id for row in rows})
+    messages = [
+        (
+            user_group(row.recipient_id),
+            {"type": EVENT_CREATED, "notification": notification_payload(row), "unread": unread.get(row.recipient_id, 0)},
+        )
+        for row in rows
+    ]
+    async_to_sync(group_send_many)(layer, messages)
 
 
 def publish_read(user_id: int) -> None:
-    """Tell the user's open tabs that the unread count changed (they re-read it; no data in the event)."""
+    """Tell the user's open tabs the new unread count (it travels in the event)."""
     layer = get_channel_layer()
     if layer is None:
         return
-    async_to_sync(layer.group_send)(user_group(user_id), {"type": EVENT_READ})
+    unread = notification_unread_counts(user_ids={user_id}).get(user_id, 0)
+    async_to_sync(layer.group_send)(user_group(user_id), {"type": EVENT_READ, "unread": unread})
 
 
 @transaction.atomic

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -64,15 +65,15 @@ async def open_socket() -> AsyncIterator[OpenSocket]:
     """`await open_socket(user, since=...)`: a connected socket through the real ASGI stack; closed at teardown."""
     opened: list[WebsocketCommunicator] = []
 
-    async def _open(user, *, since: int | str | None = None) -> WebsocketCommunicator:
+    async def _open(user, *, since: int | str | None = None, timeout: float = 3) -> WebsocketCommunicator:
         cookie = await database_sync_to_async(session_cookie)(user)
         communicator = socket_for(cookie, query="" if since is None else f"?since={since}")
-        connected, _ = await communicator.connect(timeout=3)
+        connected, _ = await communicator.connect(timeout=timeout)
         assert connected, "the socket of a signed-in user should be accepted"
         opened.append(communicator)
         return communicator
 
     yield _open
-    for communicator in opened:
-        if not communicator.future.done():  # a test may have closed it, or a timed-out receive cancelled it
-            await communicator.disconnect(timeout=3)
+    # All at once: on Redis a consumer blocked in the layer's read can take seconds to stop.
+    # A test may have closed a socket already, or a timed-out receive cancelled it.
+    await asyncio.gather(*(c.disconnect(timeout=3) for c in opened if not c.future.done()))
