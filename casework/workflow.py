@@ -24,7 +24,9 @@ from viewflow.workflow.flow.viewset import FlowViewset, WorkflowAppViewset
 from viewflow.workflow.models import Task
 
 from agencies.permissions import officer_of
+from casework import tasklists
 from casework.forms import add_service_errors
+from casework.paging import CountlessPaginator
 
 
 class ScopedFlowMixin:
@@ -202,7 +204,7 @@ class QueueBulkAssignView(flow_views.BulkAssignTasksActionView):
     flow_classes = None
 
     def get_queryset(self):
-        return _only_within(super().get_queryset(), Task.objects.queue(self.flow_classes, self.request.user))
+        return _only_within(super().get_queryset(), tasklists.queue(self.flow_classes, self.request.user))
 
 
 class InboxBulkUnassignView(flow_views.BulkUnassignTasksActionView):
@@ -211,30 +213,53 @@ class InboxBulkUnassignView(flow_views.BulkUnassignTasksActionView):
     flow_classes = None
 
     def get_queryset(self):
-        return _only_within(super().get_queryset(), Task.objects.inbox(self.flow_classes, self.request.user))
+        return _only_within(super().get_queryset(), tasklists.inbox(self.flow_classes, self.request.user))
 
 
-class BriefRelatedMixin:
-    """Load what each row's summary shows with the rows (a flow lists it in `brief_related`)."""
+class TaskListMixin:
+    """The lists of casework.tasklists: index-served queries, a filter without per-process options,
+    pages that do not count, and what each row's summary shows loaded with the rows (a flow lists
+    it in `brief_related`)."""
 
     flow_classes = None
+    paginator_class = CountlessPaginator
+    select = None  # one of tasklists.inbox / queue / archive
 
     @viewprop
     def queryset(self):
         related = [f"process__{path}" for flow_class in self.flow_classes for path in flow_class.brief_related]
-        return super().queryset.select_related(*related)
+        return self.select(self.flow_classes, self.request.user).select_related(*related).order_by("-created", "-id")
+
+    def get_filterset_kwargs(self, filterset_class):
+        return {**super().get_filterset_kwargs(filterset_class), "flow_classes": self.flow_classes}
 
 
-class InboxView(BriefRelatedMixin, flow_views.WorkflowInboxListView):
-    pass
+class InboxView(TaskListMixin, flow_views.WorkflowInboxListView):
+    select = staticmethod(tasklists.inbox)
+    filterset_class = tasklists.TaskListFilter
 
 
-class QueueView(BriefRelatedMixin, flow_views.WorkflowQueueListView):
-    pass
+class QueueView(TaskListMixin, flow_views.WorkflowQueueListView):
+    select = staticmethod(tasklists.queue)
+    filterset_class = tasklists.TaskListFilter
 
 
-class ArchiveView(BriefRelatedMixin, flow_views.WorkflowArchiveListView):
-    pass
+class ArchiveView(TaskListMixin, flow_views.WorkflowArchiveListView):
+    select = staticmethod(tasklists.archive)
+    filterset_class = tasklists.ArchiveListFilter
+
+
+class MenuCount:
+    """A menu badge (`{{ user_queue.count }}` in viewflow's menu), counted no further than the cap.
+
+    The badge is on every page, so it may not count a bureau's whole queue: past 99 it says "99+".
+    """
+
+    cap = 99
+
+    def __init__(self, tasks):
+        counted = tasks.order_by()[: self.cap + 1].count()
+        self.count = f"{self.cap}+" if counted > self.cap else str(counted)
 
 
 class ScopedWorkflowAppViewset(WorkflowAppViewset):
@@ -243,3 +268,9 @@ class ScopedWorkflowAppViewset(WorkflowAppViewset):
     archive_view_class = ArchiveView
     tasks_assign_view_class = QueueBulkAssignView
     tasks_unassign_view_class = InboxBulkUnassignView
+
+    def get_context_data(self, request):
+        return {
+            "user_inbox": MenuCount(tasklists.inbox(self.flow_classes, request.user)),
+            "user_queue": MenuCount(tasklists.queue(self.flow_classes, request.user)),
+        }

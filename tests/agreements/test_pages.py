@@ -29,7 +29,7 @@ def test_twenty_five_institutions_make_two_pages(fund, officer):
     first, second = officer.get(reverse("agreements:index")), officer.get(reverse("agreements:index"), {"page": 2})
     assert len(listed_institutions(first)) == 20
     assert set(listed_institutions(second)) == {i.pk for i in made[20:]}
-    assert "第 2 / 2 页，共 25 条" in second.content.decode()
+    assert "第 2 页（第 21–25 条）" in second.content.decode()
 
 
 def test_search_by_name_or_code_and_filter_by_status(fund, officer, kangning):

@@ -43,7 +43,9 @@ def test_twenty_five_cases_make_two_pages_and_the_second_shows_the_five_oldest(c
     assert len(listed_case_ids(first)) == 20
     assert listed_case_ids(second) == {case.pk for case in cases[:5]}
     assert cases[-1].pk in listed_case_ids(first)
-    assert "第 2 / 2 页，共 25 条" in second.content.decode()
+    assert "第 2 页（第 21–25 条）" in second.content.decode()
+    assert "第 1 页（第 1–20 条，后面还有）" in first.content.decode() and "下一页" in first.content.decode()
+    assert "下一页" not in second.content.decode()
     assert officer.get(reverse("cases:index"), {"page": 3}).status_code == 404
 
 

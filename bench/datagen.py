@@ -1,0 +1,800 @@
+#!/usr/bin/env python
+"""Bulk cases for the scale benchmarks: the rows the real flows write, cloned in batches.
+
+One case per stage is first driven through the real flows (`demo.stories.tell`) inside a
+transaction that is rolled back; every row it wrote, in every table, is the template of that stage.
+Each generated case is a copy of its stage's template with its own ids, bureau, officers, title,
+parties, amount, 文号 (taken gaplessly from the bureau's registers), times, evidence files and
+audit-chain hashes, inserted with `bulk_create` a batch (one transaction) at a time. A table the
+flows write and this module does not know stops the run, so a change in the flows cannot silently
+produce cases that lack rows.
+
+    .venv/bin/python bench/datagen.py --cases 1000                      # scratch SQLite, removed after
+    .venv/bin/python bench/datagen.py --database-url postgres://postgres@127.0.0.1:5432/lianban_datagen_100k \\
+        --cases 100000                                                   # kept for the benchmarks
+
+A PostgreSQL database named in --database-url is DROPPED and re-created, then kept.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import random
+import re
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from _scratch import scratch_django
+
+# Stage (demo.stories constant) → share of the generated cases: most cases are young leads and
+# investigations; about a fifth have reached the police.
+STAGE_WEIGHTS: dict[str, float] = {
+    "LEAD": 0.28, "PENDING_FILING": 0.10, "INVESTIGATING": 0.22, "PENDING_DECISION": 0.08,
+    "PENDING_APPROVAL": 0.04, "SENT": 0.05, "PSB_FILED": 0.05, "PSB_DECLINED": 0.04, "CLOSED": 0.14,
+}
+
+# Extra cities of 江苏省 (镇江 is the demo's; 常州 stays the outsider that holds no case):
+# agency-code prefix, 行政区划代码, city, MSB 发文机关代字, PSB 发文机关代字.
+CITIES = [
+    ("nj", "320100", "南京市", "宁医保", "宁公"), ("wx", "320200", "无锡市", "锡医保", "锡公"),
+    ("xz", "320300", "徐州市", "徐医保", "徐公"), ("sz", "320500", "苏州市", "苏州医保", "苏州公"),
+    ("nt", "320600", "南通市", "通医保", "通公"), ("lyg", "320700", "连云港市", "连医保", "连公"),
+    ("ha", "320800", "淮安市", "淮医保", "淮公"), ("yc", "320900", "盐城市", "盐医保", "盐公"),
+    ("yz", "321000", "扬州市", "扬医保", "扬公"), ("tz", "321200", "泰州市", "泰医保", "泰公"),
+    ("sq", "321300", "宿迁市", "宿医保", "宿公"),
+]
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰涛明超秀霞平刚桂英华玉兰建国文辉鹏斌宇浩凯健俊帆帅旭宁琳雪梅海波晨阳欣怡子轩梓涵一诺浩然"
+INSTITUTION_WORDS = "仁和康宁博爱同心惠民长寿安康济世华康瑞康福寿泰和仁爱康泰天佑永安益民众康德济广济普济恒康"
+INSTITUTION_KINDS = ["医院有限公司", "门诊部", "诊所", "中医院有限公司", "康复医院有限公司"]
+VIOLATIONS = ["分解住院", "挂床住院", "串换药品", "重复收费", "超标准收费", "虚构医药服务", "过度诊疗", "串换诊疗项目"]
+SOURCES = ["tip", "daily", "special", "big_data", "smart_monitoring", "flying", "handling_agency"]
+
+# The template case: what every generated case replaces with its own values.
+TEMPLATE_TITLE = "模板甲乙医院涉嫌虚构医药服务案"
+TEMPLATE_AMOUNT = Decimal("486320.57")
+TEMPLATE_SOURCE = "tip"
+TEMPLATE_INSTITUTION = ("镇江模板甲乙医院有限公司", "91321100MA1Q3M6T41", "镇江市模板路1号", "模板法人")
+
+OPEN_TASK_RANGE = (10, 500)  # open tasks an officer holds in the inbox
+SPREAD_DAYS = 150  # generated cases were registered within this many days before now
+
+
+# --- the bureaus ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Bureau:
+    """A city's MSB and PSB with the people the flows name: officers, chief, head and the police."""
+
+    msb: Any
+    psb: Any
+    officers: list = field(default_factory=list)
+    people: dict[str, Any] = field(default_factory=dict)  # "section_chief", "head", "psb_officer", …
+
+
+def _ensure_agency(code: str, **fields):
+    """agency_create (role groups and grants included), or the agency of a previous run."""
+    from agencies.models import Agency
+    from agencies.services import agency_create
+
+    return Agency.objects.filter(code=code).first() or agency_create(code=code, **fields)
+
+
+def _ensure_officer(username: str, **fields):
+    from agencies.models import Officer
+    from agencies.services import officer_create
+    from demo.scenario import DEMO_PASSWORD
+
+    return (Officer.objects.select_related("user").filter(user__username=username).first()
+            or officer_create(username=username, password=DEMO_PASSWORD, **fields))
+
+
+def _person_name(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+
+
+def _city_bureau(cast, city: tuple[str, str, str, str, str], rng: random.Random) -> Bureau:
+    """One more city, built like demo.scenario builds 镇江: its MSB under the province, its PSB, and
+    the MSB's chief, head, leader and clerk and three police officers (officers are added later)."""
+    from agencies.models import AgencyKind, AgencyLevel, Role
+
+    prefix, region, city_name, msb_prefix, psb_prefix = city
+    msb = _ensure_agency(f"{prefix}-msb", name=f"{city_name}医疗保障局", short_name=f"{city_name}医保局", kind=AgencyKind.MSB,
+                         level=AgencyLevel.CITY, region_code=region, region_name=city_name, doc_prefix=msb_prefix,
+                         parent=cast.agencies["js-msb"], address=city_name, phone="")
+    psb = _ensure_agency(f"{prefix}-psb", name=f"{city_name}公安局", short_name=f"{city_name}公安局", kind=AgencyKind.PSB,
+                         level=AgencyLevel.CITY, region_code=region, region_name=city_name, doc_prefix=psb_prefix,
+                         parent=None, address=city_name, phone="")
+    bureau = Bureau(msb=msb, psb=psb)
+    for key, agency, role, title in [
+        ("section_chief", msb, Role.SECTION_CHIEF, "基金监管科科长"), ("head", msb, Role.HEAD, "局长"),
+        ("leader", msb, Role.LEADER, "副局长"), ("clerk", msb, Role.CLERK, "办公室文书"),
+        ("psb_officer", psb, Role.OFFICER, "经侦支队民警"), ("psb_chief", psb, Role.SECTION_CHIEF, "经侦支队副支队长"),
+        ("psb_head", psb, Role.HEAD, "副局长"),
+    ]:
+        officer = _ensure_officer(f"{agency.code.replace('-', '_')}_{key.removeprefix('psb_')}", full_name=_person_name(rng),
+                                  agency=agency, role=role, title=title)
+        bureau.people[key] = officer.user
+    return bureau
+
+
+def _demo_bureau(cast) -> Bureau:
+    bureau = Bureau(msb=cast.agencies["zj-msb"], psb=cast.agencies["zj-psb"],
+                    officers=[cast.user("msb_officer"), cast.user("msb_officer2")])
+    for key, username in [("section_chief", "msb_chief"), ("head", "msb_head"), ("leader", "msb_leader"), ("clerk", "msb_clerk"),
+                          ("psb_officer", "psb_officer"), ("psb_chief", "psb_chief"), ("psb_head", "psb_head")]:
+        bureau.people[key] = cast.user(username)
+    return bureau
+
+
+def _add_officers(bureau: Bureau, count: int, rng: random.Random) -> None:
+    """Case officers (承办人, with 执法证号: a transfer's task force needs them) up to `count`."""
+    from agencies.models import Role
+
+    for index in range(len(bureau.officers), count):
+        officer = _ensure_officer(f"{bureau.msb.code.replace('-', '_')}_officer{index + 1:03d}", full_name=_person_name(rng),
+                                  agency=bureau.msb, role=Role.OFFICER, title="基金监管科科员",
+                                  badge_number=f"{bureau.msb.region_code}{21000 + index + 1}", phone=f"0000-{index + 1:08d}")
+        bureau.officers.append(officer.user)
+
+
+# --- templates: one real case per stage --------------------------------------------------------------
+
+# Tables a template may write, in insertion order (parents first). DocumentRegister is not cloned:
+# every generated 文号 is allocated from the bureau's registers instead.
+CLONED_TABLES = [
+    "casework_case", "casework_case_investigators", "casework_subject", "casework_evidence", "viewflow_process",
+    "casework_caseprocess", "referral_referral", "referral_referral_task_force", "referral_packageitem",
+    "referral_issueddocument", "referral_referralprocess", "viewflow_task", "viewflow_task_previous",
+    "casework_casegroupobjectpermission", "referral_referralgroupobjectpermission", "casework_deadline",
+    "casework_penaltydecision", "notifications_notification", "agencies_auditevent",
+]
+NOT_CLONED = {"agencies_documentregister"}
+# Multi-table children of viewflow's Process: their parent row is inserted with the processes.
+PROCESS_CHILDREN = {"casework_caseprocess", "referral_referralprocess"}
+# Demo people of the template → the key of the person a generated case puts in their place.
+TEMPLATE_PEOPLE = {
+    "msb_officer": "lead", "msb_officer2": "officer2", "msb_chief": "section_chief", "msb_head": "head",
+    "psb_officer": "psb_officer", "psb_chief": "psb_chief", "psb_head": "psb_head",
+}
+DATETIME_FORMATS = ("%Y-%m-%d %H:%M", "%Y年%m月%d日%H时%M分")  # how services write times into texts
+URL_OR_THREAD = re.compile(r"(/cases/|/referrals/|case:|referral:)(\d+)")
+
+
+@dataclass
+class Template:
+    """Every row one real case of a stage wrote, and the strings a copy must replace."""
+
+    stage: str
+    rows: dict[str, list]  # table → model instances, in pk order
+    numbers: list[tuple[str, str]]  # (family, 文号 text) the case took, in allocation order
+    registered_at: datetime
+    evidence_content: dict[int, bytes]
+    pattern: re.Pattern | None = None
+
+    def count(self) -> dict[str, int]:
+        return {table: len(rows) for table, rows in self.rows.items() if rows}
+
+    def lead_holds_open_task(self) -> bool:
+        """Whether the copy puts an open task in its lead officer's inbox (the workload to spread)."""
+        lead = self.rows["casework_case"][0].lead_officer_id
+        return any(task.owner_id == lead and task.finished is None and task.status == "ASSIGNED"
+                   for task in self.rows["viewflow_task"])
+
+
+def _tables() -> dict[str, Any]:
+    from django.apps import apps
+
+    return {model._meta.db_table: model for model in apps.get_models(include_auto_created=True)}
+
+
+def _snapshot(tables: dict[str, Any]) -> dict[str, set]:
+    return {table: set(model._base_manager.values_list("pk", flat=True)) for table, model in tables.items()}
+
+
+def _registers() -> dict[tuple[int, str, int], int]:
+    from agencies.models import DocumentRegister
+
+    return {(r.agency_id, r.family, r.year): r.last_serial for r in DocumentRegister.objects.all()}
+
+
+def _run_on_commit_callbacks() -> None:
+    """What the flows do right after commit and what it writes (the package check on receipt sets
+    each item's verified_at and verified_ok) belongs to the template, which is never committed."""
+    from django.db import transaction
+
+    connection = transaction.get_connection()
+    while connection.run_on_commit:
+        pending, connection.run_on_commit = connection.run_on_commit, []
+        for _, callback, _ in pending:
+            callback()
+
+
+def capture_template(cast, stage: str) -> Template:
+    """Drive one case to `stage` through the real flows, keep copies of its rows, roll it all back."""
+    from django.db import transaction
+
+    from agencies.models import Agency
+    from demo import stories
+
+    tables = _tables()
+    before, registers_before = _snapshot(tables), _registers()
+    story = (TEMPLATE_TITLE, TEMPLATE_SOURCE, getattr(stories, stage), TEMPLATE_AMOUNT, TEMPLATE_INSTITUTION, None)
+    with transaction.atomic():
+        case = stories.tell(story, cast)
+        _run_on_commit_callbacks()
+        after = _snapshot(tables)
+        unknown = {t for t in tables if after[t] - before[t]} - set(CLONED_TABLES) - NOT_CLONED
+        if unknown:
+            raise RuntimeError(f"the flows now write {sorted(unknown)}: teach bench/datagen.py to copy them")
+        rows = {table: list(tables[table]._base_manager.filter(pk__in=after[table] - before[table]).order_by("pk"))
+                for table in CLONED_TABLES}
+        for document in rows["referral_issueddocument"]:
+            document.content = bytes(document.content)  # deferred by the manager: read it before the rollback
+        numbers = []
+        for (agency_id, family, year), last in sorted(_registers().items()):
+            prefix = Agency.objects.get(pk=agency_id).doc_prefix
+            numbers += [(family, f"{prefix}{family}〔{year}〕{serial}号")
+                        for serial in range(registers_before.get((agency_id, family, year), 0) + 1, last + 1)]
+        evidence_content = {e.pk: e.file.read() for e in rows["casework_evidence"]}
+        paths = [e.file.path for e in rows["casework_evidence"]]
+        transaction.set_rollback(True)
+    for path in paths:  # the rolled-back uploads
+        Path(path).unlink(missing_ok=True)
+    return Template(stage=stage, rows=rows, numbers=numbers, registered_at=case.registered_at, evidence_content=evidence_content)
+
+
+# --- copying a template ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Plan:
+    """What one generated case is: its stage, bureau, people and the values that make it its own."""
+
+    stage: str
+    bureau: Bureau
+    lead: Any
+    officer2: Any
+    registered_at: datetime
+    title: str
+    amount: Decimal
+    source: str
+    institution: tuple[str, str, str, str]
+
+
+class Copier:
+    """Turns a template's rows into a plan's rows: ids, people, agencies, numbers, times and texts."""
+
+    def __init__(self, template: Template, cast, group_ids: dict[tuple[int, str], int]) -> None:
+        from django.contrib.auth import get_user_model
+        from django.contrib.auth.models import Group
+
+        from agencies.models import Agency, AgencyGroup
+        from casework.models import CaseSource
+
+        self.template = template
+        self.group_ids = group_ids  # (agency pk, role) → its role group's pk
+        self.user_model, self.agency_model = get_user_model(), Agency
+        self.demo_bureau = _demo_bureau(cast)
+        self.user_keys = {cast.user(name).pk: key for name, key in TEMPLATE_PEOPLE.items()}
+        self.agency_keys = {self.demo_bureau.msb.pk: "msb", self.demo_bureau.psb.pk: "psb"}
+        self.group_keys = {link.group_id: (self.agency_keys[link.agency_id], link.role)
+                           for link in AgencyGroup.objects.filter(agency_id__in=self.agency_keys)}
+        self.group_model = Group
+        self.source_labels = dict(CaseSource.choices)
+        self.datetimes = sorted({value for rows in template.rows.values() for row in rows
+                                 for value in _field_values(row) if isinstance(value, datetime)})
+        self.pattern = self._pattern()
+
+    def _template_strings(self) -> dict[str, str]:
+        """String → what it stands for; a copy replaces each with its own value of the same thing."""
+        from django.utils import timezone
+
+        names, demo = {}, self.demo_bureau
+        for key, agency in (("msb", demo.msb), ("psb", demo.psb)):
+            names[agency.name], names[agency.short_name] = f"{key}.name", f"{key}.short_name"
+        names[demo.msb.doc_prefix] = "msb.doc_prefix"
+        for user_pk, key in self.user_keys.items():
+            user = next(u for u in [*demo.officers, *demo.people.values()] if u.pk == user_pk)
+            names[user.get_full_name()] = f"person.{key}"
+            if key == "lead":
+                names[user.officer.phone] = "lead.phone"
+        names |= {number: f"number.{i}" for i, (_, number) in enumerate(self.template.numbers)}
+        names |= {
+            TEMPLATE_TITLE.removesuffix("案"): "title", str(TEMPLATE_AMOUNT): "amount",
+            f"（{self.source_labels[TEMPLATE_SOURCE]}）": "source",
+            **{value: f"institution.{i}" for i, value in enumerate(TEMPLATE_INSTITUTION)},
+            **{e.sha256: f"sha.{e.pk}" for e in self.template.rows["casework_evidence"]},
+        }
+        for value in self.datetimes:
+            for fmt in DATETIME_FORMATS:
+                names.setdefault(timezone.localtime(value).strftime(fmt), f"datetime.{fmt}.{value.isoformat()}")
+        return names
+
+    def _pattern(self) -> re.Pattern:
+        self.keys = self._template_strings()
+        texts = "\n".join(value for rows in self.template.rows.values() for row in rows
+                          for value in _strings(_field_values(row)))
+        texts += "\n".join(content.decode() for content in self.template.evidence_content.values())
+        used = sorted((s for s in self.keys if s and s in texts), key=len, reverse=True)
+        return re.compile("|".join(map(re.escape, used)))
+
+    def replacements(self, plan: Plan, numbers: list[str], times: dict[datetime, datetime]) -> dict[str, str]:
+        """The plan's value of everything `_template_strings` names."""
+        from django.utils import timezone
+
+        people = {"lead": plan.lead, "officer2": plan.officer2, **plan.bureau.people}
+        values = {
+            "msb.name": plan.bureau.msb.name, "msb.short_name": plan.bureau.msb.short_name,
+            "psb.name": plan.bureau.psb.name, "psb.short_name": plan.bureau.psb.short_name,
+            "msb.doc_prefix": plan.bureau.msb.doc_prefix, "lead.phone": plan.lead.officer.phone,
+            "title": plan.title.removesuffix("案"), "amount": str(plan.amount),
+            "source": f"（{self.source_labels[plan.source]}）",
+            **{f"person.{key}": user.get_full_name() for key, user in people.items()},
+            **{f"number.{i}": number for i, number in enumerate(numbers)},
+            **{f"institution.{i}": value for i, value in enumerate(plan.institution)},
+        }
+        for value in self.datetimes:
+            for fmt in DATETIME_FORMATS:
+                values[f"datetime.{fmt}.{value.isoformat()}"] = timezone.localtime(times[value]).strftime(fmt)
+        return {string: values[key] for string, key in self.keys.items() if key in values}
+
+
+def _field_values(row) -> list:
+    return [getattr(row, f.attname) for f in row._meta.concrete_fields]
+
+
+def _strings(values) -> Iterator[str]:
+    for value in values:
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, (dict, list)):
+            yield json.dumps(value, ensure_ascii=False)
+
+
+@contextmanager
+def _explicit_times(models) -> Iterator[None]:
+    """auto_now(_add) fields keep the times a copy sets (they would all become "now")."""
+    switched = {id(f): f for model in models for f in model._meta.concrete_fields
+                if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)}
+    saved = [(f, f.auto_now, f.auto_now_add) for f in switched.values()]
+    for f in switched.values():
+        f.auto_now = f.auto_now_add = False
+    try:
+        yield
+    finally:
+        for f, auto_now, auto_now_add in saved:
+            f.auto_now, f.auto_now_add = auto_now, auto_now_add
+
+
+class Batch:
+    """Copies of templates for a batch of plans, table by table, with one bulk_create per table."""
+
+    def __init__(self, copiers: dict[str, Copier], registers: dict, media_root: Path) -> None:
+        self.copiers = copiers
+        self.registers = registers  # (agency_id, family, year) → last serial, advanced as numbers are taken
+        self.media_root = media_root
+        self.tables = _tables()
+
+    def run(self, plans: list[Plan]) -> Counter:
+        from django.db import connection
+
+        states = [self._state(plan) for plan in plans]
+        written: Counter = Counter()
+        with _explicit_times([self.tables[t] for t in CLONED_TABLES]):
+            for table in CLONED_TABLES:
+                if table == "agencies_auditevent":
+                    self._chain(states)
+                pairs = [(state, old, self._copy(state, table, old)) for state in states
+                         for old in state.copier.template.rows[table]]
+                if not pairs:
+                    continue
+                model = self.tables[table]
+                if table in PROCESS_CHILDREN:
+                    self._insert_children(connection, model, [new for _, _, new in pairs])
+                else:
+                    model._base_manager.bulk_create([new for _, _, new in pairs], batch_size=2000)
+                for state, old, new in pairs:
+                    state.ids[(table, old.pk)] = new.pk
+                written[table] += len(pairs)
+        self._write_evidence(states)
+        return written
+
+    # ...... per case
+
+    def _state(self, plan: Plan) -> "CaseState":
+        from django.utils import timezone
+
+        copier = self.copiers[plan.stage]
+        template = copier.template
+        delta = plan.registered_at - template.registered_at
+        year = timezone.localtime(plan.registered_at).year
+        numbers = []
+        for family, _ in template.numbers:
+            key = (plan.bureau.msb.pk, family, year)
+            self.registers[key] = self.registers.get(key, 0) + 1
+            numbers.append(f"{plan.bureau.msb.doc_prefix}{family}〔{year}〕{self.registers[key]}号")
+        times = {value: value + delta for value in copier.datetimes}
+        clock_times, provisional = _deadline_times(template, times)
+        times |= clock_times
+        days = (timezone.localtime(plan.registered_at).date() - timezone.localtime(template.registered_at).date()).days
+        state = CaseState(plan=plan, copier=copier, days=timedelta(days=days), numbers=numbers, times=times,
+                          provisional=provisional, strings=copier.replacements(plan, numbers, times))
+        for evidence in template.rows["casework_evidence"]:
+            content = state.text(template.evidence_content[evidence.pk].decode()).encode()
+            digest = hashlib.sha256(content).hexdigest()
+            state.evidence[evidence.pk] = (content, digest)
+            state.strings[evidence.sha256] = digest
+        return state
+
+    def _copy(self, state: "CaseState", table: str, old):
+        model = self.tables[table]
+        new = model()
+        for f in model._meta.concrete_fields:
+            if f.primary_key and not f.is_relation:
+                continue
+            setattr(new, f.attname, state.value(f, getattr(old, f.attname)))
+        state.adjust(table, old, new)
+        return new
+
+    @staticmethod
+    def _insert_children(connection, model, rows: list) -> None:
+        """bulk_create refuses multi-table children: their own columns go in with one executemany."""
+        fields = model._meta.local_concrete_fields
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        sql = f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, [[getattr(row, f.attname) for f in fields] for row in rows])
+
+    def _chain(self, states: list["CaseState"]) -> None:
+        """Give the batch's audit events their place in the hash chain, as audit_seal would after commit."""
+        from agencies.audit import _chain_head_for_update, audit_seal
+
+        audit_seal()  # events committed before (or still pending in this transaction) come first
+        head = _chain_head_for_update()
+        for state in states:
+            state.chain_head = head
+        self.chain_head = head
+
+    def _write_evidence(self, states: list["CaseState"]) -> None:
+        for state in states:
+            for old in state.copier.template.rows["casework_evidence"]:
+                content, digest = state.evidence[old.pk]
+                path = self.media_root / f"evidence/{state.ids[('casework_case', old.case_id)]}/{digest}"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(content)
+
+    def finish_chain(self) -> None:
+        if getattr(self, "chain_head", None) is not None:
+            self.chain_head.save(update_fields=["last_seq", "last_hash"])
+
+
+def _deadline_times(template: Template, times: dict[datetime, datetime]) -> tuple[dict[datetime, datetime], dict[int, bool]]:
+    """A copied clock falls due by the calendar from its copied start, as clock_start computes it:
+    the due and warning times, and whether the count went through a provisional holiday year."""
+    from casework.clocks import warning_time
+
+    result, provisional = {}, {}
+    for deadline in template.rows["casework_deadline"]:
+        started = times[deadline.started_at]
+        due = _due(started, deadline.amount, deadline.unit)
+        result[deadline.due_at] = due.at
+        result[deadline.warn_at] = warning_time(started_at=started, due_at=due.at, unit=deadline.unit)
+        provisional[deadline.pk] = due.provisional
+    return result, provisional
+
+
+_due_cache: dict[tuple, Any] = {}
+
+
+def _due(started: datetime, amount: int, unit: str):
+    """casework.clocks.due_for, once per start day, amount and unit (hours count from the start itself)."""
+    from django.utils import timezone
+
+    from casework.clocks import Due, due_for
+    from casework.models import ClockUnit
+
+    if unit == ClockUnit.HOURS:
+        return Due(at=started + timedelta(hours=amount), provisional=False)
+    key = (timezone.localtime(started).date(), amount, unit)
+    if key not in _due_cache:
+        _due_cache[key] = due_for(started_at=started, amount=amount, unit=unit)
+    return _due_cache[key]
+
+
+@dataclass
+class CaseState:
+    """One generated case while its rows are made: the ids its rows got so far and its own values."""
+
+    plan: Plan
+    copier: Copier
+    days: timedelta  # how much later the copy's calendar days are
+    numbers: list[str]
+    times: dict[datetime, datetime]
+    provisional: dict[int, bool]
+    strings: dict[str, str]
+    ids: dict[tuple[str, int], int] = field(default_factory=dict)
+    evidence: dict[int, tuple[bytes, str]] = field(default_factory=dict)
+    chain_head: Any = None
+
+    def text(self, value: str) -> str:
+        return self.copier.pattern.sub(lambda m: self.strings.get(m.group(0), m.group(0)), value) if value else value
+
+    def person(self, user_pk: int):
+        key = self.copier.user_keys[user_pk]
+        return {"lead": self.plan.lead, "officer2": self.plan.officer2}.get(key) or self.plan.bureau.people[key]
+
+    def agency(self, agency_pk: int):
+        return getattr(self.plan.bureau, self.copier.agency_keys[agency_pk])
+
+    def value(self, f, old):
+        """The copy's value of one field: ids, people and agencies mapped, times moved, texts rewritten."""
+        copier = self.copier
+        if old is None:
+            return None
+        if f.is_relation:
+            model = f.related_model
+            if model._meta.db_table in CLONED_TABLES:
+                return self.ids[(model._meta.db_table, old)]
+            if model is copier.user_model:
+                return self.person(old).pk
+            if model is copier.agency_model:
+                return self.agency(old).pk
+            if model is copier.group_model:
+                key, role = copier.group_keys[old]
+                return copier.group_ids[(getattr(self.plan.bureau, key).pk, role)]
+            return old  # content types, permissions
+        if isinstance(old, datetime):
+            return self.times[old]
+        if isinstance(old, date):
+            return old + self.days
+        if isinstance(old, Decimal) and old == TEMPLATE_AMOUNT:
+            return self.plan.amount
+        if isinstance(old, str):
+            return self.text(old)
+        if isinstance(old, (dict, list)):
+            return json.loads(self.text(json.dumps(old, ensure_ascii=False)))
+        return old
+
+    def _map_id(self, target_type: str, old_id: str) -> str:
+        from django.apps import apps
+
+        table = apps.get_model(target_type)._meta.db_table
+        return str(self.ids[(table, int(old_id))])
+
+    def _map_urls(self, value: str) -> str:
+        def repl(match):
+            table = "casework_case" if "case" in match.group(1) else "referral_referral"
+            return f"{match.group(1)}{self.ids[(table, int(match.group(2)))]}"
+        return URL_OR_THREAD.sub(repl, value)
+
+    def adjust(self, table: str, old, new) -> None:
+        """The fields whose meaning is an id or a number written as text, or a file."""
+        for name in ("url", "thread"):
+            if hasattr(new, name):
+                setattr(new, name, self._map_urls(getattr(new, name)))
+        if table in ("casework_deadline", "agencies_auditevent"):
+            new.target_id = self._map_id(old.target_type, old.target_id)
+        if table == "casework_case":
+            new.source = self.plan.source
+        if table == "viewflow_task" and old.owner_permission_obj_pk is not None:
+            new.owner_permission_obj_pk = str(self.agency(int(old.owner_permission_obj_pk)).pk)
+        if table == "casework_evidence":
+            content, digest = self.evidence[old.pk]
+            new.sha256, new.size = digest, len(content)
+            new.file.name = f"evidence/{self.ids[('casework_case', old.case_id)]}/{digest}"
+        if table == "referral_issueddocument" and old.serial is not None:
+            new.serial = int(re.search(r"〔\d+〕(\d+)号$", new.number).group(1))
+            new.year = int(re.search(r"〔(\d+)〕", new.number).group(1))
+        if table == "casework_deadline":
+            new.provisional = self.provisional[old.pk]
+        if table == "agencies_auditevent":
+            self._adjust_event(old, new)
+
+    def _adjust_event(self, old, new) -> None:
+        from agencies.audit import _digest
+
+        data = new.data
+        if "manifest" in data:  # evidence ids as keys
+            data["manifest"] = {str(self.ids[("casework_evidence", int(k))]): v for k, v in data["manifest"].items()}
+        if "size" in data and data.get("sha256") in {d for _, d in self.evidence.values()}:
+            data["size"] = next(len(c) for c, d in self.evidence.values() if d == data["sha256"])
+        new.summary = new.summary[:300]
+        head = self.chain_head
+        new.seq = head.last_seq + 1
+        new.prev_hash = head.last_hash
+        new.hash = _digest(new.prev_hash, new)
+        head.last_seq, head.last_hash = new.seq, new.hash
+
+
+# --- planning -----------------------------------------------------------------------------------------
+
+
+def _stage_counts(n: int, weights: dict[str, float]) -> list[str]:
+    """Largest-remainder shares of `n`, every stage at least once when n allows it."""
+    total = sum(weights.values())
+    exact = {stage: n * w / total for stage, w in weights.items()}
+    counts = {stage: max(1 if n >= len(weights) else 0, math.floor(x)) for stage, x in exact.items()}
+    for stage in sorted(exact, key=lambda s: exact[s] - math.floor(exact[s]), reverse=True):
+        if sum(counts.values()) >= n:
+            break
+        counts[stage] += 1
+    while sum(counts.values()) > n:
+        counts[max(counts, key=counts.get)] -= 1
+    return [stage for stage, count in counts.items() for _ in range(count)]
+
+
+def _quotas(total: int, rng: random.Random) -> list[int]:
+    """Open-task loads, log-uniform in OPEN_TASK_RANGE, adding up to `total`."""
+    low, high = OPEN_TASK_RANGE
+    quotas = []
+    while sum(quotas) < total:
+        quotas.append(round(math.exp(rng.uniform(math.log(low), math.log(high)))))
+    quotas[-1] -= sum(quotas) - total
+    if len(quotas) > 1 and quotas[-1] < low:
+        rest = quotas.pop()
+        quotas[rng.randrange(len(quotas))] += rest
+    return quotas
+
+
+def _institution(rng: random.Random, region: str, city: str) -> tuple[str, str, str, str]:
+    from casework.identifiers import uscc_check_char
+
+    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    name = f"{city.removesuffix('市')}{''.join(rng.sample(INSTITUTION_WORDS, 2))}{rng.choice(INSTITUTION_KINDS)}"
+    first17 = "91" + region + "".join(rng.choice(alphabet) for _ in range(9))
+    return name, first17 + uscc_check_char(first17), f"{city}{rng.choice('东南西北')}大街{rng.randint(1, 999)}号", _person_name(rng)
+
+
+def plan_cases(n: int, bureaus: list[Bureau], rng: random.Random, templates: dict[str, Template], now: datetime,
+               weights: dict[str, float]) -> list[Plan]:
+    """Stages, bureaus, lead officers (open tasks spread 10–500 an officer) and values of `n` cases."""
+    stages = _stage_counts(n, weights)
+    rng.shuffle(stages)
+    sizes = [rng.uniform(0.5, 2.0) for _ in bureaus]
+    where = rng.choices(range(len(bureaus)), weights=sizes, k=n)
+    plans: list[Plan] = []
+    for index, bureau in enumerate(bureaus):
+        mine = [stage for stage, b in zip(stages, where) if b == index]
+        holding = [s for s in mine if templates[s].lead_holds_open_task()]
+        quotas = _quotas(len(holding), rng) if holding else [0]
+        _add_officers(bureau, max(2, len(quotas)), rng)
+        leads = [bureau.officers[i] for i, q in enumerate(quotas) for _ in range(q)]
+        rng.shuffle(leads)
+        city = bureau.msb.region_name
+        for stage in mine:
+            lead = leads.pop() if templates[stage].lead_holds_open_task() else rng.choice(bureau.officers)
+            officer2 = rng.choice([u for u in bureau.officers if u.pk != lead.pk])
+            institution = _institution(rng, bureau.msb.region_code, city)
+            short = institution[0].removesuffix("有限公司")
+            registered = now - timedelta(minutes=rng.randint(60, SPREAD_DAYS * 24 * 60))
+            plans.append(Plan(stage=stage, bureau=bureau, lead=lead, officer2=officer2, registered_at=registered,
+                              title=f"{short}涉嫌{rng.choice(VIOLATIONS)}案",
+                              amount=Decimal(rng.randint(200_000, 150_000_000)) / 100, source=rng.choice(SOURCES),
+                              institution=institution))
+    plans.sort(key=lambda p: p.registered_at)  # 文号 in the order the cases came in
+    return plans
+
+
+# --- the generator --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    cases: int
+    seconds: float  # everything: the city, the templates, the bureaus and the copies
+    copy_seconds: float  # the batches alone
+    rows: Counter
+    stages: Counter
+    per_stage: dict[str, dict[str, int]]
+    officer_loads: list[int]
+
+
+def build_bureaus(cast, count: int, rng: random.Random) -> list[Bureau]:
+    """镇江 (the demo's) and count-1 more cities, capped at the cities known."""
+    return [_demo_bureau(cast)] + [_city_bureau(cast, city, rng) for city in CITIES[: max(0, count - 1)]]
+
+
+def make_cases(n: int, *, seed: int = 0, bureaus: int = 12, batch: int = 5000,
+               weights: dict[str, float] | None = None, progress=None) -> Result:
+    """Build the demo city and `bureaus` city bureaus, then add `n` cases copied from real ones."""
+    from django.conf import settings
+    from django.db import transaction
+    from django.utils import timezone
+
+    from agencies.models import AgencyGroup, DocumentRegister
+    from casework.calendar import calendar_sync_from_library
+    from casework.models import HolidayYear
+    from demo.scenario import build_city, system_admin_ensure
+
+    started = time.perf_counter()
+    rng = random.Random(seed)
+    if not HolidayYear.objects.exists():
+        calendar_sync_from_library()
+    cast = build_city()
+    system_admin_ensure()
+    weights = weights or STAGE_WEIGHTS
+    templates = {stage: capture_template(cast, stage) for stage in weights}
+    with transaction.atomic():
+        city_bureaus = build_bureaus(cast, bureaus, rng)
+        plans = plan_cases(n, city_bureaus, rng, templates, timezone.now(), weights)
+    group_ids = {(link.agency_id, link.role): link.group_id for link in AgencyGroup.objects.all()}
+    copiers = {stage: Copier(template, cast, group_ids) for stage, template in templates.items()}
+    rows: Counter = Counter()
+    copying = time.perf_counter()
+    for start in range(0, len(plans), batch):
+        with transaction.atomic():
+            registers = {(r.agency_id, r.family, r.year): r for r in DocumentRegister.objects.select_for_update()}
+            serials = {key: r.last_serial for key, r in registers.items()}
+            run = Batch(copiers, serials, Path(settings.MEDIA_ROOT))
+            rows += run.run(plans[start:start + batch])
+            run.finish_chain()
+            _save_registers(registers, serials)
+        if progress:
+            progress(min(start + batch, len(plans)), time.perf_counter() - copying)
+    loads = Counter(p.lead.pk for p in plans if templates[p.stage].lead_holds_open_task())
+    return Result(cases=len(plans), seconds=time.perf_counter() - started, copy_seconds=time.perf_counter() - copying, rows=rows,
+                  stages=Counter(p.stage for p in plans),
+                  per_stage={stage: t.count() for stage, t in templates.items()}, officer_loads=sorted(loads.values()))
+
+
+def _save_registers(registers: dict, serials: dict) -> None:
+    from agencies.models import DocumentRegister
+
+    changed = [r for key, r in registers.items() if r.last_serial != serials[key]]
+    for register in changed:
+        register.last_serial = serials[(register.agency_id, register.family, register.year)]
+    DocumentRegister.objects.bulk_update(changed, ["last_serial"])
+    DocumentRegister.objects.bulk_create([
+        DocumentRegister(agency_id=agency_id, family=family, year=year, last_serial=last)
+        for (agency_id, family, year), last in serials.items() if (agency_id, family, year) not in registers
+    ])
+
+
+def report(result: Result) -> None:
+    print(f"\n{result.cases} cases in {result.seconds:.1f} s, of which the batches {result.copy_seconds:.1f} s "
+          f"({result.cases / result.copy_seconds:.0f} cases/s; {result.cases / result.seconds:.0f} cases/s with the set-up)")
+    print("\ncases per stage: " + ", ".join(f"{stage} {count}" for stage, count in result.stages.items()))
+    print("\nrows a case of each stage has (from its template):")
+    tables = sorted({t for counts in result.per_stage.values() for t in counts})
+    print("| table | " + " | ".join(result.per_stage) + " |")
+    for table in tables:
+        print(f"| {table} | " + " | ".join(str(result.per_stage[s].get(table, 0)) for s in result.per_stage) + " |")
+    print("\nrows written: " + ", ".join(f"{t} {c}" for t, c in sorted(result.rows.items())) + f"; total {sum(result.rows.values())}")
+    loads = result.officer_loads
+    if loads:
+        print(f"\nopen tasks in officers' inboxes: {len(loads)} officers, min {loads[0]}, median {loads[len(loads) // 2]}, max {loads[-1]}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=1000, help="cases to generate (default 1000)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--bureaus", type=int, default=12, help=f"city bureaus holding cases (default 12, at most {len(CITIES) + 1})")
+    parser.add_argument("--batch", type=int, default=5000, help="cases per transaction (default 5000)")
+    parser.add_argument("--database-url", help="PostgreSQL database to (re-)create and keep; default a scratch SQLite, removed after")
+    args = parser.parse_args()
+
+    with scratch_django(database_url=args.database_url, keep=bool(args.database_url)) as scratch:
+        print(f"# datagen: {args.cases} cases, seed {args.seed}, {args.bureaus} bureaus — {scratch.vendor} {scratch.database}")
+        result = make_cases(args.cases, seed=args.seed, bureaus=args.bureaus, batch=args.batch,
+                            progress=lambda done, s: print(f"  {done} cases, {s:.1f} s", flush=True))
+        report(result)
+        if args.database_url:
+            print(f"\nkept: {scratch.database} (media files in {scratch.var_dir})")
+
+
+if __name__ == "__main__":
+    main()

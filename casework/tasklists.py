@@ -1,0 +1,110 @@
+"""The officer's task lists (我的待办, 待认领, 已办) at any number of tasks.
+
+viewflow's own lists slowed down linearly with the data, for three reasons fixed here:
+
+* their filter offered every process of the user as an `<option>` (7 MB of HTML at 100k cases) and
+  computed the task choices with a DISTINCT over the whole list; here the process filter is gone
+  and the task choices come from the flows' nodes, without a query;
+* the queue matched `Concat(owner_permission, '_', owner_permission_obj_pk)` against the user's
+  grants, which no index can serve; here each grant is a plain `(owner_permission,
+  owner_permission_obj_pk)` pair, served by the partial indexes of casework/migrations/0008;
+* every page counted the whole list; here pages do not count (casework.paging).
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Q, QuerySet
+from django_filters import ChoiceFilter, DateRangeFilter, FilterSet
+from guardian.models import GroupObjectPermission, UserObjectPermission
+from viewflow.workflow import STATUS
+from viewflow.workflow.fields import get_task_ref
+from viewflow.workflow.models import Task
+from viewflow.workflow.nodes import View
+
+
+def task_grants(user: AbstractBaseUser) -> set[tuple[str, str]]:
+    """The `(permission, object pk)` pairs the user holds on single objects in guardian's generic tables.
+
+    Those tables hold only the task permissions granted on Agency rows (a handful per role group);
+    case and referral visibility lives in their own direct-foreign-key tables and is not read here.
+    """
+    pairs: set[tuple[str, str]] = set()
+    for rows in (
+        UserObjectPermission.objects.filter(user=user),
+        GroupObjectPermission.objects.filter(group__user=user),
+    ):
+        for app_label, codename, object_pk in rows.values_list(
+            "permission__content_type__app_label", "permission__codename", "object_pk"
+        ):
+            pairs.add((f"{app_label}.{codename}", str(object_pk)))
+    return pairs
+
+
+def queue_filter(user: AbstractBaseUser) -> Q:
+    """The tasks the user may take: those whose `(permission, object)` is one of the user's grants.
+
+    viewflow's `user_queue` also offers tasks without a permission and new tasks owned by the user;
+    no step of Lianban's flows makes either (every human step names its permission: checked by
+    tests/casework/test_task_lists.py), so those branches, which no index can serve together with
+    the grants, are left out. The object pks come first, as a condition of their own, so that the
+    index on (owner_permission_obj_pk, created, id) of the bureau's new tasks serves the list in order.
+    """
+    grants = sorted(task_grants(user))
+    if not grants:
+        return Q(pk__in=[])
+    pairs = Q()
+    for permission, object_pk in grants:
+        pairs |= Q(owner_permission=permission, owner_permission_obj_pk=object_pk)
+    return Q(owner_permission_obj_pk__in=sorted({object_pk for _, object_pk in grants})) & pairs
+
+
+def available(flow_classes, user: AbstractBaseUser) -> QuerySet[Task]:
+    return Task.objects.filter_available(flow_classes, user)
+
+
+def inbox(flow_classes, user: AbstractBaseUser) -> QuerySet[Task]:
+    return available(flow_classes, user).filter(owner=user, status=STATUS.ASSIGNED)
+
+
+def queue(flow_classes, user: AbstractBaseUser) -> QuerySet[Task]:
+    if not user.is_authenticated:
+        return Task.objects.none()
+    return available(flow_classes, user).filter(flow_task_type="HUMAN", status=STATUS.NEW).filter(queue_filter(user))
+
+
+def archive(flow_classes, user: AbstractBaseUser) -> QuerySet[Task]:
+    return available(flow_classes, user).filter(owner=user, finished__isnull=False)
+
+
+def task_choices(flow_classes) -> list[tuple[str, str]]:
+    """Every human step of the flows, as `(reference, "流程 / 步骤")`: the same for every user, no query."""
+    choices = []
+    for flow_class in flow_classes:
+        for node in flow_class.instance.nodes():
+            if isinstance(node, View):
+                choices.append((get_task_ref(node), f"{flow_class.process_title} / {node.task_title or node.name}"))
+    return choices
+
+
+class TaskListFilter(FilterSet):
+    """Filter by step and by date; no per-process option list."""
+
+    flow_task = ChoiceFilter(label="步骤")
+    created = DateRangeFilter(label="创建时间")
+
+    def __init__(self, *args, flow_classes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["flow_task"].field.choices = task_choices(flow_classes)
+
+    class Meta:
+        model = Task
+        fields = ("flow_task", "created")
+
+
+class ArchiveListFilter(TaskListFilter):
+    finished = DateRangeFilter(label="完成时间")
+
+    class Meta:
+        model = Task
+        fields = ("flow_task", "created", "finished")
