@@ -43,6 +43,11 @@ class Agency(models.Model):
     doc_prefix = models.CharField("发文机关代字", max_length=20, help_text="例如“镇医保”，文号为“镇医保移〔2026〕1号”。")
     address = models.CharField("地址", max_length=200, blank=True)
     phone = models.CharField("联系电话", max_length=40, blank=True)
+    # Every officer of the agency, whatever the role: what the agency may see (cases, referrals) is
+    # granted once to this group, not once to each of its five role groups.
+    members = models.OneToOneField(
+        "auth.Group", verbose_name="全体人员组", null=True, editable=False, on_delete=models.SET_NULL, related_name="agency_members"
+    )
 
     class Meta:
         verbose_name = "机关"

@@ -62,9 +62,18 @@ def group_name(agency: Agency, role: str) -> str:
     return f"{agency.code}:{role}"
 
 
+def members_group_name(agency: Agency) -> str:
+    return f"{agency.code}:members"
+
+
 @transaction.atomic
 def agency_setup_groups(agency: Agency) -> dict[str, Group]:
-    """Create the agency's role groups (idempotent) and grant each its task permissions on the agency."""
+    """Create the agency's role groups and its members group (idempotent), put every officer of the
+    agency in the members group, and grant each role group its task permissions on the agency."""
+    if agency.members_id is None:
+        agency.members, _ = Group.objects.get_or_create(name=members_group_name(agency))
+        agency.save(update_fields=["members"])
+    agency.members.user_set.add(*Officer.objects.filter(agency=agency).values_list("user_id", flat=True))
     groups: dict[str, Group] = {}
     for role in ALL_ROLES:
         link = AgencyGroup.objects.filter(agency=agency, role=role).select_related("group").first()
@@ -87,14 +96,25 @@ def agency_groups(agency: Agency, roles: Iterable[str] = ALL_ROLES) -> list[Grou
 # --- per-object grants ------------------------------------------------------------------------------
 
 
+def _holders(agency: Agency, roles: Iterable[str]) -> list[Group]:
+    """Who holds a grant made to `roles` of the agency: its members group when that is every role."""
+    roles = list(roles)
+    if set(roles) == set(ALL_ROLES):
+        if agency.members_id is None:
+            agency_setup_groups(agency)
+        return [agency.members]
+    return agency_groups(agency, roles)
+
+
 def grant_to_agency(*, agency: Agency, perm: str, obj: models.Model, roles: Iterable[str] = ALL_ROLES) -> None:
-    """Let the agency's role groups hold `perm` on `obj` (direct-FK table of obj's model)."""
-    for group in agency_groups(agency, roles):
+    """Let the agency's officers (in `roles`) hold `perm` on `obj` (direct-FK table of obj's model):
+    one row for the whole agency, or one per role group when only some roles may."""
+    for group in _holders(agency, roles):
         assign_perm(perm, group, obj)
 
 
 def revoke_from_agency(*, agency: Agency, perm: str, obj: models.Model, roles: Iterable[str] = ALL_ROLES) -> None:
-    for group in agency_groups(agency, roles):
+    for group in _holders(agency, roles):
         remove_perm(perm, group, obj)
 
 

@@ -49,7 +49,9 @@ def officer_create(
     officer.full_clean()
     officer.save()
     link = AgencyGroup.objects.select_related("group").get(agency=agency, role=role)
-    user.groups.add(link.group)
+    if agency.members_id is None:
+        agency_setup_groups(agency)
+    user.groups.add(link.group, agency.members)
     audit_append(
         actor=actor, verb="officer.created", target=officer, agency=agency, thread=f"agency:{agency.pk}",
         summary=f"{agency.short_name}新增{officer.get_role_display()} {full_name}",

@@ -34,7 +34,7 @@ from casework.models import (
     DeadlineStatus,
     OPEN_DEADLINE_STATUSES,
 )
-from notifications.services import notify
+from notifications.services import Message, notify, notify_many
 
 
 @dataclass(frozen=True)
@@ -247,9 +247,17 @@ def clock_extend(*, deadline: Deadline, approved_by, reason: str, new_due_at: da
 # --- the worker --------------------------------------------------------------------------------------
 
 
-def _recipients(deadline: Deadline) -> list:
-    heads = officer_users(agency=deadline.agency, roles=[Role.HEAD])
-    return [deadline.responsible, *heads] if deadline.responsible else heads
+class _Heads:
+    """The heads of each agency, read once per batch (a batch's deadlines mostly share a few agencies)."""
+
+    def __init__(self):
+        self._by_agency: dict[int, list] = {}
+
+    def recipients(self, deadline: Deadline) -> list:
+        if deadline.agency_id not in self._by_agency:
+            self._by_agency[deadline.agency_id] = officer_users(agency=deadline.agency, roles=[Role.HEAD])
+        heads = self._by_agency[deadline.agency_id]
+        return [deadline.responsible, *heads] if deadline.responsible else heads
 
 
 def _claim(queryset, batch: int) -> list[Deadline]:
@@ -258,39 +266,43 @@ def _claim(queryset, batch: int) -> list[Deadline]:
 
 
 def clocks_fire_warnings(*, now: datetime, batch: int) -> int:
+    """Warn about one batch of clocks about to run out; one transaction, one insert of notifications."""
     with transaction.atomic():
         due_soon = Deadline.objects.filter(
             status=DeadlineStatus.RUNNING, warned_at__isnull=True, warn_at__lte=now, due_at__gt=now
         ).order_by("warn_at", "id")
-        rows = _claim(due_soon, batch)
+        rows, heads, messages = _claim(due_soon, batch), _Heads(), []
         for deadline in rows:
             deadline.warned_at = now
             left = deadline.due_at - now
-            notify(
-                recipients=_recipients(deadline), event="clock.warning",
+            messages.append(Message(
+                recipients=heads.recipients(deadline), event="clock.warning",
                 title=f"期限预警：{deadline.title}", url=deadline.url,
                 body=f"{deadline.case.title}：{deadline.legal_basis}规定的{deadline.period_label}期限将于"
                 f"{timezone.localtime(deadline.due_at):%Y-%m-%d %H:%M}届满（剩余约{_humanize(left)}）。",
-            )
+            ))
             _audit(deadline, actor=None, verb="clock.warned", summary=f"期限预警：{deadline.title}")
+        notify_many(messages)
         Deadline.objects.bulk_update(rows, ["warned_at"])
     return len(rows)
 
 
 def clocks_fire_breaches(*, now: datetime, batch: int) -> int:
+    """Mark one batch of overdue clocks breached, tell the people responsible and open each one's 超期督办."""
     with transaction.atomic():
         overdue = Deadline.objects.filter(status=DeadlineStatus.RUNNING, due_at__lte=now).order_by("due_at", "id")
-        rows = _claim(overdue, batch)
+        rows, heads, messages = _claim(overdue, batch), _Heads(), []
         for deadline in rows:
             deadline.status, deadline.breached_at = DeadlineStatus.BREACHED, now
-            notify(
-                recipients=_recipients(deadline), event="clock.breached",
+            messages.append(Message(
+                recipients=heads.recipients(deadline), event="clock.breached",
                 title=f"已超期：{deadline.title}", url=deadline.url,
                 body=f"{deadline.case.title}：{deadline.legal_basis}规定的{deadline.period_label}期限已于"
                 f"{timezone.localtime(deadline.due_at):%Y-%m-%d %H:%M}届满，请督促办理。",
-            )
+            ))
             _audit(deadline, actor=None, verb="clock.breached", summary=f"已超期：{deadline.title}")
             escalation_open(deadline=deadline)
+        notify_many(messages)
         Deadline.objects.bulk_update(rows, ["status", "breached_at"])
     return len(rows)
 

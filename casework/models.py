@@ -12,6 +12,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from viewflow.workflow.models import Process
 
 from agencies.models import Agency
+from agencies.visibility import SortedGrant
 from casework.identifiers import validate_resident_id, validate_uscc
 
 
@@ -356,12 +357,22 @@ class CaseProcess(Process):
 
 
 # Who may see a case: guardian direct-FK tables (many rows, indexed joins, no orphans).
-class CaseUserObjectPermission(UserObjectPermissionBase):
+# Who may see a case. Each grant carries the case's registration time, so the case list reads a
+# page of grants in its own order (agencies.visibility) instead of every visible case.
+class CaseUserObjectPermission(SortedGrant, UserObjectPermissionBase):
+    sort_key_source = "registered_at"
     content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
 
+    class Meta(UserObjectPermissionBase.Meta):
+        indexes = [models.Index(fields=["user", "permission", "-sort_key", "-content_object"], name="case_user_grant_order")]
 
-class CaseGroupObjectPermission(GroupObjectPermissionBase):
+
+class CaseGroupObjectPermission(SortedGrant, GroupObjectPermissionBase):
+    sort_key_source = "registered_at"
     content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        indexes = [models.Index(fields=["group", "permission", "-sort_key", "-content_object"], name="case_group_grant_order")]
 
 
 # China's working-day calendar (domain.md §0 "Holiday calendars run out"); read through casework.calendar.

@@ -6,7 +6,8 @@ from django.db.models import Q, QuerySet
 from guardian.shortcuts import get_objects_for_user
 
 from agencies.models import AuditEvent
-from casework.models import Case, CaseProcess, Deadline
+from agencies.visibility import VisiblePages
+from casework.models import Case, CaseGroupObjectPermission, CaseProcess, CaseUserObjectPermission, Deadline
 from casework.permissions import VIEW_CASE
 
 
@@ -22,6 +23,17 @@ def case_list_for_user(*, user, search: str = "", status: str = "") -> QuerySet[
     if status:
         cases = cases.filter(status=status)
     return cases.select_related("agency", "lead_officer").order_by("-registered_at", "-id")
+
+
+def case_pages_for_user(*, user, search: str = "", status: str = "") -> VisiblePages | QuerySet[Case]:
+    """What the case list pages through: unfiltered, read from the user's grants in list order (a page
+    costs the same at any number of cases); searched or filtered, the scoped query above."""
+    if search or status or not user.is_authenticated:
+        return case_list_for_user(user=user, search=search, status=status)
+    return VisiblePages(
+        user=user, perm=VIEW_CASE, model=Case, user_grants=CaseUserObjectPermission,
+        group_grants=CaseGroupObjectPermission, rows=Case.objects.select_related("agency", "lead_officer"),
+    )
 
 
 def case_process_list_for_user(*, user) -> QuerySet[CaseProcess]:

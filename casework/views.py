@@ -25,7 +25,7 @@ class CaseListView(SearchListView):
     statuses = CaseStatus.choices
 
     def select(self, **filters):
-        return selectors.case_list_for_user(**filters)
+        return selectors.case_pages_for_user(**filters)
 
     def get_context_data(self, **kwargs):
         register = CaseFlow.register

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -35,17 +36,38 @@ def notification_payload(notification: Notification) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class Message:
+    """One notification to several people (notify_many sends many of them in one go)."""
+
+    recipients: Iterable
+    event: str
+    title: str
+    body: str = ""
+    url: str = ""
+
+
 def notify(*, recipients: Iterable, event: str, title: str, body: str = "", url: str = "") -> list[Notification]:
     """Store one notification per distinct recipient; push them once the caller's transaction commits.
 
     A rolled-back transaction pushes nothing. A push that fails after commit is logged, not raised:
     the rows are committed and reach the browser on its next reconnect (replay from the last seen id).
     """
-    unique = {user.pk: user for user in recipients if user is not None}
-    rows = Notification.objects.bulk_create(
-        Notification(recipient=user, event=event, title=title, body=body, url=url) for user in unique.values()
-    )
-    transaction.on_commit(lambda: publish(rows), robust=True)
+    return notify_many([Message(recipients=recipients, event=event, title=title, body=body, url=url)])
+
+
+def notify_many(messages: Iterable[Message]) -> list[Notification]:
+    """notify() for a batch (the deadline worker's): one INSERT and one push after commit for all of them."""
+    rows = []
+    for message in messages:
+        unique = {user.pk: user for user in message.recipients if user is not None}
+        rows += [
+            Notification(recipient=user, event=message.event, title=message.title, body=message.body, url=message.url)
+            for user in unique.values()
+        ]
+    rows = Notification.objects.bulk_create(rows)
+    if rows:
+        transaction.on_commit(lambda: publish(rows), robust=True)
     return rows
 
 

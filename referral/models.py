@@ -10,6 +10,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from viewflow.workflow.models import Process
 
 from agencies.models import Agency, AgencyKind
+from agencies.visibility import SortedGrant
 from casework.models import Case, Evidence
 
 DEFAULT_SUSPECTED_OFFENCE = "诈骗罪（《中华人民共和国刑法》第二百六十六条）"
@@ -351,9 +352,19 @@ class ReferralProcess(Process):
         return str(self.referral) if self.referral_id else "（新移送）"
 
 
-class ReferralUserObjectPermission(UserObjectPermissionBase):
+# Who may see a referral; each grant carries the referral's creation time for the list's order
+# (agencies.visibility).
+class ReferralUserObjectPermission(SortedGrant, UserObjectPermissionBase):
+    sort_key_source = "created_at"
     content_object = models.ForeignKey(Referral, on_delete=models.CASCADE)
 
+    class Meta(UserObjectPermissionBase.Meta):
+        indexes = [models.Index(fields=["user", "permission", "-sort_key", "-content_object"], name="referral_user_grant_order")]
 
-class ReferralGroupObjectPermission(GroupObjectPermissionBase):
+
+class ReferralGroupObjectPermission(SortedGrant, GroupObjectPermissionBase):
+    sort_key_source = "created_at"
     content_object = models.ForeignKey(Referral, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        indexes = [models.Index(fields=["group", "permission", "-sort_key", "-content_object"], name="referral_group_grant_order")]

@@ -7,8 +7,15 @@ from django.db.models.functions import Cast
 from guardian.shortcuts import get_objects_for_user
 
 from agencies.models import AuditEvent
+from agencies.visibility import VisiblePages
 from casework.models import Deadline
-from referral.models import IssuedDocument, Referral, ReferralProcess
+from referral.models import (
+    IssuedDocument,
+    Referral,
+    ReferralGroupObjectPermission,
+    ReferralProcess,
+    ReferralUserObjectPermission,
+)
 from referral.permissions import VIEW_REFERRAL
 
 
@@ -23,6 +30,17 @@ def referral_list_for_user(*, user, search: str = "", status: str = "") -> Query
     if status:
         referrals = referrals.filter(status=status)
     return referrals.select_related("case", "from_agency", "to_agency").order_by("-created_at", "-id")
+
+
+def referral_pages_for_user(*, user, search: str = "", status: str = "") -> VisiblePages | QuerySet[Referral]:
+    """What the referral list pages through: unfiltered, read from the user's grants in list order;
+    searched or filtered, the scoped query above."""
+    if search or status or not user.is_authenticated:
+        return referral_list_for_user(user=user, search=search, status=status)
+    return VisiblePages(
+        user=user, perm=VIEW_REFERRAL, model=Referral, user_grants=ReferralUserObjectPermission,
+        group_grants=ReferralGroupObjectPermission, rows=Referral.objects.select_related("case", "from_agency", "to_agency"),
+    )
 
 
 def referral_process_list_for_user(*, user) -> QuerySet[ReferralProcess]:

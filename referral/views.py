@@ -52,7 +52,7 @@ class ReferralListView(SearchListView):
     statuses = ReferralStatus.choices
 
     def select(self, **filters):
-        return selectors.referral_list_for_user(**filters)
+        return selectors.referral_pages_for_user(**filters)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(can_send_incoming=bool(incoming.incoming_kinds_for(self.request.user)), **kwargs)

@@ -49,10 +49,22 @@ def test_building_the_city_twice_leaves_one_role_group_per_agency_and_role(cast)
     assert AgencyGroup.objects.get(agency__code="zj-psb", role=Role.HEAD).group.name == "zj-psb:head"
 
 
-def test_an_officer_belongs_to_exactly_the_group_of_their_agency_and_role(cast):
+def test_an_officer_belongs_to_their_role_group_and_their_agencys_members_group(cast):
     for officer in cast.officers.values():
-        expected = AgencyGroup.objects.get(agency=officer.agency, role=officer.role).group
-        assert list(officer.user.groups.all()) == [expected], officer.user.username
+        expected = {AgencyGroup.objects.get(agency=officer.agency, role=officer.role).group, officer.agency.members}
+        assert set(officer.user.groups.all()) == expected, officer.user.username
+
+
+def test_what_an_agency_may_see_is_granted_once_not_once_per_role(cast, tell):
+    """A case is granted to its bureau's members group: one row, and every role of the bureau sees it."""
+    from casework.permissions import VIEW_CASE
+    from demo.stories import LEAD
+
+    case = tell(LEAD, title="授权行数测试案")
+    assert [grant.group for grant in case.casegroupobjectpermission_set.all()] == [cast.agencies["zj-msb"].members]
+    for username in ("msb_officer", "msb_chief", "msb_head", "msb_leader", "msb_clerk"):
+        assert cast.user(username).has_perm(VIEW_CASE, case), username
+    assert not cast.user("cz_msb_officer").has_perm(VIEW_CASE, case)
 
 
 def test_the_head_approves_transfers_for_their_own_agency_only(cast):
@@ -99,8 +111,8 @@ def test_case_and_referral_grants_live_in_their_direct_tables_not_the_generic_on
     assert not UserObjectPermission.objects.exists()
 
     case_groups = set(CaseGroupObjectPermission.objects.filter(content_object=case).values_list("group__name", flat=True))
-    assert case_groups == {f"zj-msb:{role}" for role in Role.values}
+    assert case_groups == {"zj-msb:members"}
     referral_groups = set(
         ReferralGroupObjectPermission.objects.filter(content_object=referral).values_list("group__name", flat=True)
     )
-    assert referral_groups == {f"{code}:{role}" for code in ("zj-msb", "zj-psb") for role in Role.values}
+    assert referral_groups == {"zj-msb:members", "zj-psb:members"}

@@ -80,3 +80,28 @@ def test_viewflows_own_queue_would_read_every_new_task(postgres, cast, stories):
 
     stock = Task.objects.queue(FLOWS, cast.user("msb_head")).order_by("-created")[:PAGE]
     assert whole_table_reads(stock, "viewflow_task") != []
+
+
+@pytest.mark.parametrize("username", ["msb_officer", "msb_head", "psb_officer", "cz_msb_officer"])
+def test_case_and_referral_lists_read_grants_through_an_index(postgres, cast, stories, username):
+    """The unfiltered case and referral lists read each of the user's grant sets in list order
+    from its index (agencies.visibility), never the cases or referrals table as a whole."""
+    from agencies.visibility import grant_branches
+    from casework.models import CaseGroupObjectPermission, CaseUserObjectPermission
+    from casework.permissions import VIEW_CASE
+    from referral.models import ReferralGroupObjectPermission, ReferralUserObjectPermission
+    from referral.permissions import VIEW_REFERRAL
+
+    user = cast.user(username)
+    lists = {
+        "casework_casegroupobjectpermission": grant_branches(
+            user=user, perm=VIEW_CASE, user_grants=CaseUserObjectPermission, group_grants=CaseGroupObjectPermission),
+        "referral_referralgroupobjectpermission": grant_branches(
+            user=user, perm=VIEW_REFERRAL, user_grants=ReferralUserObjectPermission, group_grants=ReferralGroupObjectPermission),
+    }
+    for group_table, branches in lists.items():
+        user_table = group_table.replace("group", "user")
+        for branch in branches:
+            assert whole_table_reads(branch[:PAGE], group_table) == []
+            assert whole_table_reads(branch[:PAGE], user_table) == []
+            assert "Sort" not in {node["Node Type"] for node in nodes(plan(branch[:PAGE]))}, "the index gives the order"

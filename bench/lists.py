@@ -1,0 +1,139 @@
+#!/usr/bin/env python
+"""The officer's lists on a large database, each beside its baseline in the same run.
+
+Reads a database made by bench/datagen.py (never changes it) and, for the officer with the most
+visible cases and the one with the most waiting tasks, times the first page of
+
+- 我的待办 /workflow/inbox/, 待认领 /workflow/queue/, 案件 /cases/, 移送 /referrals/ — the whole
+  request through Django's test Client (middleware, view, template; in process, no network);
+- the list's own query (what the page reads: casework.tasklists, agencies.visibility);
+- the baselines: guardian's `get_objects_for_user` listing of the same cases/referrals in the same
+  order, and viewflow's stock `Task.objects.queue()` / `inbox()`, first page of each.
+
+    .venv/bin/python bench/lists.py --database-url postgres://postgres@127.0.0.1:5432/lianban_datagen_100k
+
+Prints a Markdown table: p50 and p95 in milliseconds over --requests runs after 3 warm-up runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench._scratch import percentile  # noqa: E402
+
+PAGE = 21  # 20 rows and the one that says whether there is more
+
+
+def setup(database_url: str) -> None:
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("LIANBAN_DEBUG", "1")
+    os.environ.pop("REDIS_URL", None)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    os.environ.setdefault("LIANBAN_VAR_DIR", "/tmp/lianban-bench-lists")
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    settings.DEBUG = False  # no query log in memory
+
+
+def timed(run, requests: int) -> tuple[float, float]:
+    for _ in range(3):
+        run()
+    samples = []
+    for _ in range(requests):
+        t0 = time.perf_counter()
+        run()
+        samples.append((time.perf_counter() - t0) * 1000)
+    return percentile(samples, 50), percentile(samples, 95)
+
+
+def heaviest_users():
+    """The officer who sees the most cases, and the one with the most tasks waiting in the queue."""
+    from django.db.models import Count
+    from viewflow.workflow import STATUS
+    from viewflow.workflow.models import Task
+
+    from agencies.models import Officer, Role
+    from casework.models import CaseGroupObjectPermission
+
+    biggest = (
+        CaseGroupObjectPermission.objects.values("group").annotate(n=Count("id")).order_by("-n").values_list("group", "n").first()
+    )
+    reader = Officer.objects.filter(user__groups=biggest[0], role=Role.OFFICER).select_related("user").first()
+    busiest = (
+        Task.objects.filter(status=STATUS.NEW).values("owner_permission_obj_pk").annotate(n=Count("id"))
+        .order_by("-n").values_list("owner_permission_obj_pk", "n").first()
+    )
+    head = Officer.objects.filter(agency_id=busiest[0], role=Role.HEAD).select_related("user").first()
+    return reader.user, biggest[1], head.user, busiest[1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--requests", type=int, default=30)
+    args = parser.parse_args()
+    setup(args.database_url)
+
+    from django.test import Client
+    from guardian.shortcuts import get_objects_for_user
+    from viewflow.workflow.models import Task
+
+    from casework import tasklists
+    from casework.models import Case
+    from casework.selectors import case_pages_for_user
+    from config.urls import site
+    from referral.models import Referral
+    from referral.selectors import referral_pages_for_user
+
+    flows = next(v for v in site.viewsets if v.__class__.__name__ == "ScopedWorkflowAppViewset").flow_classes
+    reader, visible, head, waiting = heaviest_users()
+    cases = Case.objects.count()
+    clients = {}
+    for user in (reader, head):
+        clients[user.pk] = Client()
+        clients[user.pk].force_login(user)
+
+    def page(user, url):
+        def run():
+            response = clients[user.pk].get(url)
+            assert response.status_code == 200, (url, response.status_code)
+        return run
+
+    def guardian(user, perm, model, *order):
+        return lambda: list(get_objects_for_user(user, perm, klass=model, accept_global_perms=False, with_superuser=False)
+                            .order_by(*order)[:PAGE])
+
+    rows = [
+        ("inbox 我的待办 page", head, page(head, "/workflow/inbox/")),
+        ("inbox query", head, lambda: list(tasklists.inbox(flows, head).order_by("-created", "-id")[:PAGE])),
+        ("inbox baseline: viewflow Task.objects.inbox()", head, lambda: list(Task.objects.inbox(flows, head).order_by("-created")[:PAGE])),
+        ("queue 待认领 page", head, page(head, "/workflow/queue/")),
+        ("queue query", head, lambda: list(tasklists.queue(flows, head).order_by("-created", "-id")[:PAGE])),
+        ("queue baseline: viewflow Task.objects.queue()", head, lambda: list(Task.objects.queue(flows, head).order_by("-created")[:PAGE])),
+        ("case list 案件 page", reader, page(reader, "/cases/")),
+        ("case list query", reader, lambda: case_pages_for_user(user=reader)[0:PAGE]),
+        ("case list baseline: guardian get_objects_for_user", reader,
+         guardian(reader, "casework.view_case", Case, "-registered_at", "-id")),
+        ("referral list 移送 page", reader, page(reader, "/referrals/")),
+        ("referral list query", reader, lambda: referral_pages_for_user(user=reader)[0:PAGE]),
+        ("referral list baseline: guardian get_objects_for_user", reader,
+         guardian(reader, "referral.view_referral", Referral, "-created_at", "-id")),
+    ]
+    print(f"# {cases:,} cases; {reader.username} sees {visible:,} cases; {head.username}'s bureau has {waiting:,} new tasks")
+    print("| list | user | p50 ms | p95 ms |")
+    print("|---|---|---:|---:|")
+    for name, user, run in rows:
+        p50, p95 = timed(run, args.requests)
+        print(f"| {name} | {user.username} | {p50:.1f} | {p95:.1f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,15 @@
+"""Referral grants held by an agency's five role groups become one grant of its members group."""
+
+from django.db import migrations
+
+from agencies.grant_migrations import move_role_grants_to_members
+
+
+def forwards(apps, schema_editor):
+    move_role_grants_to_members(apps, "referral", "ReferralGroupObjectPermission")
+
+
+class Migration(migrations.Migration):
+    dependencies = [("referral", "0012_grant_sort_key"), ("agencies", "0002_agency_members")]
+
+    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
