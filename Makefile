@@ -38,7 +38,7 @@ ifeq ($(strip $(LIANBAN_SECRET_KEY)),)
 run: export LIANBAN_DEBUG ?= 1
 endif
 
-.PHONY: help install run test test-services test-prereqs lint bench clean distclean
+.PHONY: help install run test test-services test-prereqs lint bench bench-scale clean distclean
 
 help: ## list the targets
 	@echo "Lianban 联办 — make targets (variables: HOST=$(HOST) PORT=$(PORT) PYTEST_ARGS=…):"
@@ -98,6 +98,13 @@ bench: install ## page timings, query counts, 文号 allocation under threads (S
 		echo "make bench: numbering benchmark on PostgreSQL skipped: $$reason"; \
 	fi
 	$(BENCH_ENV) bash bench/commands.sh
+
+BENCH_SCALE_CASES ?= 100000
+BENCH_SCALE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/lianban_datagen_$(BENCH_SCALE_CASES)
+bench-scale: install ## PostgreSQL + Redis: generate BENCH_SCALE_CASES cases (kept), time the officer's lists against their baselines, and the notification fan-out
+	$(BENCH_ENV) $(VPY) bench/datagen.py --database-url $(BENCH_SCALE_DATABASE_URL) --cases $(BENCH_SCALE_CASES)
+	$(BENCH_ENV) $(VPY) bench/lists.py --database-url $(BENCH_SCALE_DATABASE_URL)
+	$(BENCH_ENV) $(VPY) bench/fanout.py --redis-url $(TEST_REDIS_URL) --recipients 500 --rounds 20
 
 # --- housekeeping ----------------------------------------------------------------------------
 clean: ## remove var/ (local database, media, static) and caches; keeps .venv

@@ -161,7 +161,7 @@ CLONED_TABLES = [
     "casework_casegroupobjectpermission", "referral_referralgroupobjectpermission", "casework_deadline",
     "casework_penaltydecision", "notifications_notification", "agencies_auditevent",
 ]
-NOT_CLONED = {"agencies_documentregister"}
+NOT_CLONED = {"agencies_documentregister", "agencies_auditchainhead"}  # numbers and the chain: see Batch
 # Multi-table children of viewflow's Process: their parent row is inserted with the processes.
 PROCESS_CHILDREN = {"casework_caseprocess", "referral_referralprocess"}
 # Demo people of the template → the key of the person a generated case puts in their place.
@@ -170,6 +170,9 @@ TEMPLATE_PEOPLE = {
     "psb_officer": "psb_officer", "psb_chief": "psb_chief", "psb_head": "psb_head",
 }
 DATETIME_FORMATS = ("%Y-%m-%d %H:%M", "%Y年%m月%d日%H时%M分")  # how services write times into texts
+# Audit data that names rows of the case by id.
+ID_KEYS = {"penalty": "casework_penaltydecision", "subject": "casework_subject"}
+MEMBERS = "members"  # an agency's group of all its officers (Agency.members), beside its role groups
 URL_OR_THREAD = re.compile(r"(/cases/|/referrals/|case:|referral:)(\d+)")
 
 
@@ -182,7 +185,6 @@ class Template:
     numbers: list[tuple[str, str]]  # (family, 文号 text) the case took, in allocation order
     registered_at: datetime
     evidence_content: dict[int, bytes]
-    pattern: re.Pattern | None = None
 
     def count(self) -> dict[str, int]:
         return {table: len(rows) for table, rows in self.rows.items() if rows}
@@ -292,10 +294,13 @@ class Copier:
         self.agency_keys = {self.demo_bureau.msb.pk: "msb", self.demo_bureau.psb.pk: "psb"}
         self.group_keys = {link.group_id: (self.agency_keys[link.agency_id], link.role)
                            for link in AgencyGroup.objects.filter(agency_id__in=self.agency_keys)}
+        self.group_keys |= {agency.members_id: (key, MEMBERS) for key, agency in (("msb", self.demo_bureau.msb), ("psb", self.demo_bureau.psb))}
         self.group_model = Group
         self.source_labels = dict(CaseSource.choices)
-        self.datetimes = sorted({value for rows in template.rows.values() for row in rows
-                                 for value in _field_values(row) if isinstance(value, datetime)})
+        values = {value for rows in template.rows.values() for row in rows for value in _field_values(row)
+                  if isinstance(value, date)}
+        self.datetimes = sorted(value for value in values if isinstance(value, datetime))
+        self.dates = sorted(value for value in values if isinstance(value, date) and not isinstance(value, datetime))
         self.pattern = self._pattern()
 
     def _template_strings(self) -> dict[str, str]:
@@ -321,6 +326,7 @@ class Copier:
         for value in self.datetimes:
             for fmt in DATETIME_FORMATS:
                 names.setdefault(timezone.localtime(value).strftime(fmt), f"datetime.{fmt}.{value.isoformat()}")
+        names |= {value.isoformat(): f"date.{value.isoformat()}" for value in self.dates}  # in audit data
         return names
 
     def _pattern(self) -> re.Pattern:
@@ -349,6 +355,8 @@ class Copier:
         for value in self.datetimes:
             for fmt in DATETIME_FORMATS:
                 values[f"datetime.{fmt}.{value.isoformat()}"] = timezone.localtime(times[value]).strftime(fmt)
+        days = timezone.localtime(plan.registered_at).date() - timezone.localtime(self.template.registered_at).date()
+        values |= {f"date.{value.isoformat()}": (value + days).isoformat() for value in self.dates}
         return {string: values[key] for string, key in self.keys.items() if key in values}
 
 
@@ -387,6 +395,8 @@ class Batch:
         self.registers = registers  # (agency_id, family, year) → last serial, advanced as numbers are taken
         self.media_root = media_root
         self.tables = _tables()
+        self.chain_head = None  # agencies.AuditChainHead, locked by the first audit events of the batch
+        self.case_ids: dict[str, list[int]] = defaultdict(list)  # stage → the generated cases
 
     def run(self, plans: list[Plan]) -> Counter:
         from django.db import connection
@@ -410,6 +420,8 @@ class Batch:
                     state.ids[(table, old.pk)] = new.pk
                 written[table] += len(pairs)
         self._write_evidence(states)
+        for state in states:
+            self.case_ids[state.plan.stage].append(state.ids[("casework_case", state.copier.template.rows["casework_case"][0].pk)])
         return written
 
     # ...... per case
@@ -477,7 +489,7 @@ class Batch:
                 path.write_bytes(content)
 
     def finish_chain(self) -> None:
-        if getattr(self, "chain_head", None) is not None:
+        if self.chain_head is not None:
             self.chain_head.save(update_fields=["last_seq", "last_hash"])
 
 
@@ -544,6 +556,8 @@ class CaseState:
         copier = self.copier
         if old is None:
             return None
+        if f.get_internal_type() == "FileField":
+            return old.name  # the template's file object is bound to the template row
         if f.is_relation:
             model = f.related_model
             if model._meta.db_table in CLONED_TABLES:
@@ -594,7 +608,7 @@ class CaseState:
         if table == "casework_evidence":
             content, digest = self.evidence[old.pk]
             new.sha256, new.size = digest, len(content)
-            new.file.name = f"evidence/{self.ids[('casework_case', old.case_id)]}/{digest}"
+            new.file = f"evidence/{self.ids[('casework_case', old.case_id)]}/{digest}"  # upload_to of a fresh upload
         if table == "referral_issueddocument" and old.serial is not None:
             new.serial = int(re.search(r"〔\d+〕(\d+)号$", new.number).group(1))
             new.year = int(re.search(r"〔(\d+)〕", new.number).group(1))
@@ -607,6 +621,9 @@ class CaseState:
         from agencies.audit import _digest
 
         data = new.data
+        for key, table in ID_KEYS.items():
+            if isinstance(data.get(key), int):
+                data[key] = self.ids[(table, data[key])]
         if "manifest" in data:  # evidence ids as keys
             data["manifest"] = {str(self.ids[("casework_evidence", int(k))]): v for k, v in data["manifest"].items()}
         if "size" in data and data.get("sha256") in {d for _, d in self.evidence.values()}:
@@ -682,7 +699,7 @@ def plan_cases(n: int, bureaus: list[Bureau], rng: random.Random, templates: dic
             registered = now - timedelta(minutes=rng.randint(60, SPREAD_DAYS * 24 * 60))
             plans.append(Plan(stage=stage, bureau=bureau, lead=lead, officer2=officer2, registered_at=registered,
                               title=f"{short}涉嫌{rng.choice(VIOLATIONS)}案",
-                              amount=Decimal(rng.randint(200_000, 150_000_000)) / 100, source=rng.choice(SOURCES),
+                              amount=Decimal(rng.randint(200_000, 150_000_000)).scaleb(-2), source=rng.choice(SOURCES),
                               institution=institution))
     plans.sort(key=lambda p: p.registered_at)  # 文号 in the order the cases came in
     return plans
@@ -698,6 +715,7 @@ class Result:
     copy_seconds: float  # the batches alone
     rows: Counter
     stages: Counter
+    case_ids: dict[str, list[int]]  # stage → ids of the cases generated in it
     per_stage: dict[str, dict[str, int]]
     officer_loads: list[int]
 
@@ -714,7 +732,7 @@ def make_cases(n: int, *, seed: int = 0, bureaus: int = 12, batch: int = 5000,
     from django.db import transaction
     from django.utils import timezone
 
-    from agencies.models import AgencyGroup, DocumentRegister
+    from agencies.models import Agency, AgencyGroup, DocumentRegister
     from casework.calendar import calendar_sync_from_library
     from casework.models import HolidayYear
     from demo.scenario import build_city, system_admin_ensure
@@ -731,23 +749,39 @@ def make_cases(n: int, *, seed: int = 0, bureaus: int = 12, batch: int = 5000,
         city_bureaus = build_bureaus(cast, bureaus, rng)
         plans = plan_cases(n, city_bureaus, rng, templates, timezone.now(), weights)
     group_ids = {(link.agency_id, link.role): link.group_id for link in AgencyGroup.objects.all()}
+    group_ids |= {(agency.pk, MEMBERS): agency.members_id for agency in Agency.objects.all()}
     copiers = {stage: Copier(template, cast, group_ids) for stage, template in templates.items()}
     rows: Counter = Counter()
+    case_ids: dict[str, list[int]] = defaultdict(list)
     copying = time.perf_counter()
     for start in range(0, len(plans), batch):
-        with transaction.atomic():
+        with transaction.atomic(), _queries_unlogged():
             registers = {(r.agency_id, r.family, r.year): r for r in DocumentRegister.objects.select_for_update()}
             serials = {key: r.last_serial for key, r in registers.items()}
             run = Batch(copiers, serials, Path(settings.MEDIA_ROOT))
             rows += run.run(plans[start:start + batch])
+            for stage, ids in run.case_ids.items():
+                case_ids[stage] += ids
             run.finish_chain()
             _save_registers(registers, serials)
         if progress:
             progress(min(start + batch, len(plans)), time.perf_counter() - copying)
     loads = Counter(p.lead.pk for p in plans if templates[p.stage].lead_holds_open_task())
     return Result(cases=len(plans), seconds=time.perf_counter() - started, copy_seconds=time.perf_counter() - copying, rows=rows,
-                  stages=Counter(p.stage for p in plans),
+                  stages=Counter(p.stage for p in plans), case_ids=dict(case_ids),
                   per_stage={stage: t.count() for stage, t in templates.items()}, officer_loads=sorted(loads.values()))
+
+
+@contextmanager
+def _queries_unlogged() -> Iterator[None]:
+    """LIANBAN_DEBUG=1 logs every statement with its parameters: millions of rows would mostly pay for that."""
+    from django.conf import settings
+
+    debug, settings.DEBUG = settings.DEBUG, False
+    try:
+        yield
+    finally:
+        settings.DEBUG = debug
 
 
 def _save_registers(registers: dict, serials: dict) -> None:
@@ -792,6 +826,10 @@ def main() -> None:
         result = make_cases(args.cases, seed=args.seed, bureaus=args.bureaus, batch=args.batch,
                             progress=lambda done, s: print(f"  {done} cases, {s:.1f} s", flush=True))
         report(result)
+        from django.db import connection
+
+        with connection.cursor() as cursor:  # fresh statistics, as autovacuum would gather after a bulk load
+            cursor.execute("ANALYZE")
         if args.database_url:
             print(f"\nkept: {scratch.database} (media files in {scratch.var_dir})")
 

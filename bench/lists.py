@@ -68,7 +68,8 @@ def heaviest_users():
     )
     reader = Officer.objects.filter(user__groups=biggest[0], role=Role.OFFICER).select_related("user").first()
     busiest = (
-        Task.objects.filter(status=STATUS.NEW).values("owner_permission_obj_pk").annotate(n=Count("id"))
+        Task.objects.filter(status=STATUS.NEW, flow_task_type="HUMAN").exclude(owner_permission_obj_pk="")
+        .values("owner_permission_obj_pk").annotate(n=Count("id"))
         .order_by("-n").values_list("owner_permission_obj_pk", "n").first()
     )
     head = Officer.objects.filter(agency_id=busiest[0], role=Role.HEAD).select_related("user").first()
