@@ -28,7 +28,7 @@ DAPHNE_HANDSHAKE_TIMEOUT = 5  # daphne's --websocket_handshake_timeout default
 @pytest.fixture
 def redis_layer():
     if "redis" not in settings.CHANNEL_LAYERS["default"]["BACKEND"].lower():
-        pytest.skip("idle sockets are tested on the Redis channel layer (make test-services, REDIS_URL)")
+        pytest.skip("these sockets are tested on the Redis channel layer: make test-services (REDIS_URL)")
 
 
 async def test_idle_sockets_survive_thirty_seconds_and_still_receive(redis_layer, alice, open_socket):
