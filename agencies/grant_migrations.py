@@ -1,9 +1,19 @@
-"""Data-migration step shared by the apps whose grants moved from role groups to members groups.
+"""Data-migration steps shared by the apps whose grants carry a sort key and moved to members groups.
 
 Importable from migrations: it only uses the historical models it is handed.
 """
 
 from __future__ import annotations
+
+
+def copy_sort_keys(apps, app_label: str, object_model: str, source_field: str, grant_models: tuple[str, ...]) -> None:
+    """Give existing grant rows their object's sort key (agencies.visibility.SortedGrant)."""
+    from django.db.models import OuterRef, Subquery
+
+    Object = apps.get_model(app_label, object_model)
+    key = Subquery(Object.objects.filter(pk=OuterRef("content_object_id")).values(source_field)[:1])
+    for name in grant_models:
+        apps.get_model(app_label, name).objects.update(sort_key=key)
 
 
 def move_role_grants_to_members(apps, app_label: str, model_name: str) -> None:

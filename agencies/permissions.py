@@ -96,14 +96,17 @@ def agency_groups(agency: Agency, roles: Iterable[str] = ALL_ROLES) -> list[Grou
 # --- per-object grants ------------------------------------------------------------------------------
 
 
+def members_group(agency: Agency) -> Group:
+    """The group of all the agency's officers (set up on first use for an agency made without it)."""
+    if agency.members_id is None:
+        agency_setup_groups(agency)
+    return agency.members
+
+
 def _holders(agency: Agency, roles: Iterable[str]) -> list[Group]:
     """Who holds a grant made to `roles` of the agency: its members group when that is every role."""
     roles = list(roles)
-    if set(roles) == set(ALL_ROLES):
-        if agency.members_id is None:
-            agency_setup_groups(agency)
-        return [agency.members]
-    return agency_groups(agency, roles)
+    return [members_group(agency)] if set(roles) == set(ALL_ROLES) else agency_groups(agency, roles)
 
 
 def grant_to_agency(*, agency: Agency, perm: str, obj: models.Model, roles: Iterable[str] = ALL_ROLES) -> None:

@@ -7,7 +7,7 @@ from django.db import transaction
 
 from agencies.audit import audit_append
 from agencies.models import Agency, AgencyGroup, Officer
-from agencies.permissions import agency_setup_groups
+from agencies.permissions import agency_setup_groups, members_group
 
 User = get_user_model()
 
@@ -49,9 +49,7 @@ def officer_create(
     officer.full_clean()
     officer.save()
     link = AgencyGroup.objects.select_related("group").get(agency=agency, role=role)
-    if agency.members_id is None:
-        agency_setup_groups(agency)
-    user.groups.add(link.group, agency.members)
+    user.groups.add(link.group, members_group(agency))
     audit_append(
         actor=actor, verb="officer.created", target=officer, agency=agency, thread=f"agency:{agency.pk}",
         summary=f"{agency.short_name}新增{officer.get_role_display()} {full_name}",

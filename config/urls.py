@@ -31,24 +31,28 @@ class NotificationsApp(Application):
     menu_template_name = None
 
 
+# 待办事项: every flow whose tasks reach an officer's inbox and queue (casework.tasklists lists them).
+workflow = ScopedWorkflowAppViewset(
+    title="待办事项",
+    icon="assignment",
+    flow_viewsets=[
+        ScopedFlowViewset(CaseFlow, icon="folder"),
+        ScopedFlowViewset(TransferFlow, icon="local_police"),
+        ScopedFlowViewset(ClueReferralFlow, icon="forward_to_inbox"),
+        ScopedFlowViewset(IncomingReferralFlow, icon="move_to_inbox"),
+        ScopedFlowViewset(EscalationFlow, icon="alarm"),
+        ScopedFlowViewset(SupervisionFlow, icon="flag"),
+        ScopedFlowViewset(ResolutionFlow, icon="task_alt"),
+    ],
+)
+
+
 site = Site(
     title="联办",
     primary_color="#b71c1c",
     secondary_color="#5d4037",
     viewsets=[
-        ScopedWorkflowAppViewset(
-            title="待办事项",
-            icon="assignment",
-            flow_viewsets=[
-                ScopedFlowViewset(CaseFlow, icon="folder"),
-                ScopedFlowViewset(TransferFlow, icon="local_police"),
-                ScopedFlowViewset(ClueReferralFlow, icon="forward_to_inbox"),
-                ScopedFlowViewset(IncomingReferralFlow, icon="move_to_inbox"),
-                ScopedFlowViewset(EscalationFlow, icon="alarm"),
-                ScopedFlowViewset(SupervisionFlow, icon="flag"),
-                ScopedFlowViewset(ResolutionFlow, icon="task_alt"),
-            ],
-        ),
+        workflow,
         CaseworkApp(),
         ReferralApp(),
         SupervisionApp(),

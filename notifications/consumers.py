@@ -29,11 +29,6 @@ def parse_since(query_string: bytes) -> int | None:
 
 
 @database_sync_to_async
-def _unread_count(user: Any) -> int:
-    return notification_unread_count(user=user)
-
-
-@database_sync_to_async
 def _replay(user: Any, after_id: int) -> tuple[list[dict[str, Any]], int]:
     rows = notification_list_after(user=user, after_id=after_id)
     return [notification_payload(row) for row in rows], notification_unread_count(user=user)
@@ -70,15 +65,8 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         """Whatever the client sends is ignored (not even decoded)."""
 
     async def notification_created(self, event: dict[str, Any]) -> None:
-        await self.send_json({"type": "notification", "notification": event["notification"], "unread": await self._unread(event)})
+        """The publisher counted the recipient's unread notifications (notifications.services.publish)."""
+        await self.send_json({"type": "notification", "notification": event["notification"], "unread": event["unread"]})
 
     async def notification_read(self, event: dict[str, Any]) -> None:
-        await self.send_json({"type": "unread", "unread": await self._unread(event)})
-
-    async def _unread(self, event: dict[str, Any]) -> int:
-        """The count the publisher put in the event; a database read only for an event without one
-        (sent by a worker of an older release during a rolling upgrade)."""
-        unread = event.get("unread")
-        if isinstance(unread, int):
-            return unread
-        return await _unread_count(self.scope["user"])
+        await self.send_json({"type": "unread", "unread": event["unread"]})

@@ -1,14 +1,12 @@
 """Case grants carry the case's registration time (agencies.visibility.SortedGrant), indexed for the case list."""
 
 from django.db import migrations, models
-from django.db.models import OuterRef, Subquery
+
+from agencies.grant_migrations import copy_sort_keys
 
 
 def copy_registration_time(apps, schema_editor):
-    Case = apps.get_model("casework", "Case")
-    registered = Subquery(Case.objects.filter(pk=OuterRef("content_object_id")).values("registered_at")[:1])
-    for name in ("CaseUserObjectPermission", "CaseGroupObjectPermission"):
-        apps.get_model("casework", name).objects.update(sort_key=registered)
+    copy_sort_keys(apps, "casework", "Case", "registered_at", ("CaseUserObjectPermission", "CaseGroupObjectPermission"))
 
 
 class Migration(migrations.Migration):

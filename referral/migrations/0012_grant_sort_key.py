@@ -1,14 +1,12 @@
 """Referral grants carry the referral's creation time (agencies.visibility.SortedGrant), indexed for the referral list."""
 
 from django.db import migrations, models
-from django.db.models import OuterRef, Subquery
+
+from agencies.grant_migrations import copy_sort_keys
 
 
 def copy_creation_time(apps, schema_editor):
-    Referral = apps.get_model("referral", "Referral")
-    created = Subquery(Referral.objects.filter(pk=OuterRef("content_object_id")).values("created_at")[:1])
-    for name in ("ReferralUserObjectPermission", "ReferralGroupObjectPermission"):
-        apps.get_model("referral", name).objects.update(sort_key=created)
+    copy_sort_keys(apps, "referral", "Referral", "created_at", ("ReferralUserObjectPermission", "ReferralGroupObjectPermission"))
 
 
 class Migration(migrations.Migration):
