@@ -1,0 +1,515 @@
+"""The cloning of bench/datagen.py: one real case per stage as a template, and the copies of its rows.
+
+One case per stage is driven through the real flows (`demo.stories.tell`) inside a transaction that
+is rolled back; every row it wrote, in every table, is the template of that stage. `Batch` writes
+copies of a template with their own ids, bureau, people, numbers, times, texts and audit hashes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+
+from _bureaus import Bureau, demo_bureau
+
+# The template case: what every generated case replaces with its own values.
+TEMPLATE_TITLE = "模板甲乙医院涉嫌虚构医药服务案"
+TEMPLATE_AMOUNT = Decimal("486320.57")
+TEMPLATE_SOURCE = "tip"
+TEMPLATE_INSTITUTION = ("镇江模板甲乙医院有限公司", "91321100MA1Q3M6T41", "镇江市模板路1号", "模板法人")
+
+
+# --- templates: one real case per stage --------------------------------------------------------------
+
+# Tables a template may write, in insertion order (parents first). DocumentRegister is not cloned:
+# every generated 文号 is allocated from the bureau's registers instead.
+CLONED_TABLES = [
+    "casework_case", "casework_case_investigators", "casework_subject", "casework_evidence", "viewflow_process",
+    "casework_caseprocess", "referral_referral", "referral_referral_task_force", "referral_packageitem",
+    "referral_issueddocument", "referral_referralprocess", "viewflow_task", "viewflow_task_previous",
+    "casework_casegroupobjectpermission", "referral_referralgroupobjectpermission", "casework_deadline",
+    "casework_penaltydecision", "notifications_notification", "agencies_auditevent",
+]
+NOT_CLONED = {"agencies_documentregister", "agencies_auditchainhead"}  # numbers and the chain: see Batch
+# Multi-table children of viewflow's Process: their parent row is inserted with the processes.
+PROCESS_CHILDREN = {"casework_caseprocess", "referral_referralprocess"}
+# Demo people of the template → the key of the person a generated case puts in their place.
+TEMPLATE_PEOPLE = {
+    "msb_officer": "lead", "msb_officer2": "officer2", "msb_chief": "section_chief", "msb_head": "head",
+    "psb_officer": "psb_officer", "psb_chief": "psb_chief", "psb_head": "psb_head",
+}
+DATETIME_FORMATS = ("%Y-%m-%d %H:%M", "%Y年%m月%d日%H时%M分")  # how services write times into texts
+# Audit data that names rows of the case by id.
+ID_KEYS = {"penalty": "casework_penaltydecision", "subject": "casework_subject"}
+MEMBERS = "members"  # an agency's group of all its officers (Agency.members), beside its role groups
+URL_OR_THREAD = re.compile(r"(/cases/|/referrals/|case:|referral:)(\d+)")
+
+
+@dataclass
+class Template:
+    """Every row one real case of a stage wrote, and the strings a copy must replace."""
+
+    stage: str
+    rows: dict[str, list]  # table → model instances, in pk order
+    numbers: list[tuple[str, str]]  # (family, 文号 text) the case took, in allocation order
+    registered_at: datetime
+    evidence_content: dict[int, bytes]
+
+    def count(self) -> dict[str, int]:
+        return {table: len(rows) for table, rows in self.rows.items() if rows}
+
+    def lead_holds_open_task(self) -> bool:
+        """Whether the copy puts an open task in its lead officer's inbox (the workload to spread)."""
+        lead = self.rows["casework_case"][0].lead_officer_id
+        return any(task.owner_id == lead and task.finished is None and task.status == "ASSIGNED"
+                   for task in self.rows["viewflow_task"])
+
+
+def _tables() -> dict[str, Any]:
+    from django.apps import apps
+
+    return {model._meta.db_table: model for model in apps.get_models(include_auto_created=True)}
+
+
+def _snapshot(tables: dict[str, Any]) -> dict[str, set]:
+    return {table: set(model._base_manager.values_list("pk", flat=True)) for table, model in tables.items()}
+
+
+def _registers() -> dict[tuple[int, str, int], int]:
+    from agencies.models import DocumentRegister
+
+    return {(r.agency_id, r.family, r.year): r.last_serial for r in DocumentRegister.objects.all()}
+
+
+def _run_on_commit_callbacks() -> None:
+    """What the flows do right after commit and what it writes (the package check on receipt sets
+    each item's verified_at and verified_ok) belongs to the template, which is never committed."""
+    from django.db import transaction
+
+    connection = transaction.get_connection()
+    while connection.run_on_commit:
+        pending, connection.run_on_commit = connection.run_on_commit, []
+        for _, callback, _ in pending:
+            callback()
+
+
+def capture_template(cast, stage: str) -> Template:
+    """Drive one case to `stage` through the real flows, keep copies of its rows, roll it all back."""
+    from django.db import transaction
+
+    from agencies.models import Agency
+    from demo import stories
+
+    tables = _tables()
+    before, registers_before = _snapshot(tables), _registers()
+    story = (TEMPLATE_TITLE, TEMPLATE_SOURCE, getattr(stories, stage), TEMPLATE_AMOUNT, TEMPLATE_INSTITUTION, None)
+    with transaction.atomic():
+        case = stories.tell(story, cast)
+        _run_on_commit_callbacks()
+        after = _snapshot(tables)
+        unknown = {t for t in tables if after[t] - before[t]} - set(CLONED_TABLES) - NOT_CLONED
+        if unknown:
+            raise RuntimeError(f"the flows now write {sorted(unknown)}: teach bench/datagen.py to copy them")
+        rows = {table: list(tables[table]._base_manager.filter(pk__in=after[table] - before[table]).order_by("pk"))
+                for table in CLONED_TABLES}
+        for document in rows["referral_issueddocument"]:
+            document.content = bytes(document.content)  # deferred by the manager: read it before the rollback
+        numbers = []
+        for (agency_id, family, year), last in sorted(_registers().items()):
+            prefix = Agency.objects.get(pk=agency_id).doc_prefix
+            numbers += [(family, f"{prefix}{family}〔{year}〕{serial}号")
+                        for serial in range(registers_before.get((agency_id, family, year), 0) + 1, last + 1)]
+        evidence_content = {e.pk: e.file.read() for e in rows["casework_evidence"]}
+        paths = [e.file.path for e in rows["casework_evidence"]]
+        transaction.set_rollback(True)
+    for path in paths:  # the rolled-back uploads
+        Path(path).unlink(missing_ok=True)
+    return Template(stage=stage, rows=rows, numbers=numbers, registered_at=case.registered_at, evidence_content=evidence_content)
+
+
+# --- copying a template ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Plan:
+    """What one generated case is: its stage, bureau, people and the values that make it its own."""
+
+    stage: str
+    bureau: Bureau
+    lead: Any
+    officer2: Any
+    registered_at: datetime
+    title: str
+    amount: Decimal
+    source: str
+    institution: tuple[str, str, str, str]
+
+
+class Copier:
+    """Turns a template's rows into a plan's rows: ids, people, agencies, numbers, times and texts."""
+
+    def __init__(self, template: Template, cast, group_ids: dict[tuple[int, str], int]) -> None:
+        from django.contrib.auth import get_user_model
+        from django.contrib.auth.models import Group
+
+        from agencies.models import Agency, AgencyGroup
+        from casework.models import CaseSource
+
+        self.template = template
+        self.group_ids = group_ids  # (agency pk, role) → its role group's pk
+        self.user_model, self.agency_model = get_user_model(), Agency
+        self.demo_bureau = demo_bureau(cast)
+        self.user_keys = {cast.user(name).pk: key for name, key in TEMPLATE_PEOPLE.items()}
+        self.agency_keys = {self.demo_bureau.msb.pk: "msb", self.demo_bureau.psb.pk: "psb"}
+        self.group_keys = {link.group_id: (self.agency_keys[link.agency_id], link.role)
+                           for link in AgencyGroup.objects.filter(agency_id__in=self.agency_keys)}
+        self.group_keys |= {agency.members_id: (key, MEMBERS) for key, agency in (("msb", self.demo_bureau.msb), ("psb", self.demo_bureau.psb))}
+        self.group_model = Group
+        self.source_labels = dict(CaseSource.choices)
+        values = {value for rows in template.rows.values() for row in rows for value in _field_values(row)
+                  if isinstance(value, date)}
+        self.datetimes = sorted(value for value in values if isinstance(value, datetime))
+        self.dates = sorted(value for value in values if isinstance(value, date) and not isinstance(value, datetime))
+        self.pattern = self._pattern()
+
+    def _template_strings(self) -> dict[str, str]:
+        """String → what it stands for; a copy replaces each with its own value of the same thing."""
+        from django.utils import timezone
+
+        names, demo = {}, self.demo_bureau
+        for key, agency in (("msb", demo.msb), ("psb", demo.psb)):
+            names[agency.name], names[agency.short_name] = f"{key}.name", f"{key}.short_name"
+        names[demo.msb.doc_prefix] = "msb.doc_prefix"
+        for user_pk, key in self.user_keys.items():
+            user = next(u for u in [*demo.officers, *demo.people.values()] if u.pk == user_pk)
+            names[user.get_full_name()] = f"person.{key}"
+            if key == "lead":
+                names[user.officer.phone] = "lead.phone"
+        names |= {number: f"number.{i}" for i, (_, number) in enumerate(self.template.numbers)}
+        names |= {
+            TEMPLATE_TITLE.removesuffix("案"): "title", str(TEMPLATE_AMOUNT): "amount",
+            f"（{self.source_labels[TEMPLATE_SOURCE]}）": "source",
+            **{value: f"institution.{i}" for i, value in enumerate(TEMPLATE_INSTITUTION)},
+            **{e.sha256: f"sha.{e.pk}" for e in self.template.rows["casework_evidence"]},
+        }
+        for value in self.datetimes:
+            for fmt in DATETIME_FORMATS:
+                names.setdefault(timezone.localtime(value).strftime(fmt), f"datetime.{fmt}.{value.isoformat()}")
+        names |= {value.isoformat(): f"date.{value.isoformat()}" for value in self.dates}  # in audit data
+        return names
+
+    def _pattern(self) -> re.Pattern:
+        self.keys = self._template_strings()
+        texts = "\n".join(value for rows in self.template.rows.values() for row in rows
+                          for value in _strings(_field_values(row)))
+        texts += "\n".join(content.decode() for content in self.template.evidence_content.values())
+        used = sorted((s for s in self.keys if s and s in texts), key=len, reverse=True)
+        return re.compile("|".join(map(re.escape, used)))
+
+    def replacements(self, plan: Plan, numbers: list[str], times: dict[datetime, datetime]) -> dict[str, str]:
+        """The plan's value of everything `_template_strings` names."""
+        from django.utils import timezone
+
+        people = {"lead": plan.lead, "officer2": plan.officer2, **plan.bureau.people}
+        values = {
+            "msb.name": plan.bureau.msb.name, "msb.short_name": plan.bureau.msb.short_name,
+            "psb.name": plan.bureau.psb.name, "psb.short_name": plan.bureau.psb.short_name,
+            "msb.doc_prefix": plan.bureau.msb.doc_prefix, "lead.phone": plan.lead.officer.phone,
+            "title": plan.title.removesuffix("案"), "amount": str(plan.amount),
+            "source": f"（{self.source_labels[plan.source]}）",
+            **{f"person.{key}": user.get_full_name() for key, user in people.items()},
+            **{f"number.{i}": number for i, number in enumerate(numbers)},
+            **{f"institution.{i}": value for i, value in enumerate(plan.institution)},
+        }
+        for value in self.datetimes:
+            for fmt in DATETIME_FORMATS:
+                values[f"datetime.{fmt}.{value.isoformat()}"] = timezone.localtime(times[value]).strftime(fmt)
+        days = timezone.localtime(plan.registered_at).date() - timezone.localtime(self.template.registered_at).date()
+        values |= {f"date.{value.isoformat()}": (value + days).isoformat() for value in self.dates}
+        return {string: values[key] for string, key in self.keys.items() if key in values}
+
+
+def _field_values(row) -> list:
+    return [getattr(row, f.attname) for f in row._meta.concrete_fields]
+
+
+def _strings(values) -> Iterator[str]:
+    for value in values:
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, (dict, list)):
+            yield json.dumps(value, ensure_ascii=False)
+
+
+@contextmanager
+def _explicit_times(models) -> Iterator[None]:
+    """auto_now(_add) fields keep the times a copy sets (they would all become "now")."""
+    switched = {id(f): f for model in models for f in model._meta.concrete_fields
+                if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)}
+    saved = [(f, f.auto_now, f.auto_now_add) for f in switched.values()]
+    for f in switched.values():
+        f.auto_now = f.auto_now_add = False
+    try:
+        yield
+    finally:
+        for f, auto_now, auto_now_add in saved:
+            f.auto_now, f.auto_now_add = auto_now, auto_now_add
+
+
+class Batch:
+    """Copies of templates for a batch of plans, table by table, with one bulk_create per table."""
+
+    def __init__(self, copiers: dict[str, Copier], registers: dict, media_root: Path) -> None:
+        self.copiers = copiers
+        self.registers = registers  # (agency_id, family, year) → last serial, advanced as numbers are taken
+        self.media_root = media_root
+        self.tables = _tables()
+        self.chain_head = None  # agencies.AuditChainHead, locked by the first audit events of the batch
+        self.case_ids: dict[str, list[int]] = defaultdict(list)  # stage → the generated cases
+
+    def run(self, plans: list[Plan]) -> Counter:
+        from django.db import connection
+
+        states = [self._state(plan) for plan in plans]
+        written: Counter = Counter()
+        with _explicit_times([self.tables[t] for t in CLONED_TABLES]):
+            for table in CLONED_TABLES:
+                if table == "agencies_auditevent":
+                    self._chain(states)
+                pairs = [(state, old, self._copy(state, table, old)) for state in states
+                         for old in state.copier.template.rows[table]]
+                if not pairs:
+                    continue
+                model = self.tables[table]
+                if table in PROCESS_CHILDREN:
+                    self._insert_children(connection, model, [new for _, _, new in pairs])
+                else:
+                    model._base_manager.bulk_create([new for _, _, new in pairs], batch_size=2000)
+                for state, old, new in pairs:
+                    state.ids[(table, old.pk)] = new.pk
+                written[table] += len(pairs)
+        self._write_evidence(states)
+        for state in states:
+            self.case_ids[state.plan.stage].append(state.ids[("casework_case", state.copier.template.rows["casework_case"][0].pk)])
+        return written
+
+    # ...... per case
+
+    def _state(self, plan: Plan) -> "CaseState":
+        from django.utils import timezone
+
+        copier = self.copiers[plan.stage]
+        template = copier.template
+        delta = plan.registered_at - template.registered_at
+        year = timezone.localtime(plan.registered_at).year
+        numbers = []
+        for family, _ in template.numbers:
+            key = (plan.bureau.msb.pk, family, year)
+            self.registers[key] = self.registers.get(key, 0) + 1
+            numbers.append(f"{plan.bureau.msb.doc_prefix}{family}〔{year}〕{self.registers[key]}号")
+        times = {value: value + delta for value in copier.datetimes}
+        clock_times, provisional = _deadline_times(template, times)
+        times |= clock_times
+        days = (timezone.localtime(plan.registered_at).date() - timezone.localtime(template.registered_at).date()).days
+        state = CaseState(plan=plan, copier=copier, days=timedelta(days=days), numbers=numbers, times=times,
+                          provisional=provisional, strings=copier.replacements(plan, numbers, times))
+        for evidence in template.rows["casework_evidence"]:
+            content = state.text(template.evidence_content[evidence.pk].decode()).encode()
+            digest = hashlib.sha256(content).hexdigest()
+            state.evidence[evidence.pk] = (content, digest)
+            state.strings[evidence.sha256] = digest
+        return state
+
+    def _copy(self, state: "CaseState", table: str, old):
+        model = self.tables[table]
+        new = model()
+        for f in model._meta.concrete_fields:
+            if f.primary_key and not f.is_relation:
+                continue
+            setattr(new, f.attname, state.value(f, getattr(old, f.attname)))
+        state.adjust(table, old, new)
+        return new
+
+    @staticmethod
+    def _insert_children(connection, model, rows: list) -> None:
+        """bulk_create refuses multi-table children: their own columns go in with one executemany."""
+        fields = model._meta.local_concrete_fields
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        sql = f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, [[getattr(row, f.attname) for f in fields] for row in rows])
+
+    def _chain(self, states: list["CaseState"]) -> None:
+        """Give the batch's audit events their place in the hash chain, as audit_seal would after commit."""
+        from agencies.audit import _chain_head_for_update, audit_seal
+
+        audit_seal()  # events committed before (or still pending in this transaction) come first
+        head = _chain_head_for_update()
+        for state in states:
+            state.chain_head = head
+        self.chain_head = head
+
+    def _write_evidence(self, states: list["CaseState"]) -> None:
+        for state in states:
+            for old in state.copier.template.rows["casework_evidence"]:
+                content, digest = state.evidence[old.pk]
+                path = self.media_root / f"evidence/{state.ids[('casework_case', old.case_id)]}/{digest}"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(content)
+
+    def finish_chain(self) -> None:
+        if self.chain_head is not None:
+            self.chain_head.save(update_fields=["last_seq", "last_hash"])
+
+
+def _deadline_times(template: Template, times: dict[datetime, datetime]) -> tuple[dict[datetime, datetime], dict[int, bool]]:
+    """A copied clock falls due by the calendar from its copied start, as clock_start computes it:
+    the due and warning times, and whether the count went through a provisional holiday year."""
+    from casework.clocks import warning_time
+
+    result, provisional = {}, {}
+    for deadline in template.rows["casework_deadline"]:
+        started = times[deadline.started_at]
+        due = _due(started, deadline.amount, deadline.unit)
+        result[deadline.due_at] = due.at
+        result[deadline.warn_at] = warning_time(started_at=started, due_at=due.at, unit=deadline.unit)
+        provisional[deadline.pk] = due.provisional
+    return result, provisional
+
+
+_due_cache: dict[tuple, Any] = {}
+
+
+def _due(started: datetime, amount: int, unit: str):
+    """casework.clocks.due_for, once per start day, amount and unit (hours count from the start itself)."""
+    from django.utils import timezone
+
+    from casework.clocks import Due, due_for
+    from casework.models import ClockUnit
+
+    if unit == ClockUnit.HOURS:
+        return Due(at=started + timedelta(hours=amount), provisional=False)
+    key = (timezone.localtime(started).date(), amount, unit)
+    if key not in _due_cache:
+        _due_cache[key] = due_for(started_at=started, amount=amount, unit=unit)
+    return _due_cache[key]
+
+
+@dataclass
+class CaseState:
+    """One generated case while its rows are made: the ids its rows got so far and its own values."""
+
+    plan: Plan
+    copier: Copier
+    days: timedelta  # how much later the copy's calendar days are
+    numbers: list[str]
+    times: dict[datetime, datetime]
+    provisional: dict[int, bool]
+    strings: dict[str, str]
+    ids: dict[tuple[str, int], int] = field(default_factory=dict)
+    evidence: dict[int, tuple[bytes, str]] = field(default_factory=dict)
+    chain_head: Any = None
+
+    def text(self, value: str) -> str:
+        return self.copier.pattern.sub(lambda m: self.strings.get(m.group(0), m.group(0)), value) if value else value
+
+    def person(self, user_pk: int):
+        key = self.copier.user_keys[user_pk]
+        return {"lead": self.plan.lead, "officer2": self.plan.officer2}.get(key) or self.plan.bureau.people[key]
+
+    def agency(self, agency_pk: int):
+        return getattr(self.plan.bureau, self.copier.agency_keys[agency_pk])
+
+    def value(self, f, old):
+        """The copy's value of one field: ids, people and agencies mapped, times moved, texts rewritten."""
+        copier = self.copier
+        if old is None:
+            return None
+        if f.get_internal_type() == "FileField":
+            return old.name  # the template's file object is bound to the template row
+        if f.is_relation:
+            model = f.related_model
+            if model._meta.db_table in CLONED_TABLES:
+                return self.ids[(model._meta.db_table, old)]
+            if model is copier.user_model:
+                return self.person(old).pk
+            if model is copier.agency_model:
+                return self.agency(old).pk
+            if model is copier.group_model:
+                key, role = copier.group_keys[old]
+                return copier.group_ids[(getattr(self.plan.bureau, key).pk, role)]
+            return old  # content types, permissions
+        if isinstance(old, datetime):
+            return self.times[old]
+        if isinstance(old, date):
+            return old + self.days
+        if isinstance(old, Decimal) and old == TEMPLATE_AMOUNT:
+            return self.plan.amount
+        if isinstance(old, str):
+            return self.text(old)
+        if isinstance(old, (dict, list)):
+            return json.loads(self.text(json.dumps(old, ensure_ascii=False)))
+        return old
+
+    def _map_id(self, target_type: str, old_id: str) -> str:
+        from django.apps import apps
+
+        table = apps.get_model(target_type)._meta.db_table
+        return str(self.ids[(table, int(old_id))])
+
+    def _map_urls(self, value: str) -> str:
+        def repl(match):
+            table = "casework_case" if "case" in match.group(1) else "referral_referral"
+            return f"{match.group(1)}{self.ids[(table, int(match.group(2)))]}"
+        return URL_OR_THREAD.sub(repl, value)
+
+    def adjust(self, table: str, old, new) -> None:
+        """The fields whose meaning is an id or a number written as text, or a file."""
+        for name in ("url", "thread"):
+            if hasattr(new, name):
+                setattr(new, name, self._map_urls(getattr(new, name)))
+        if table in ("casework_deadline", "agencies_auditevent"):
+            new.target_id = self._map_id(old.target_type, old.target_id)
+        if table == "casework_case":
+            new.source = self.plan.source
+        if table == "viewflow_task" and old.owner_permission_obj_pk is not None:
+            new.owner_permission_obj_pk = str(self.agency(int(old.owner_permission_obj_pk)).pk)
+        if table == "casework_evidence":
+            content, digest = self.evidence[old.pk]
+            new.sha256, new.size = digest, len(content)
+            new.file = f"evidence/{self.ids[('casework_case', old.case_id)]}/{digest}"  # upload_to of a fresh upload
+        if table == "referral_issueddocument" and old.serial is not None:
+            new.serial = int(re.search(r"〔\d+〕(\d+)号$", new.number).group(1))
+            new.year = int(re.search(r"〔(\d+)〕", new.number).group(1))
+        if table == "casework_deadline":
+            new.provisional = self.provisional[old.pk]
+        if table == "agencies_auditevent":
+            self._adjust_event(old, new)
+
+    def _adjust_event(self, old, new) -> None:
+        from agencies.audit import _digest
+
+        data = new.data
+        for key, table in ID_KEYS.items():
+            if isinstance(data.get(key), int):
+                data[key] = self.ids[(table, data[key])]
+        if "manifest" in data:  # evidence ids as keys
+            data["manifest"] = {str(self.ids[("casework_evidence", int(k))]): v for k, v in data["manifest"].items()}
+        if "size" in data and data.get("sha256") in {d for _, d in self.evidence.values()}:
+            data["size"] = next(len(c) for c, d in self.evidence.values() if d == data["sha256"])
+        new.summary = new.summary[:300]
+        head = self.chain_head
+        new.seq = head.last_seq + 1
+        new.prev_hash = head.last_hash
+        new.hash = _digest(new.prev_hash, new)
+        head.last_seq, head.last_hash = new.seq, new.hash
