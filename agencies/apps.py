@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class AgenciesConfig(AppConfig):
@@ -6,7 +7,11 @@ class AgenciesConfig(AppConfig):
     verbose_name = "机关与人员"
 
     def ready(self) -> None:
-        from agencies import checks, permissions  # noqa: F401  (registers the system check)
+        from agencies import administrators, checks, permissions, security_log  # noqa: F401  (registers the system checks; the security log's receivers)
+        from agencies.admin import admin_site_confine
         from agencies.models import Agency
 
         permissions.register_object_scoped_model(Agency)
+        # The admin modules of every app were imported by the admin app's ready(), which runs first.
+        admin_site_confine()
+        post_migrate.connect(administrators.roles_ensure_after_migrate, dispatch_uid="agencies.administrator_roles")

@@ -131,8 +131,11 @@ class DocumentRegister(models.Model):
 class AuditEvent(models.Model):
     """Append-only record of a state change, written in the same transaction as the change.
 
+    `mac` is the proof of origin: an HMAC of the content under the audit key (kept outside the
+    database), computed by `agencies.audit.audit_append` when the application writes the event.
     `seq`, `prev_hash` and `hash` are filled right after commit by `agencies.audit.audit_seal`,
-    which chains events in commit order; `manage.py verify_audit` proves the chain.
+    which chains (HMAC again) only events whose `mac` verifies, in commit order;
+    `manage.py verify_audit` proves the chain.
     """
 
     occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -144,6 +147,7 @@ class AuditEvent(models.Model):
     thread = models.CharField(max_length=60, db_index=True, help_text="e.g. case:12 — groups events for a timeline")
     summary = models.CharField(max_length=300)
     data = models.JSONField(default=dict, blank=True)
+    mac = models.CharField(max_length=64, blank=True, editable=False, help_text="HMAC of the content at write time (proof of origin)")
     seq = models.PositiveBigIntegerField(null=True, blank=True, unique=True)
     prev_hash = models.CharField(max_length=64, blank=True)
     hash = models.CharField(max_length=64, blank=True)
@@ -157,7 +161,14 @@ class AuditEvent(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """Singleton row locked while sealing, so events are chained one at a time."""
+    """Singleton row locked while sealing, so events are chained one at a time.
+
+    `legacy_seq`/`legacy_hash`: events 1…legacy_seq were chained by versions before the audit key
+    (unkeyed SHA-256, no `mac`); migration 0003 fixed that boundary and signed it (`legacy_mac`).
+    """
 
     last_seq = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
+    legacy_seq = models.PositiveBigIntegerField(default=0)
+    legacy_hash = models.CharField(max_length=64, blank=True)
+    legacy_mac = models.CharField(max_length=64, blank=True)

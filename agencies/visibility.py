@@ -5,17 +5,25 @@ grants)`: the database reads every visible row, sorts them all and only then cut
 100k visible cases that is hundreds of milliseconds a page, growing with every case. Here each
 grant row carries its object's sort key (`SortedGrant`), and a page is read from the grant indexes
 in that order: one short index scan per group of the user and one for the user's own grants, merged
-— a page costs the same at any number of cases.
+(a UNION ALL in Python, never guardian's OR) — a page costs the same at any number of cases.
+
+Deeper pages start at the previous page's last key (`after`, casework.paging.KeysetPaginator): the
+key is one more condition on the same index scans, so page 1,000 costs what page 1 costs. A search
+or status filter (`matching`) is checked on each grant's object, found by primary key as the index
+yields the grants: no table is read whole, but a rare match costs reading past the grants that do not
+match (the price of keeping the list's order without sorting everything visible).
 """
 
 from __future__ import annotations
 
 import heapq
 from collections.abc import Iterator
+from datetime import datetime
 from itertools import islice
 
 from django.contrib.auth.models import AbstractBaseUser, Permission
 from django.db import models
+from django.db.models import Q
 
 
 class SortedGrant(models.Model):
@@ -42,61 +50,131 @@ def _permission(perm: str) -> Permission:
 
 
 GRANT_ORDER = ("-sort_key", "-content_object_id")
+Key = tuple[datetime, int]  # an object's place in its list: (sort key, id), newest first
 
 
-def grant_branches(*, user: AbstractBaseUser, perm: str, user_grants: type[SortedGrant], group_grants: type[SortedGrant]):
-    """One ordered query per way the user holds grants: directly, and through each of the user's groups."""
+def _seek(*, after: Key | None, before: Key | None, key: str = "sort_key", pk: str = "content_object_id") -> tuple[Q, tuple[str, ...]]:
+    """The rows past the cursor, in reading order. `key <= k` is the index condition (the index
+    starts right at the cursor, however deep); the tie on `k` is settled by id in a filter."""
+    if after is not None:
+        value, last = after
+        return Q(**{f"{key}__lte": value}) & (Q(**{f"{key}__lt": value}) | Q(**{f"{pk}__lt": last})), (f"-{key}", f"-{pk}")
+    if before is not None:
+        value, first = before
+        return Q(**{f"{key}__gte": value}) & (Q(**{f"{key}__gt": value}) | Q(**{f"{pk}__gt": first})), (key, pk)
+    return Q(), (f"-{key}", f"-{pk}")
+
+
+def grant_branches(
+    *, user: AbstractBaseUser, perm: str, user_grants: type[SortedGrant], group_grants: type[SortedGrant],
+    after: Key | None = None, before: Key | None = None, matching: Q | None = None,
+):
+    """One ordered query per way the user holds grants: directly, and through each of the user's groups.
+
+    Each reads `(sort_key, id)` from its grant index in list order, starting past the cursor (`after`
+    the given key, or `before` it, read backwards); `matching` (conditions on `content_object__…`)
+    keeps only the grants whose object matches a search or filter, looked up by primary key as the
+    index yields them: a UNION ALL of the branches, never guardian's `user grants OR group grants`.
+    """
     permission = _permission(perm)
+    seek, order = _seek(after=after, before=before)
     branches = [user_grants.objects.filter(user=user, permission=permission)]
     branches += [
         group_grants.objects.filter(group_id=group_id, permission=permission)
         for group_id in user.groups.values_list("id", flat=True)
     ]
-    return [branch.order_by(*GRANT_ORDER).values_list("sort_key", "content_object_id") for branch in branches]
+    if matching is not None:
+        seek &= matching
+    return [branch.filter(seek).order_by(*order).values_list("sort_key", "content_object_id") for branch in branches]
+
+
+def visible_keys(
+    *, user: AbstractBaseUser, perm: str, user_grants: type[SortedGrant], group_grants: type[SortedGrant], stop: int,
+    after: Key | None = None, before: Key | None = None, matching: Q | None = None,
+) -> list[Key]:
+    """The first `stop` keys of the objects `user` may see through `perm` past the cursor, in
+    reading order (newest first; oldest first when reading `before` a key)."""
+    if not user.is_authenticated or stop <= 0:
+        return []
+    branches = grant_branches(
+        user=user, perm=perm, user_grants=user_grants, group_grants=group_grants, after=after, before=before,
+        matching=matching,
+    )
+    return _merged([list(branch[:stop]) for branch in branches], stop=stop, backwards=before is not None)
+
+
+def _merged(runs: list[list[Key]], *, stop: int, backwards: bool) -> list[Key]:
+    return list(islice(_unique(heapq.merge(*runs, reverse=not backwards)), stop))
 
 
 def visible_ids(
     *, user: AbstractBaseUser, perm: str, user_grants: type[SortedGrant], group_grants: type[SortedGrant], stop: int
 ) -> list[int]:
     """The first `stop` ids of the objects `user` may see through `perm`, newest sort key first."""
-    if not user.is_authenticated or stop <= 0:
-        return []
-    branches = grant_branches(user=user, perm=perm, user_grants=user_grants, group_grants=group_grants)
-    runs = [list(branch[:stop]) for branch in branches]
-    return list(islice(_unique_ids(heapq.merge(*runs, reverse=True)), stop))
+    keys = visible_keys(user=user, perm=perm, user_grants=user_grants, group_grants=group_grants, stop=stop)
+    return [pk for _, pk in keys]
 
 
-def _unique_ids(rows) -> Iterator[int]:
-    """Each id once (a user may hold the same object through a group and directly)."""
-    seen: set[int] = set()
-    for _, object_id in rows:
-        if object_id not in seen:
-            seen.add(object_id)
-            yield object_id
+def _unique(rows) -> Iterator[Key]:
+    """Each object once (a user may hold the same object through a group and directly: the same key,
+    so the copies come out of the merge side by side)."""
+    previous = None
+    for row in rows:
+        if row != previous:
+            yield row
+        previous = row
 
 
 class VisiblePages:
-    """What a list view pages through: `pages[a:b]` reads only rows up to b from the grant indexes.
+    """What a list view pages through: `pages[a:b]` reads only rows up to b from the grant indexes,
+    `pages.seek(after=key, size=n)` reads the n rows past a key (the cost of page 1 at any depth).
 
-    Quacks enough like a QuerySet for Django's ListView and casework.paging.CountlessPaginator
-    (slicing, `model`, `ordered`); it is never counted.
+    Quacks enough like a QuerySet for Django's ListView and casework.paging (slicing, `model`,
+    `ordered`); it is never counted.
     """
 
     ordered = True
 
-    def __init__(self, *, user, perm: str, model: type[models.Model], user_grants, group_grants, rows):
+    def __init__(self, *, user, perm: str, model: type[models.Model], user_grants, group_grants, rows, matching: Q | None = None):
         self.model = model
         self._user, self._perm = user, perm
         self._user_grants, self._group_grants = user_grants, group_grants
         self._rows = rows  # the model's queryset that loads a page's objects (with its select_related)
+        self._matching = matching  # the search / filter, as conditions on the grants' `content_object__…`
+
+    def keys(self, *, stop: int, after: Key | None = None, before: Key | None = None) -> list[Key]:
+        return visible_keys(
+            user=self._user, perm=self._perm, user_grants=self._user_grants, group_grants=self._group_grants,
+            stop=stop, after=after, before=before, matching=self._matching,
+        )
+
+    def load(self, keys: list[Key]) -> list[models.Model]:
+        """The objects of `keys`, in that order."""
+        loaded = self._rows.in_bulk([pk for _, pk in keys])
+        return [loaded[pk] for _, pk in keys if pk in loaded]
 
     def __getitem__(self, window: slice) -> list[models.Model]:
         if not isinstance(window, slice) or window.step is not None or window.stop is None:
             raise TypeError("VisiblePages supports only [start:stop] slices")
-        start = window.start or 0
-        ids = visible_ids(
-            user=self._user, perm=self._perm, user_grants=self._user_grants, group_grants=self._group_grants,
-            stop=window.stop,
-        )[start:]
-        loaded = self._rows.in_bulk(ids)
-        return [loaded[pk] for pk in ids if pk in loaded]
+        return self.load(self.keys(stop=window.stop)[window.start or 0 :])
+
+
+class BranchPages(VisiblePages):
+    """Pages of a list that a user sees by several ways at once (e.g. supervisions the agency holds,
+    co-holds, or whose case is its own): one queryset per way, each read in `(key, id)` order past
+    the cursor from an index of its own, merged — a UNION ALL instead of one OR that no index serves."""
+
+    def __init__(self, *, model: type[models.Model], branches: list, key: str, rows):
+        self.model, self._branches, self._key, self._rows = model, branches, key, rows
+        self._matching = None
+
+    def branches(self, *, after: Key | None = None, before: Key | None = None) -> list:
+        """Each way's `(key, id)` query, past the cursor, in reading order."""
+        seek, order = _seek(after=after, before=before, key=self._key, pk="id")
+        return [branch.filter(seek).order_by(*order).values_list(self._key, "id") for branch in self._branches]
+
+    def keys(self, *, stop: int, after: Key | None = None, before: Key | None = None) -> list[Key]:
+        if stop <= 0:
+            return []
+        runs = [list(branch[:stop]) for branch in self.branches(after=after, before=before)]
+        return _merged(runs, stop=stop, backwards=before is not None)

@@ -9,13 +9,14 @@ from django.conf import settings
 
 from agreements.models import ActionKind, DesignationApplication, Institution, TerminationGround
 from agreements.selectors import institutions_held_by
+from casework.forms import LongTextField, within_supported_dates
 from casework.selectors import case_list_for_user
 
 
 def date_field(label: str, *, required: bool = True, help_text: str = "") -> forms.DateField:
     return forms.DateField(
         label=label, required=required, help_text=help_text,
-        widget=forms.DateInput(format="%Y-%m-%d"), input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(format="%Y-%m-%d"), input_formats=["%Y-%m-%d"], validators=[within_supported_dates],
     )
 
 
@@ -55,7 +56,7 @@ class ActionForm(forms.Form):
     kind = forms.ChoiceField(label="处理方式", choices=ActionKind.choices)
     decided_on = date_field("处理日期")
     document_number = forms.CharField(label="处理通知书文号", max_length=60, required=False, help_text="中止、解除医保协议必填")
-    facts = forms.CharField(label="违约事实及依据", widget=forms.Textarea)
+    facts = LongTextField(label="违约事实及依据")
     amount = forms.DecimalField(
         label="金额（元）", min_value=Decimal("0"), max_digits=14, decimal_places=2, required=False,
         help_text="追回违规费用、违约金必填；暂停拨付/不予拨付可填",
@@ -74,12 +75,12 @@ class ActionForm(forms.Form):
 
 class ResumeForm(forms.Form):
     resumed_on = date_field("恢复日期")
-    opinion = forms.CharField(label="整改验收意见", widget=forms.Textarea)
+    opinion = LongTextField(label="整改验收意见")
 
 
 class ConcludeForm(forms.Form):
     concluded_on = date_field("办结日期")
-    conclusion = forms.CharField(label="办结情况", widget=forms.Textarea, help_text="如：整改到位、违规费用已追回、违约金已缴纳")
+    conclusion = LongTextField(label="办结情况", help_text="如：整改到位、违规费用已追回、违约金已缴纳")
 
 
 class PractitionerForm(forms.Form):
@@ -95,7 +96,7 @@ class PractitionerForm(forms.Form):
 class PointsForm(forms.Form):
     event_date = date_field("记分日期", help_text="按记分日期所在自然年度累计，每年清零")
     points = forms.IntegerField(label="记分分值", min_value=1, max_value=12, help_text="按情节轻重记1–3、4–6、7–9、10–12分")
-    reason = forms.CharField(label="记分事由", widget=forms.Textarea)
+    reason = LongTextField(label="记分事由")
     suspend_months = forms.IntegerField(
         label="年度累计达9分时暂停医保支付资格的月数", min_value=1, max_value=6,
     )

@@ -71,9 +71,18 @@ def get_action_or_404(*, user, action_id: int) -> AgreementAction:
     return action
 
 
+def can_view_practitioner(user, practitioner: Practitioner) -> bool:
+    """一医一档 is read where the person works or worked: the agencies that see the institution the
+    practitioner is registered at, or an institution where points were recorded. Elsewhere a complete
+    身份证号码 still finds the person in the list (practitioner_list_for_user), not the record."""
+    if can_view_institution(user, practitioner.institution):
+        return True
+    institutions = Institution.objects.filter(visible_institutions_q(agreement_agency_of(user)))
+    return practitioner.point_records.filter(institution__in=institutions).exists()
+
+
 def get_practitioner_or_404(*, user, practitioner_id: int) -> Practitioner:
-    """一医一档 follows the person: any 经办机构 or MSB officer may look a practitioner up."""
     practitioner = Practitioner.objects.select_related("institution__agency").filter(pk=practitioner_id).first()
-    if practitioner is None or not can_use_agreements(user):
+    if practitioner is None or not can_view_practitioner(user, practitioner):
         raise Http404("没有找到该人员，或您无权查看。")
     return practitioner

@@ -497,7 +497,7 @@ class CaseState:
             self._adjust_event(old, new)
 
     def _adjust_event(self, old, new) -> None:
-        from agencies.audit import _digest
+        from agencies.audit import _digest, _origin_mac
 
         data = new.data
         for key, table in ID_KEYS.items():
@@ -508,6 +508,7 @@ class CaseState:
         if "size" in data and data.get("sha256") in {d for _, d in self.evidence.values()}:
             data["size"] = next(len(c) for c, d in self.evidence.values() if d == data["sha256"])
         new.summary = new.summary[:300]
+        new.mac = _origin_mac(new)  # the proof of origin audit_append gives each event
         head = self.chain_head
         new.seq = head.last_seq + 1
         new.prev_hash = head.last_hash

@@ -2,11 +2,14 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
+from agencies.admin import AuditedAdmin
 from casework.models import CalendarDay, HolidayYear
 
 
 @admin.register(HolidayYear)
-class HolidayYearAdmin(admin.ModelAdmin):
+class HolidayYearAdmin(AuditedAdmin):
+    """系统管理员 keeps the calendar; every change is audited (thread "security")."""
+
     list_display = ("year", "status", "source", "days_link", "updated_at")
     list_filter = ("status",)
     search_fields = ("year", "source")
@@ -36,7 +39,7 @@ class YearFilter(admin.SimpleListFilter):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
+class CalendarDayAdmin(AuditedAdmin):
     list_display = ("date", "weekday", "is_working_day", "name")
     list_filter = (YearFilter, "is_working_day")
     search_fields = ("name",)

@@ -2,18 +2,52 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from agencies.models import Agency
 from agencies.selectors import officer_list
+from casework import uploads
 from casework.models import Case, CaseSource, EvidenceKind, Handling, ParallelReferral, PenaltyKind, Subject, ViolationType
 
 User = get_user_model()
+
+# Free text (opinions, findings, reasons) is bounded: a form refuses more with a Chinese message,
+# and the textarea (maxlength) stops typing there.
+LONG_TEXT_MAX_LENGTH = 20_000
+
+
+class LongTextField(forms.CharField):
+    """Free text in a textarea, at most LONG_TEXT_MAX_LENGTH characters."""
+
+    widget = forms.Textarea
+
+    def __init__(self, *, max_length: int = LONG_TEXT_MAX_LENGTH, **kwargs):
+        super().__init__(max_length=max_length, **kwargs)
+        self.validators = [v for v in self.validators if not isinstance(v, MaxLengthValidator)]
+        self.validators.append(MaxLengthValidator(
+            max_length, message="内容过长：最多 %(limit_value)d 个字，现有 %(show_value)d 个字。请精简后再提交。"
+        ))
+
+
+# Dates are accepted within these years: 0001-01-01 or 9999-12-31 parse, but no period or deadline
+# computed from them would fit a date (OverflowError), and no record of ours is dated there.
+EARLIEST_DATE, LATEST_DATE = date(1900, 1, 1), date(2100, 12, 31)
+
+
+def within_supported_dates(value: date | datetime | None) -> None:
+    """A form validator: refuse a date outside EARLIEST_DATE..LATEST_DATE with a Chinese message."""
+    day = value.date() if isinstance(value, datetime) else value
+    if day is not None and not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise ValidationError(
+            f"日期应在 {EARLIEST_DATE:%Y-%m-%d} 至 {LATEST_DATE:%Y-%m-%d} 之间，请检查年份。", code="date_out_of_range"
+        )
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
@@ -39,7 +73,7 @@ class RegisterLeadForm(forms.Form):
     title = forms.CharField(label="案件名称", max_length=200, help_text="例如：××医院涉嫌骗取医保基金案")
     source = forms.ChoiceField(label="线索来源", choices=CaseSource.choices)
     source_detail = forms.CharField(label="来源说明", max_length=200, required=False, help_text="举报编号、交办文号、模型名称等")
-    summary = forms.CharField(label="线索摘要", widget=forms.Textarea)
+    summary = LongTextField(label="线索摘要")
     violation_types = forms.MultipleChoiceField(label="初步判断的违法类型", choices=ViolationType.choices, required=False)
     amount_involved = forms.DecimalField(label="初步涉案金额（元）", min_value=Decimal("0"), max_digits=14, decimal_places=2, initial=Decimal("0"))
     reporter_real_name = forms.BooleanField(label="实名举报（须在作出是否立案决定后5个工作日内告知举报人）", required=False)
@@ -51,13 +85,13 @@ class VerifyLeadForm(forms.Form):
     propose_filing = forms.TypedChoiceField(
         label="核查结论", coerce=lambda v: v == "yes", choices=[("yes", "提请立案"), ("no", "建议不予立案")]
     )
-    opinion = forms.CharField(label="核查意见", widget=forms.Textarea)
+    opinion = LongTextField(label="核查意见")
 
 
 class FileCaseForm(forms.Form):
     approve = forms.TypedChoiceField(label="审批结论", coerce=lambda v: v == "yes", choices=[("yes", "同意立案"), ("no", "不予立案")])
     investigators = OfficerChoiceField(label="执法人员（不少于2名）", queryset=User.objects.none(), required=False)
-    opinion = forms.CharField(label="审批意见", widget=forms.Textarea)
+    opinion = LongTextField(label="审批意见")
 
     def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, **kwargs)
@@ -65,11 +99,11 @@ class FileCaseForm(forms.Form):
 
 
 class InvestigationForm(forms.Form):
-    findings = forms.CharField(label="调查认定的事实", widget=forms.Textarea)
+    findings = LongTextField(label="调查认定的事实")
     amount_involved = forms.DecimalField(label="涉案金额（元）", min_value=Decimal("0"), max_digits=14, decimal_places=2)
     violation_types = forms.MultipleChoiceField(label="违法类型", choices=ViolationType.choices)
     proposed_handling = forms.ChoiceField(label="拟处理意见", choices=Handling.choices)
-    handling_reason = forms.CharField(label="理由", widget=forms.Textarea)
+    handling_reason = LongTextField(label="理由")
 
 
 class DecisionForm(forms.Form):
@@ -78,7 +112,7 @@ class DecisionForm(forms.Form):
         label="同时移送其他机关（各自独立办理，全部办结或标记不再跟踪后方可结案）", choices=ParallelReferral.choices,
         required=False,  # viewflow's frontend has no element for CheckboxSelectMultiple: keep the default widget
     )
-    opinion = forms.CharField(label="负责人意见", widget=forms.Textarea)
+    opinion = LongTextField(label="负责人意见")
 
 
 class SubjectChoiceField(forms.ModelChoiceField):
@@ -92,7 +126,8 @@ class PenaltyForm(forms.Form):
     subject = SubjectChoiceField(label="被处罚当事人", queryset=Subject.objects.none(), empty_label="—")
     document_number = forms.CharField(label="决定书文号", max_length=60, help_text="如：镇医保罚〔2026〕3号")
     decided_on = forms.DateField(
-        label="决定日期", initial=timezone.localdate, widget=forms.DateInput(format="%Y-%m-%d"), input_formats=["%Y-%m-%d"]
+        label="决定日期", initial=timezone.localdate, widget=forms.DateInput(format="%Y-%m-%d"), input_formats=["%Y-%m-%d"],
+        validators=[within_supported_dates],
     )
     kinds = forms.MultipleChoiceField(label="处罚种类", choices=PenaltyKind.choices, widget=forms.CheckboxSelectMultiple)
     fine_amount = forms.DecimalField(label="罚款金额（元）", min_value=Decimal("0"), max_digits=14, decimal_places=2, required=False)
@@ -118,8 +153,8 @@ class OutcomeForm(forms.Form):
 
     A POST without the table's management fields records the outcome text alone."""
 
-    outcome = forms.CharField(
-        label="行政处理结果", widget=forms.Textarea, help_text="处罚决定书文号、罚款及责令退回金额、协议处理措施等"
+    outcome = LongTextField(
+        label="行政处理结果", help_text="处罚决定书文号、罚款及责令退回金额、协议处理措施等"
     )
 
     def __init__(self, *args, case: Case, **kwargs):
@@ -150,22 +185,34 @@ class SubjectForm(forms.ModelForm):
         fields = ["kind", "name", "identifier_type", "identifier", "address", "legal_representative", "workplace", "amount"]
 
 
+class EvidenceFileField(forms.FileField):
+    """A file within LIANBAN_EVIDENCE_MAX_BYTES; its content is checked by services.evidence_add (casework.uploads)."""
+
+    def to_python(self, data):
+        if isinstance(data, uploads.RefusedUpload):  # stopped at the size limit while the body was read
+            raise ValidationError(data.refusal, code="too_large")
+        upload = super().to_python(data)
+        if upload is not None and upload.size > uploads.max_upload_bytes():
+            raise ValidationError(uploads.too_large_message(), code="too_large")
+        return upload
+
+
 class EvidenceForm(forms.Form):
     kind = forms.ChoiceField(label="证据种类", choices=EvidenceKind.choices)
     title = forms.CharField(label="名称", max_length=200)
-    description = forms.CharField(label="说明", widget=forms.Textarea, required=False)
-    pages = forms.IntegerField(label="页数", min_value=1, required=False)
-    upload = forms.FileField(label="文件")
+    description = LongTextField(label="说明", required=False)
+    pages = forms.IntegerField(label="页数", min_value=1, max_value=1_000_000, required=False)
+    upload = EvidenceFileField(label="文件")
 
 
 class EscalationForm(forms.Form):
-    measures = forms.CharField(
-        label="督办措施", widget=forms.Textarea, help_text="如：约谈承办人、责令限期办结、报告上级机关等"
+    measures = LongTextField(
+        label="督办措施", help_text="如：约谈承办人、责令限期办结、报告上级机关等"
     )
 
 
 class ReporterNoticeForm(forms.Form):
     channel = forms.ChoiceField(label="告知方式", choices=[(c, c) for c in ("电话", "短信", "书面", "当面")])
     notified_at = forms.DateTimeField(
-        label="告知时间", widget=forms.DateTimeInput(format="%Y-%m-%d %H:%M"), input_formats=["%Y-%m-%d %H:%M"]
+        label="告知时间", widget=forms.DateTimeInput(format="%Y-%m-%d %H:%M"), input_formats=["%Y-%m-%d %H:%M"], validators=[within_supported_dates]
     )

@@ -18,6 +18,7 @@ from agencies.models import Role
 from agencies.numbering import allocate_number
 from agencies.permissions import grant_to_agency, officer_of
 from agencies.selectors import officer_users
+from casework import uploads
 from casework.clocks import clock_meet, clock_start
 from casework.nodes import resume_waiting
 from casework.models import Case, CaseSource, CaseStatus, ClockUnit, Evidence, Handling, ParallelReferral, Subject
@@ -354,6 +355,10 @@ def evidence_add(*, case: Case, user, upload: UploadedFile, kind: str, title: st
         raise PermissionDenied("只有承办机关的工作人员可以在办案期间上传证据。")
     if upload.size == 0:
         raise ValidationError({"upload": "文件为空，请重新选择。"})
+    try:
+        uploads.check_evidence_file(upload)  # within the size limit, and the bytes are what the extension says
+    except ValidationError as exc:
+        raise ValidationError({"upload": exc.messages}) from exc
     sha256 = _sha256_of(upload)
     if case.evidence.filter(sha256=sha256).exists():
         raise ValidationError({"upload": "该文件已作为本案证据上传过（SHA-256 相同）。"})

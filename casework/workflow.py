@@ -13,11 +13,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
+from django.urls import URLResolver, reverse
 from django.utils.translation import gettext_lazy as _
-from django.urls import URLResolver
 from django.views import generic
 from viewflow import viewprop
 from viewflow.workflow import STATUS, chart
+from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.fields import get_task_ref
 from viewflow.workflow.flow import views as flow_views
 from viewflow.workflow.flow.viewset import FlowViewset, WorkflowAppViewset
@@ -63,10 +64,18 @@ def _guard_patterns(patterns, flow) -> None:
         if isinstance(pattern, URLResolver):
             _guard_patterns(pattern.url_patterns, flow)
         elif "process_pk" in str(pattern.pattern):
-            pattern.callback = _guarded(pattern.callback, flow)
+            pattern.callback = _guarded(pattern.callback, flow, taking=pattern.name in RACED_ACTIONS)
 
 
-def _guarded(view, flow):
+# The task pages two officers can race on: 认领 (assign) and 办理 (execute). viewflow refuses the
+# loser with PermissionDenied (or FlowLockFailed when the winner held the flow lock too long).
+RACED_ACTIONS = {"assign", "execute"}
+TAKEN_BY_OTHERS = "该任务已被他人办理。"
+ALREADY_DONE_BY_YOU = "该任务已办理，请勿重复提交。"
+BUSY = "该任务正在办理中，请稍后刷新查看。"
+
+
+def _guarded(view, flow, *, taking: bool = False):
     @wraps(view)
     def guarded_view(request, *args, **kwargs):
         process_pk, task_pk = kwargs.get("process_pk"), kwargs.get("task_pk")
@@ -74,9 +83,48 @@ def _guarded(view, flow):
             raise Http404("没有找到该流程，或您无权查看。")
         if task_pk is not None and not Task.objects.filter(pk=task_pk, process_id=process_pk).exists():
             raise Http404("没有找到该任务。")
-        return view(request, *args, **kwargs)
+        if not taking:
+            return view(request, *args, **kwargs)
+        try:
+            return view(request, *args, **kwargs)
+        except (PermissionDenied, FlowLockFailed) as refusal:
+            text = race_lost_message(request.user, task_pk, busy=isinstance(refusal, FlowLockFailed))
+            if text is None:
+                raise
+            messages.warning(request, text, fail_silently=True)
+            return HttpResponseRedirect(reverse("workflow:inbox"))
 
     return guarded_view
+
+
+def race_lost_message(user, task_pk: int, *, busy: bool = False) -> str | None:
+    """Why a task page was refused, when the reason is that the task moved on (read after the
+    refusal's transaction rolled back): finished or taken by someone else. None when the task is
+    still there for this user, or the user may not act in the task's agency: a plain refusal."""
+    task = Task.objects.filter(pk=task_pk).first()
+    if task is None:
+        return None
+    node = task.flow_task
+    if (hasattr(node, "can_view") and not node.can_view(user, task)) or not _could_take(node, user, task):
+        return None
+    finished = task.status in (STATUS.DONE, STATUS.CANCELED) or task.finished is not None
+    mine = task.owner_id == user.pk
+    if finished:
+        return ALREADY_DONE_BY_YOU if mine else TAKEN_BY_OTHERS
+    if task.owner_id is not None and not mine:
+        return TAKEN_BY_OTHERS
+    return BUSY if busy else None
+
+
+def _could_take(node, user, task) -> bool:
+    """Whether the user holds the permission the task asks of whoever takes it (viewflow's
+    can_assign without its "not yet taken" condition): only they lost a race."""
+    if task.owner_id == user.pk or not task.owner_permission:
+        return True
+    obj = getattr(node, "_owner_permission_obj", None)
+    if callable(obj):
+        obj = obj(task.process)
+    return user.has_perm(task.owner_permission, obj=obj) or user.has_perm(task.owner_permission)
 
 
 class TaskFormView(flow_views.mixins.TaskViewTemplateNames, generic.FormView):

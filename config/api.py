@@ -1,7 +1,8 @@
-"""/api/: read-only REST endpoints, with the OpenAPI schema at /api/schema/."""
+"""/api/: read-only REST endpoints, with the OpenAPI schema at /api/schema/ (signed-in users only)."""
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
 from casework.api import CaseViewSet
@@ -18,6 +19,6 @@ router.register("supervisions", SupervisionViewSet, basename="supervision")
 router.register("resolutions", ResolutionViewSet, basename="resolution")
 
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="schema"),
     path("", include(router.urls)),
 ]

@@ -1,4 +1,5 @@
-"""ASGI entry point: HTTP through Django, websockets through channels (authenticated, same-origin only)."""
+"""ASGI entry point: HTTP through Django (bodies past the upload limit refused before they are spooled,
+config/bodylimit.py), websockets through channels (authenticated; Origin matched exactly, config/origins.py)."""
 
 import os
 
@@ -9,13 +10,14 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs Django set up first)
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from config.bodylimit import RequestBodyLimit  # noqa: E402
+from config.origins import ExactOriginValidator  # noqa: E402
 from notifications.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "http": RequestBodyLimit(django_asgi_app),
+        "websocket": ExactOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

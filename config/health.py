@@ -1,4 +1,8 @@
-"""/healthz: is the database answering, and does the channel layer carry a message?"""
+"""/healthz: is the database answering, and does the channel layer carry a message?
+
+Anyone (a load balancer's probe) gets only {"ok": true} with 200, or {"ok": false} with 503; the
+parts, with vendor names, timings and error messages, are shown to signed-in staff (is_staff) only.
+"""
 
 from __future__ import annotations
 
@@ -46,4 +50,7 @@ def _channel_layer() -> dict:
 def healthz(request):
     report = {"database": _database(), "channel_layer": _channel_layer()}
     report["ok"] = all(part["ok"] for part in report.values())
-    return JsonResponse(report, status=200 if report["ok"] else 503, json_dumps_params={"ensure_ascii": False})
+    status = 200 if report["ok"] else 503
+    if not (request.user.is_authenticated and request.user.is_staff):
+        return JsonResponse({"ok": report["ok"]}, status=status)
+    return JsonResponse(report, status=status, json_dumps_params={"ensure_ascii": False})

@@ -7,6 +7,7 @@ Scale-out: set DATABASE_URL (PostgreSQL) and REDIS_URL (channels-redis, shared c
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "channels",
     "guardian",
+    "axes",
     "viewflow",
     "viewflow.workflow",
     "agencies",
@@ -66,10 +68,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "agencies.security_log.IdleSessionMiddleware",  # the idle timeout slides with each request (auth block)
+    "config.security.NoStoreForSignedInMiddleware",
+    "config.security.ContentSecurityPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "viewflow.middleware.SiteMiddleware",
     "viewflow.middleware.HotwireTurboMiddleware",
+    "axes.middleware.AxesMiddleware",  # turns a refused login into the lockout page (auth block)
+    "config.errors.OutOfRangeAsNotFoundMiddleware",  # last: first to see a view's exception
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -157,15 +164,45 @@ else:
 
 # --- auth ---------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked account before any password is checked
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
+LIANBAN_PASSWORD_MIN_LENGTH = env_int("LIANBAN_PASSWORD_MIN_LENGTH", 10)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "agencies.passwords.MinimumLengthValidator",  # Django's, with its message in Chinese
+        "OPTIONS": {"min_length": LIANBAN_PASSWORD_MIN_LENGTH},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "agencies.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
 ]
+# Login throttling (django-axes; agencies/security_log.py writes the security log). After
+# LIANBAN_LOGIN_FAILURE_LIMIT failures in a row the account is locked for LIANBAN_LOGIN_COOLOFF_MINUTES.
+# Counted per username, wherever the attempts come from: an office behind one NAT shares an address,
+# so a lock per IP would shut out every colleague, and username+IP would let a guesser change address.
+# Unlock early: `manage.py axes_reset_username <name>`. Attempts while locked are refused without
+# checking the password and do not restart the cool-off, so "30 分钟后再试" holds.
+LIANBAN_LOGIN_FAILURE_LIMIT = env_int("LIANBAN_LOGIN_FAILURE_LIMIT", 5)
+LIANBAN_LOGIN_COOLOFF_MINUTES = env_int("LIANBAN_LOGIN_COOLOFF_MINUTES", 30)
+if LIANBAN_LOGIN_FAILURE_LIMIT < 1 or LIANBAN_LOGIN_COOLOFF_MINUTES < 1:
+    raise ImproperlyConfigured("LIANBAN_LOGIN_FAILURE_LIMIT and LIANBAN_LOGIN_COOLOFF_MINUTES must be at least 1.")
+AXES_FAILURE_LIMIT = LIANBAN_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LIANBAN_LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes.W006 asks for "ip_address" in the lockout parameters: with it, five typos anywhere behind the office's
+# NAT would lock every officer there. Locking the account itself is not bypassed by changing User-Agent or cookies.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "agencies.security_log.lockout_response"
+AXES_COOLOFF_MESSAGE = f"登录失败次数过多，账户已锁定，请 {LIANBAN_LOGIN_COOLOFF_MINUTES} 分钟后再试或联系安全管理员解锁"
+# The client address: REMOTE_ADDR. Behind a reverse proxy, list its address(es) in LIANBAN_TRUSTED_PROXY
+# and the nearest X-Forwarded-For hop that is not one of them counts instead (agencies.security_log.client_ip).
+LIANBAN_TRUSTED_PROXY = env_list("LIANBAN_TRUSTED_PROXY", [])
+AXES_CLIENT_IP_CALLABLE = "agencies.security_log.client_ip"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
@@ -174,8 +211,56 @@ GUARDIAN_MONKEY_PATCH_USER = False
 ANONYMOUS_USER_NAME = None  # no guardian anonymous user: anonymous visitors hold no permissions at all
 
 SESSION_COOKIE_HTTPONLY = True
+# Idle timeout: a session ends LIANBAN_SESSION_IDLE_MINUTES after its last HTTP request (the expiry is
+# moved at most once a minute, agencies.security_log.IdleSessionMiddleware), and when the browser closes.
+LIANBAN_SESSION_IDLE_MINUTES = env_int("LIANBAN_SESSION_IDLE_MINUTES", 30)
+if LIANBAN_SESSION_IDLE_MINUTES < 2:
+    raise ImproperlyConfigured("LIANBAN_SESSION_IDLE_MINUTES must be at least 2.")
+LIANBAN_SESSION_REFRESH_SECONDS = 60
+SESSION_COOKIE_AGE = LIANBAN_SESSION_IDLE_MINUTES * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_SECURE = env_bool("LIANBAN_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# --- security headers ---------------------------------------------------------------------------
+# LIANBAN_HTTPS=1: the site is served over HTTPS (directly, or behind a TLS-terminating proxy that
+# sets X-Forwarded-Proto, as the nginx example in README.md does). It turns on the redirect to
+# https, HSTS and Secure cookies; `manage.py check --deploy` is then clean.
+LIANBAN_HTTPS = env_bool("LIANBAN_HTTPS", False)
+if LIANBAN_HTTPS:
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")  # only behind a proxy that overwrites it
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # a load balancer's plain-http probe of a worker
+    SECURE_HSTS_SECONDS = env_int("LIANBAN_HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("LIANBAN_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("LIANBAN_HSTS_PRELOAD", True)
+SESSION_COOKIE_SAMESITE = "Lax"  # links from notifications and e-mail still arrive signed in; POSTs need the CSRF token
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"  # case URLs never leak to other sites
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Websocket Origins accepted besides the socket's own (config/origins.py). Empty: CSRF_TRUSTED_ORIGINS.
+LIANBAN_WS_ALLOWED_ORIGINS = env_list("LIANBAN_WS_ALLOWED_ORIGINS", [])
+# Content-Security-Policy (django-csp 4 format). Scripts only from our own static files: no inline
+# <script> or on…= handler anywhere. Styles allow 'unsafe-inline': viewflow's templates put style=""
+# on elements, its Material web components and Turbo's progress bar insert <style> elements at run
+# time, and an inline style cannot run code. connect-src gets ws(s)://<host> per request (config/security.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 # --- i18n ---------------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -196,6 +281,14 @@ MEDIA_URL = "/media/"  # never served publicly: evidence is downloaded through p
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 LIANBAN_EVIDENCE_MAX_BYTES = env_int("LIANBAN_EVIDENCE_MAX_BYTES", 200 * 1024 * 1024)
+# Archives (.docx, .xlsx, .zip, .ofd) are decompressed and counted before they are accepted: zip bombs stop here.
+LIANBAN_UPLOAD_MAX_UNCOMPRESSED_BYTES = env_int("LIANBAN_UPLOAD_MAX_UNCOMPRESSED_BYTES", 100 * 1024 * 1024)
+LIANBAN_UPLOAD_MAX_ZIP_ENTRIES = env_int("LIANBAN_UPLOAD_MAX_ZIP_ENTRIES", 10_000)
+FILE_UPLOAD_HANDLERS = [
+    "casework.uploads.SizeLimitUploadHandler",  # first: past LIANBAN_EVIDENCE_MAX_BYTES nothing is stored
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # --- REST API (/api/, schema at /api/schema/) ---------------------------------------------------------
 REST_FRAMEWORK = {
@@ -212,6 +305,32 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
 }
+
+# --- audit trail --------------------------------------------------------------------------------
+# The audit chain (agencies/audit.py) is keyed with HMAC-SHA256. The key lives OUTSIDE the database:
+# whoever can write to the database but lacks the key can neither forge nor re-chain an event.
+# Never change it once events are written (every event would then fail verification).
+LIANBAN_AUDIT_KEY = env_str("LIANBAN_AUDIT_KEY") or ""
+_audit_key_file = env_str("LIANBAN_AUDIT_KEY_FILE")
+if _audit_key_file:
+    if LIANBAN_AUDIT_KEY:
+        raise ImproperlyConfigured("Set LIANBAN_AUDIT_KEY or LIANBAN_AUDIT_KEY_FILE, not both.")
+    try:
+        LIANBAN_AUDIT_KEY = Path(_audit_key_file).read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ImproperlyConfigured(f"LIANBAN_AUDIT_KEY_FILE {_audit_key_file!r} cannot be read: {exc}") from exc
+if not LIANBAN_AUDIT_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "LIANBAN_AUDIT_KEY (or LIANBAN_AUDIT_KEY_FILE) is not set. Set it (e.g. `openssl rand -hex 32`), "
+            "or set LIANBAN_DEBUG=1 for a development key."
+        )
+    LIANBAN_AUDIT_KEY = f"lianban-development-audit-key:{SECRET_KEY}"  # agencies.audit derives subkeys from it
+elif len(LIANBAN_AUDIT_KEY) < 32:
+    raise ImproperlyConfigured("LIANBAN_AUDIT_KEY must be at least 32 characters (e.g. `openssl rand -hex 32`).")
+# Signed chain heads outside the database (one file per checkpoint plus latest.json); copy them off this host.
+LIANBAN_AUDIT_CHECKPOINT_DIR = Path(env_str("LIANBAN_AUDIT_CHECKPOINT_DIR", str(VAR_DIR / "audit-checkpoints")))
+LIANBAN_AUDIT_CHECKPOINT_INTERVAL_SECONDS = env_int("LIANBAN_AUDIT_CHECKPOINT_INTERVAL_SECONDS", 3600)
 
 # --- logging ------------------------------------------------------------------------------------
 LOGGING = {

@@ -10,7 +10,7 @@ from casework.escalation import EscalationFlow
 from casework.flows import CaseFlow
 from casework.viewsets import CaseworkApp
 from casework.workflow import ScopedFlowViewset, ScopedWorkflowAppViewset
-from config import health
+from config import errors, health
 from inspections.viewsets import InspectionsApp
 from leadership.viewsets import LeadershipApp
 from meetings.flows import ResolutionFlow
@@ -69,6 +69,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("api/", include(("config.api", "api"))),
     path("accounts/", AuthViewset(with_profile_view=False).urls),
+    path("admin/r/<path:content_type_id>/<path:object_id>/", admin.site.admin_view(errors.admin_shortcut, cacheable=True)),
     path("admin/", admin.site.urls),
     path("", RedirectView.as_view(url="/workflow/inbox/", permanent=False), name="home"),
     path("", site.urls),

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from agencies.administrators import administrator_assign, administrator_create
 from agencies.models import Agency, AgencyKind, AgencyLevel, Officer, Role
 from agencies.permissions import agency_setup_groups
 from agencies.services import agency_create, officer_create
@@ -95,14 +96,26 @@ def build_city(*, password: str | None = DEMO_PASSWORD) -> Cast:
 
 DEMO_AMOUNT = Decimal("486320.50")
 SYSTEM_ADMIN = "sysadmin"  # 系统管理员: the admin site (holiday calendar, agencies, officers); sees no case
+SECURITY_ADMIN = "secadmin"  # 安全管理员: accounts, passwords, lockouts
+AUDIT_ADMIN = "auditadmin"  # 审计管理员: the audit trail (case contents masked) and the security log
+ADMINISTRATORS = [(SYSTEM_ADMIN, "system"), (SECURITY_ADMIN, "security"), (AUDIT_ADMIN, "audit")]
 
 
+@transaction.atomic
 def system_admin_ensure(*, password: str = DEMO_PASSWORD):
-    """The demo's system administrator. Superusers hold no case visibility (selectors ignore superuser)."""
+    """The demo's three administrators (三员分立), none a superuser; returns the system administrator.
+
+    Idempotent, and an older demo's superuser `sysadmin` becomes a plain 系统管理员."""
     from django.contrib.auth import get_user_model
 
     user_model = get_user_model()
-    user = user_model.objects.filter(username=SYSTEM_ADMIN).first()
-    if user is None:
-        user = user_model.objects.create_superuser(username=SYSTEM_ADMIN, password=password, first_name="系统管理员")
-    return user
+    users = {}
+    for username, role in ADMINISTRATORS:
+        user = user_model.objects.filter(username=username).first()
+        if user is None:
+            # The demo password is printed for everyone: it is not meant to pass the password policy.
+            user = administrator_create(role=role, username=username, password=password, enforce_password_policy=False)
+        else:
+            administrator_assign(user=user, role=role)
+        users[username] = user
+    return users[SYSTEM_ADMIN]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import forms
 
-from casework.forms import add_service_errors
+from casework.forms import add_service_errors, within_supported_dates
 from leadership.statistics import Period, Region, period_between
 
 
@@ -13,6 +13,7 @@ def date_field(label: str) -> forms.DateField:
     return forms.DateField(
         label=label, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), input_formats=["%Y-%m-%d"],
         error_messages={"required": f"请填写{label}。", "invalid": f"{label}应为“年-月-日”，如 2026-07-01。"},
+        validators=[within_supported_dates],  # 0001-01-01..9999-12-31 would overflow the period's arithmetic
     )
 
 

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 
 from agencies.models import Agency, AgencyKind
 from agencies.regions import region_prefix
-from casework.forms import OfficerChoiceField
+from casework.forms import LongTextField, OfficerChoiceField, within_supported_dates
 from meetings.models import AttendanceStatus, MeetingKind, Mechanism, ResolutionKind
 
 User = get_user_model()
@@ -53,10 +53,10 @@ class MechanismForm(forms.Form):
 class MeetingForm(forms.Form):
     kind = forms.ChoiceField(label="会议类型", choices=MeetingKind.choices)
     title = forms.CharField(label="会议名称", max_length=120)
-    held_at = forms.DateTimeField(label="会议时间", **DATETIME)
+    held_at = forms.DateTimeField(label="会议时间", **DATETIME, validators=[within_supported_dates])
     venue = forms.CharField(label="会议地点", max_length=100)
     chair = forms.CharField(label="主持人", max_length=100)
-    topics = forms.CharField(label="议题（每行一项）", widget=forms.Textarea, required=False)
+    topics = LongTextField(label="议题（每行一项）", required=False)
     cases = forms.ModelMultipleChoiceField(label="研究的案件", queryset=None, required=False)
     carried = forms.ModelMultipleChoiceField(label="前次会议逾期未办结、无法落实的议定事项（通报）", queryset=None, required=False)
 
@@ -86,11 +86,11 @@ class AttendanceRowForm(forms.Form):
 
 
 class ResolutionRowForm(forms.Form):
-    text = forms.CharField(label="议定事项", widget=forms.Textarea(attrs={"rows": 2}))
+    text = LongTextField(label="议定事项", widget=forms.Textarea(attrs={"rows": 2}))
     kind = forms.ChoiceField(label="类型", choices=ResolutionKind.choices, initial=ResolutionKind.TASK)
     owner = AgencyChoiceField(label="牵头单位", queryset=Agency.objects.none())
     co_agencies = AgenciesChoiceField(label="配合单位", queryset=Agency.objects.none(), required=False)
-    due_on = forms.DateField(label="完成时限", required=False, **DATE)
+    due_on = forms.DateField(label="完成时限", required=False, **DATE, validators=[within_supported_dates])
     ongoing = forms.BooleanField(label="长期坚持", required=False)
     case = forms.ModelChoiceField(label="涉及案件", queryset=None, required=False)
     propose_supervision = forms.BooleanField(label="提请上级挂牌督办", required=False)
@@ -113,17 +113,17 @@ ResolutionFormSet = forms.formset_factory(ResolutionRowForm, extra=5)
 
 
 class MinutesForm(forms.Form):
-    heard = forms.CharField(label="会议听取了", widget=forms.Textarea, required=False,
-                            help_text="如：市医保局关于2026年基金监管工作情况的汇报……")
-    views = forms.CharField(label="会议认为", widget=forms.Textarea, required=False)
+    heard = LongTextField(label="会议听取了", required=False,
+                          help_text="如：市医保局关于2026年基金监管工作情况的汇报……")
+    views = LongTextField(label="会议认为", required=False)
     distribution = forms.CharField(label="分送（逗号分隔）", max_length=300, required=False)
 
 
 class ProgressForm(forms.Form):
-    text = forms.CharField(label="落实进展", widget=forms.Textarea)
+    text = LongTextField(label="落实进展")
 
 
 class SettleForm(forms.Form):
     done = forms.TypedChoiceField(label="落实结果", coerce=lambda v: v == "yes",
                                   choices=[("yes", "已办结"), ("no", "无法落实（与本机关依法作出的决定冲突）")])
-    text = forms.CharField(label="办结情况及佐证材料 / 无法落实的理由", widget=forms.Textarea)
+    text = LongTextField(label="办结情况及佐证材料 / 无法落实的理由")

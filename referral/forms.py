@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from agencies.models import Agency, AgencyKind
-from casework.forms import OfficerChoiceField, officers_of
+from casework.forms import LongTextField, OfficerChoiceField, officers_of, within_supported_dates
 from casework.models import Case, Evidence
 from referral.models import (
     CLUE_RECEIVERS,
@@ -69,9 +69,9 @@ class ItemsFormMixin:
 
 class PackageForm(ItemsFormMixin, forms.Form):
     to_agency = forms.ModelChoiceField(label="接收机关（同级公安机关）", queryset=Agency.objects.none())
-    facts = forms.CharField(label="涉嫌犯罪事实", widget=forms.Textarea)
+    facts = LongTextField(label="涉嫌犯罪事实")
     suspected_offence = forms.CharField(label="涉嫌罪名", max_length=120, initial=DEFAULT_SUSPECTED_OFFENCE)
-    investigation_report = forms.CharField(label="涉嫌犯罪案件情况的调查报告", widget=forms.Textarea)
+    investigation_report = LongTextField(label="涉嫌犯罪案件情况的调查报告")
     task_force = OfficerChoiceField(
         label="专案组成员（不少于2名执法人员）", queryset=None, error_messages={"required": "专案组不少于2名执法人员。"}
     )
@@ -94,14 +94,14 @@ class ApprovalForm(forms.Form):
     approve = forms.TypedChoiceField(
         label="审批决定", coerce=lambda v: v == "yes", choices=[("yes", "批准移送"), ("no", "不批准移送")]
     )
-    opinion = forms.CharField(label="审批意见（不批准的须写明理由）", widget=forms.Textarea, required=False)
+    opinion = LongTextField(label="审批意见（不批准的须写明理由）", required=False)
 
 
 class ReceiptForm(forms.Form):
     received_at = forms.DateTimeField(
         label="签收时间（精确到分钟）",
         widget=forms.DateTimeInput(format="%Y-%m-%d %H:%M"),
-        input_formats=["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"],
+        input_formats=["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"], validators=[within_supported_dates],
     )
     items_received = forms.IntegerField(label="收到材料件数", min_value=1)
     signer_title = forms.CharField(label="签收人职务", max_length=60)
@@ -115,7 +115,7 @@ class FilingDecisionForm(forms.Form):
     decision = forms.ChoiceField(label="审查决定", choices=FilingDecision.choices)
     document_number = forms.CharField(label="立案/不予立案通知书文号（转送的填写转送函文号）", max_length=60)
     police_case_number = forms.CharField(label="公安机关案件编号", max_length=60, required=False)
-    reason = forms.CharField(label="不予立案或转送的理由", widget=forms.Textarea, required=False)
+    reason = LongTextField(label="不予立案或转送的理由", required=False)
     files_returned = forms.BooleanField(label="不予立案的，已相应退回案卷材料", required=False)
     forward_to = forms.ModelChoiceField(label="转送至（有管辖权的公安机关）", queryset=Agency.objects.none(), required=False)
 
@@ -132,13 +132,13 @@ class FilingDecisionForm(forms.Form):
 
 class ReviewExtensionForm(forms.Form):
     extension = forms.ChoiceField(label="延长", choices=ReviewExtension.choices)
-    reason = forms.CharField(label="延长理由", widget=forms.Textarea)
+    reason = LongTextField(label="延长理由")
 
 
 class DeclineResponseForm(forms.Form):
     response = forms.ChoiceField(label="移送机关的决定", choices=DeclineResponse.choices)
-    reasons = forms.CharField(label="应当立案的理由（提请复议或建议立案监督时必填）", widget=forms.Textarea, required=False)
-    new_evidence = forms.CharField(label="新的证据材料（如有）", widget=forms.Textarea, required=False)
+    reasons = LongTextField(label="应当立案的理由（提请复议或建议立案监督时必填）", required=False)
+    new_evidence = LongTextField(label="新的证据材料（如有）", required=False)
 
     def __init__(self, *args, referral: Referral, **kwargs):
         super().__init__(*args, **kwargs)
@@ -149,7 +149,7 @@ class DeclineResponseForm(forms.Form):
 class ReconsiderationDecisionForm(forms.Form):
     decision = forms.ChoiceField(label="复议决定", choices=ReconsiderationDecision.choices)
     decision_number = forms.CharField(label="复议决定书文号", max_length=60)
-    reasons = forms.CharField(label="理由", widget=forms.Textarea, required=False)
+    reasons = LongTextField(label="理由", required=False)
 
 
 class ExplanationRequestForm(forms.Form):
@@ -157,13 +157,13 @@ class ExplanationRequestForm(forms.Form):
 
 
 class ExplanationForm(forms.Form):
-    explanation = forms.CharField(label="不立案理由说明", widget=forms.Textarea)
+    explanation = LongTextField(label="不立案理由说明")
 
 
 class SupervisionOutcomeForm(forms.Form):
     outcome = forms.ChoiceField(label="审查结论", choices=SupervisionOutcome.choices)
     notice_number = forms.CharField(label="通知立案书文号（通知立案时必填）", max_length=60, required=False)
-    opinion = forms.CharField(label="审查意见", widget=forms.Textarea)
+    opinion = LongTextField(label="审查意见")
 
 
 class OrderedFilingForm(forms.Form):
@@ -189,11 +189,11 @@ class ClueOpenForm(forms.Form):
 
 class CluePackageForm(forms.Form):
     to_agency = forms.ModelChoiceField(label="接收机关", queryset=Agency.objects.none())
-    facts = forms.CharField(label="已查明的事实", widget=forms.Textarea)
-    persons_involved = forms.CharField(
-        label="涉及的人员及单位、职务（纪检监察线索必填）", widget=forms.Textarea, required=False
+    facts = LongTextField(label="已查明的事实")
+    persons_involved = LongTextField(
+        label="涉及的人员及单位、职务（纪检监察线索必填）", required=False
     )
-    request = forms.CharField(label="请求事项", widget=forms.Textarea, initial="请依法处理，并将处理结果书面反馈我局。")
+    request = LongTextField(label="请求事项", initial="请依法处理，并将处理结果书面反馈我局。")
     evidence = EvidenceChoiceField(label="随函移送的证据材料", queryset=None, required=False)
     recipient = forms.ModelChoiceField(label="指定接收人（保密线索只送达此人）", queryset=None, required=False)
     contact_name = forms.CharField(label="联系人", max_length=60)
@@ -231,23 +231,23 @@ class IncomingAcknowledgeForm(ClueAcknowledgeForm):
 
 class IncomingExtensionForm(forms.Form):
     extension = forms.ChoiceField(label="延长期限", choices=AssignedClueExtension.choices)
-    reason = forms.CharField(label="延期理由", widget=forms.Textarea, error_messages={"required": "请写明延期理由。"})
+    reason = LongTextField(label="延期理由", error_messages={"required": "请写明延期理由。"})
     studied_on = forms.DateField(
         label="集体研究日期（延长至6个月的填写）", required=False, widget=forms.DateInput(format="%Y-%m-%d"),
-        input_formats=["%Y-%m-%d"],
+        input_formats=["%Y-%m-%d"], validators=[within_supported_dates],
     )
 
 
 class FinalReportForm(forms.Form):
-    report = forms.CharField(label="查处及整改落实情况", widget=forms.Textarea)
-    measures = forms.CharField(label="采取的措施（每行一项，可不填）", widget=forms.Textarea, required=False)
+    report = LongTextField(label="查处及整改落实情况")
+    measures = LongTextField(label="采取的措施（每行一项，可不填）", required=False)
 
     def clean_measures(self):
         return [line.strip() for line in self.cleaned_data["measures"].splitlines() if line.strip()]
 
 
 class ClueFeedbackForm(forms.Form):
-    feedback = forms.CharField(label="处理结果", widget=forms.Textarea)
+    feedback = LongTextField(label="处理结果")
     document_number = forms.CharField(label="反馈函文号", max_length=60, required=False)
 
 
@@ -256,8 +256,8 @@ class ClueCloseForm(forms.Form):
 
 
 class StopTrackingForm(forms.Form):
-    reason = forms.CharField(
-        label="不再跟踪的理由", widget=forms.Textarea, error_messages={"required": "请写明不再跟踪的理由。"}
+    reason = LongTextField(
+        label="不再跟踪的理由", error_messages={"required": "请写明不再跟踪的理由。"}
     )
 
 
@@ -270,12 +270,12 @@ class IncomingSendForm(ItemsFormMixin, forms.Form):
     kind = forms.ChoiceField(label="来文类型", choices=())
     to_agency = forms.ModelChoiceField(label="接收机关（医疗保障行政部门）", queryset=Agency.objects.filter(kind=AgencyKind.MSB))
     incoming_number = forms.CharField(label="来文文号", max_length=60)
-    incoming_issued_on = forms.DateField(label="来文日期", widget=forms.DateInput(format="%Y-%m-%d"), input_formats=["%Y-%m-%d"])
+    incoming_issued_on = forms.DateField(label="来文日期", widget=forms.DateInput(format="%Y-%m-%d"), input_formats=["%Y-%m-%d"], validators=[within_supported_dates])
     case_title = forms.CharField(label="案件名称", max_length=200)
-    persons_involved = forms.CharField(label="当事人", widget=forms.Textarea, required=False)
-    facts = forms.CharField(label="案件事实", widget=forms.Textarea)
-    request = forms.CharField(
-        label="移送理由及要求", widget=forms.Textarea,
+    persons_involved = LongTextField(label="当事人", required=False)
+    facts = LongTextField(label="案件事实")
+    request = LongTextField(
+        label="移送理由及要求",
         help_text="反向移送：需要行政处理的理由；检察意见：不起诉决定及建议的行政处罚；交办、飞检移交：办理要求",
     )
     amount = forms.DecimalField(label="涉案金额（元）", min_value=0, max_digits=14, decimal_places=2, initial=0)
@@ -298,8 +298,8 @@ class IncomingSendForm(ItemsFormMixin, forms.Form):
 
 
 class IncomingReplyForm(forms.Form):
-    reply = forms.CharField(label="处理结果", widget=forms.Textarea, help_text="如：已立案查处，作出镇医保罚〔2026〕3号行政处罚决定……")
-    measures = forms.CharField(label="采取的措施（每行一项，可不填）", widget=forms.Textarea, required=False)
+    reply = LongTextField(label="处理结果", help_text="如：已立案查处，作出镇医保罚〔2026〕3号行政处罚决定……")
+    measures = LongTextField(label="采取的措施（每行一项，可不填）", required=False)
 
     def clean_measures(self):
         return [line.strip() for line in self.cleaned_data["measures"].splitlines() if line.strip()]
@@ -310,4 +310,4 @@ class ReplyReceivedForm(forms.Form):
 
 
 class OverdueSupervisionForm(forms.Form):
-    reasons = forms.CharField(label="应当立案的理由", widget=forms.Textarea, error_messages={"required": "请写明应当立案的理由。"})
+    reasons = LongTextField(label="应当立案的理由", error_messages={"required": "请写明应当立案的理由。"})

@@ -24,6 +24,12 @@ def pytest_configure(config):
     get_resolver().url_patterns  # mount the flows' viewsets, so Node.reverse() works before any request
 
 
+@pytest.fixture(autouse=True)
+def _audit_checkpoints(settings, tmp_path):
+    """Each test's audit checkpoints (agencies.audit) in its own directory: never checked against another database."""
+    settings.LIANBAN_AUDIT_CHECKPOINT_DIR = tmp_path / "audit-checkpoints"
+
+
 @pytest.fixture
 def cast(db):
     from casework.calendar import calendar_sync_from_library

@@ -153,8 +153,8 @@ class Shape:
                 role, agency = self.groups[value]
                 return f"{role}@{self.agency(agency)}"
             return self.ordinals.get((model._meta.db_table, value), value)
-        if f.name in ("seq", "prev_hash", "hash"):
-            return bool(value)  # chained or not; the place in the chain is the order of commits
+        if f.name in ("seq", "prev_hash", "hash", "mac"):
+            return bool(value)  # chained (signed) or not; the place in the chain is the order of commits
         if isinstance(value, (datetime, date)) or f.name in ("serial", "year", "size", "content"):
             return "<time or number>"
         if f.name == "target_id":

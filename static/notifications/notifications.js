@@ -21,6 +21,7 @@
   const TOAST_MS = 8000;
   const MIN_DELAY_MS = 1000;
   const MAX_DELAY_MS = 30000;
+  const SESSION_ENDED = 4401; // the server closes a socket whose session has ended (notifications/consumers.py)
   const SEEN_MAX = 500;
 
   const state = {
@@ -258,9 +259,12 @@
       state.attempt = 0;
     });
     socket.addEventListener("message", (event) => handleMessage(event.data));
-    socket.addEventListener("close", () => {
+    socket.addEventListener("close", (event) => {
       if (state.socket === socket) {
         state.socket = null;
+        if (event.code === SESSION_ENDED) {
+          return; // signed out or timed out: the next page asks for the login, retrying would not help
+        }
         scheduleReconnect();
       }
     });

@@ -8,10 +8,11 @@ nothing object-scoped is ever granted globally.
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from guardian.models import GroupObjectPermission, UserObjectPermission
 
+from agencies.checks import object_scoped_permissions
 from agencies.models import Agency, AgencyGroup, Role
 from agencies.permissions import (
     ACT_FOR_AGENCY,
@@ -21,7 +22,6 @@ from agencies.permissions import (
     HANDLE_ESCALATION,
     ISSUE_DOCUMENTS,
     ROLE_AGENCY_PERMISSIONS,
-    object_scoped_models,
 )
 from casework.models import CaseGroupObjectPermission
 from referral.models import ReferralGroupObjectPermission
@@ -30,8 +30,7 @@ pytestmark = pytest.mark.django_db
 
 
 def scoped_permissions():
-    content_types = ContentType.objects.get_for_models(*object_scoped_models(), for_concrete_models=False).values()
-    return Permission.objects.filter(content_type__in=list(content_types))
+    return object_scoped_permissions()
 
 
 def test_building_the_city_twice_leaves_one_role_group_per_agency_and_role(cast):

@@ -161,3 +161,32 @@ def test_the_audit_trail_records_registration_points_and_status_without_the_id_n
     ]
     assert "累计记满12分" in events[-1].summary
     assert not any(DOCTOR_ID in e.summary or DOCTOR_ID in str(e.data) for e in events)
+
+
+def test_an_officer_of_another_city_cannot_open_a_practitioners_record_by_its_number(login, doctor, fund):
+    """The 一医一档 page (name, 身份证号码, points) is read where the person is registered or was scored;
+    常州's bureau typing /agreements/practitioners/<n>/ gets nothing, 镇江's bureau and 经办机构 read it."""
+    from django.urls import reverse
+
+    score(fund, doctor, 3)
+    url = reverse("agreements:practitioner", args=[doctor.pk])
+    refused = login("cz_msb_officer").get(url)
+    assert refused.status_code == 404
+    assert DOCTOR_ID not in refused.content.decode() and "王医生" not in refused.content.decode()
+    for username in ("fund_officer", "msb_officer", "js_msb_officer"):
+        page = login(username).get(url)
+        assert page.status_code == 200 and DOCTOR_ID in page.content.decode(), username
+
+
+def test_the_agency_that_scored_a_practitioner_still_reads_the_record_after_the_move(login, fund, doctor, cz_fund):
+    from django.test import Client
+    from django.urls import reverse
+
+    score(fund, doctor, 3)
+    changzhou = register_institution(cz_fund, 304, name="常州仁爱医院有限公司", region="320400")
+    practitioners.practitioner_register(user=cz_fund, name="王医生", id_number=DOCTOR_ID, institution=changzhou)
+    url = reverse("agreements:practitioner", args=[doctor.pk])
+    assert login("fund_officer").get(url).status_code == 200  # its points are on the record
+    changzhou_fund = Client()
+    changzhou_fund.force_login(cz_fund)
+    assert changzhou_fund.get(url).status_code == 200  # where the person works now

@@ -128,7 +128,9 @@ def run_clocks():
 
 def test_the_worker_warns_once_before_the_limit(case, cast):
     officer, head = cast.user("msb_officer"), cast.user("msb_head")
-    deadline = start(case, started_at=timezone.now() - timedelta(days=2, hours=12), responsible=officer)
+    # An hours-clock runs through weekends and holidays, so "one hour left" holds on any day the suite runs.
+    deadline = start(case, started_at=timezone.now() - timedelta(hours=23), amount=24, unit=ClockUnit.HOURS,
+                     responsible=officer)
     assert deadline.warn_at <= timezone.now() < deadline.due_at
     run_clocks()
     run_clocks()

@@ -52,7 +52,7 @@ def session_cookie(user) -> bytes:
 
 
 def socket_for(cookie: bytes | None, *, query: str = "", origin: bytes | None = SAME_ORIGIN) -> WebsocketCommunicator:
-    headers = []
+    headers = [(b"host", b"testserver")]  # as a browser sends it; config/origins.py compares the Origin with it
     if cookie is not None:
         headers.append((b"cookie", cookie))
     if origin is not None:

@@ -1,7 +1,8 @@
 """The deadline worker: warn before each legal limit, escalate each breach — each exactly once.
 
 Safe to run several at once (rows are claimed with SELECT … FOR UPDATE SKIP LOCKED on PostgreSQL;
-SQLite has one writer at a time).
+SQLite has one writer at a time). Running as a service (without --once) it also writes an audit
+checkpoint every LIANBAN_AUDIT_CHECKPOINT_INTERVAL_SECONDS (agencies.audit.audit_checkpoint).
 """
 
 import signal
@@ -12,6 +13,7 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 from django.utils import timezone
 
+from agencies.audit import audit_checkpoint
 from casework.clocks import clocks_fire_breaches, clocks_fire_warnings
 
 
@@ -24,7 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("--batch", type=int, default=settings.LIANBAN_CLOCK_WORKER_BATCH, help="每个事务最多处理的期限数")
 
     def handle(self, *args, once: bool, interval: int, batch: int, **options):
-        stopping = []
+        stopping, next_checkpoint = [], 0.0
         if not once:
             for signum in (signal.SIGTERM, signal.SIGINT):
                 signal.signal(signum, lambda *_: stopping.append(True))
@@ -33,6 +35,10 @@ class Command(BaseCommand):
             if not once:
                 close_old_connections()  # a long-running worker must not keep a dead connection
             warned, breached = self.sweep(batch)
+            if not once and time.monotonic() >= next_checkpoint:
+                outcome = audit_checkpoint()
+                (self.stderr if outcome.problems else self.stdout).write(outcome.message)
+                next_checkpoint = time.monotonic() + settings.LIANBAN_AUDIT_CHECKPOINT_INTERVAL_SECONDS
             if warned or breached or once:
                 self.stdout.write(f"{timezone.localtime():%Y-%m-%d %H:%M:%S} 预警 {warned} 项，超期 {breached} 项。")
             if once or stopping:

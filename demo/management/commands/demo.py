@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from demo.scenario import DEMO_PASSWORD, OFFICERS, SYSTEM_ADMIN, build_city, system_admin_ensure
+from demo.scenario import AUDIT_ADMIN, DEMO_PASSWORD, OFFICERS, SECURITY_ADMIN, SYSTEM_ADMIN, build_city, system_admin_ensure
 from demo.stories import agreements_demo, joint_meeting_demo, supervise_demo_case, tell_all
 
 
@@ -27,3 +27,5 @@ class Command(BaseCommand):
             officer = cast.officers[username]
             self.stdout.write(f"  {username:<16} {full_name:<4} {officer.agency.short_name} · {officer.get_role_display()}（{title}）")
         self.stdout.write(f"  {SYSTEM_ADMIN:<16} 系统管理员  /admin/（节假日安排、机关与人员；不可查看案件）")
+        self.stdout.write(f"  {SECURITY_ADMIN:<16} 安全管理员  /admin/（账号、重置密码、解锁；不可查看案件）")
+        self.stdout.write(f"  {AUDIT_ADMIN:<16} 审计管理员  /admin/（审计日志与安全日志，案件内容已遮蔽）")

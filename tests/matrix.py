@@ -1,0 +1,175 @@
+"""The permission matrix's machinery: every URL pattern made concrete with the ids of real records,
+and a reader that finds text in any response (HTML, JSON, .docx/.xlsx, plain files).
+
+`concrete_urls()` refuses a pattern it cannot fill (it raises `UnfilledPattern`), so a new URL can
+never drop out of the matrix silently: it has to be given its ids here, or be listed in `SKIPPED`
+with the reason.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from django.contrib import admin
+from django.urls import URLPattern, URLResolver, get_resolver
+from viewflow.workflow.models import Process, Task
+
+# Patterns left out of the matrix, each with its reason.
+SKIPPED = {
+    "accounts/logout/": "ends the session the matrix is browsing with",
+}
+FORMAT_SUFFIX = re.compile(r"\\\.\(\?P<format>|<drf_format_suffix:format>")
+PARAMETER = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>|\(\?P<(?P<regex_name>\w+)>[^)]*\)")
+
+
+class UnfilledPattern(LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class Route:
+    pattern: str  # the route as written, prefixes included
+    names: tuple[str, ...]  # its parameters, in order
+    admin_model: type | None  # the model of an admin route, if it is one
+
+
+def routes() -> Iterator[Route]:
+    model_of_admin_prefix = {f"admin/{m._meta.app_label}/{m._meta.model_name}/": m for m in admin.site._registry}
+
+    def walk(patterns, prefix: str) -> Iterator[Route]:
+        for entry in patterns:
+            text = prefix + str(entry.pattern)
+            if isinstance(entry, URLResolver):
+                yield from walk(entry.url_patterns, text)
+                continue
+            assert isinstance(entry, URLPattern)
+            names = tuple(m.group("name") or m.group("regex_name") for m in PARAMETER.finditer(text))
+            model = next((m for p, m in model_of_admin_prefix.items() if text.startswith(p)), None)
+            yield Route(text, names, model)
+
+    yield from walk(get_resolver().url_patterns, "")
+
+
+def _fill(pattern: str, values: dict[str, object]) -> str:
+    """The route with its parameters replaced (regex anchors and escapes removed)."""
+
+    def value(match: re.Match) -> str:
+        return str(values[match.group("name") or match.group("regex_name")])
+
+    url = PARAMETER.sub(value, pattern)
+    return "/" + url.replace("^", "").replace("$", "").replace("\\", "")
+
+
+def _flow_labels() -> dict[str, type]:
+    """flows/<label>/ → flow class, for every flow mounted under /workflow/."""
+    from config.urls import workflow
+
+    labels = {}
+    for flow_class in workflow.flow_classes:
+        index = flow_class.instance.reverse("index")
+        labels[index.rstrip("/").rsplit("/", 1)[-1]] = flow_class
+    return labels
+
+
+def _candidates(route: Route, flows: dict[str, type]) -> list[dict[str, object]]:
+    """Every combination of real ids the route's parameters can take (all records of the kind)."""
+    from agreements.models import AgreementAction, Institution, Practitioner
+    from casework.models import Case, Evidence
+    from meetings.models import Mechanism, Meeting, Resolution
+    from notifications.models import Notification
+    from referral.models import IssuedDocument, PackageItem, Referral
+    from supervision.models import Supervision
+
+    names, pattern = set(route.names), route.pattern
+    if not names:
+        return [{}]
+    if route.admin_model is not None and names in ({"object_id"}, {"id"}):
+        name = next(iter(names))
+        return [{name: pk} for pk in route.admin_model._default_manager.values_list("pk", flat=True)]
+    if names == {"content_type_id", "object_id"}:  # admin's "view on site" shortcut
+        from django.contrib.contenttypes.models import ContentType
+
+        return [{"content_type_id": ContentType.objects.get_for_model(Case).pk, "object_id": pk}
+                for pk in Case.objects.values_list("pk", flat=True)]
+    if names == {"app_label"}:
+        return [{"app_label": label} for label in sorted({m._meta.app_label for m in admin.site._registry})]
+    if names == {"uidb64", "token"}:
+        return [{"uidb64": "MQ", "token": "set-password"}]
+    if names == {"url"}:  # admin's catch-all
+        return [{"url": "no-such-page"}]
+    if pattern.startswith("workflow/flows/"):
+        label = pattern.split("/")[2]
+        flow_class = flows[label]
+        processes = Process.objects.filter(flow_class=flow_class)
+        if names == {"process_pk"}:
+            return [{"process_pk": pk} for pk in processes.values_list("pk", flat=True)]
+        if names == {"process_pk", "task_pk"}:
+            node = pattern.split("<int:process_pk>/", 1)[1].split("/", 1)[0]
+            tasks = Task.objects.filter(process__in=processes).select_related("process")
+            return [{"process_pk": t.process_id, "task_pk": t.pk} for t in tasks if t.flow_task.name == node]
+    api = {"cases": Case, "referrals": Referral, "notifications": Notification, "supervisions": Supervision,
+           "resolutions": Resolution}
+    if pattern.startswith("api/") and names == {"pk"}:
+        return [{"pk": pk} for pk in api[pattern.split("/")[1].lstrip("^")]._default_manager.values_list("pk", flat=True)]
+    joint: dict[frozenset[str], Callable[[], list[dict[str, object]]]] = {
+        frozenset({"case_id"}): lambda: [{"case_id": pk} for pk in Case.objects.values_list("pk", flat=True)],
+        frozenset({"case_id", "evidence_id"}): lambda: [
+            {"case_id": c, "evidence_id": e} for c, e in Evidence.objects.values_list("case_id", "pk")],
+        frozenset({"referral_id"}): lambda: [{"referral_id": pk} for pk in Referral.objects.values_list("pk", flat=True)],
+        frozenset({"referral_id", "item_id"}): lambda: [
+            {"referral_id": r, "item_id": i} for r, i in PackageItem.objects.values_list("referral_id", "pk")],
+        frozenset({"document_id"}): lambda: [{"document_id": pk} for pk in IssuedDocument.objects.values_list("pk", flat=True)],
+        frozenset({"supervision_id"}): lambda: [{"supervision_id": pk} for pk in Supervision.objects.values_list("pk", flat=True)],
+        frozenset({"supervision_id", "document_id"}): lambda: [
+            {"supervision_id": s, "document_id": d}
+            for s, case in Supervision.objects.values_list("pk", "case_id")
+            for d in IssuedDocument.objects.filter(case_id=case).values_list("pk", flat=True)],
+        frozenset({"mechanism_id"}): lambda: [{"mechanism_id": pk} for pk in Mechanism.objects.values_list("pk", flat=True)],
+        frozenset({"meeting_id"}): lambda: [{"meeting_id": pk} for pk in Meeting.objects.values_list("pk", flat=True)],
+        frozenset({"resolution_id"}): lambda: [{"resolution_id": pk} for pk in Resolution.objects.values_list("pk", flat=True)],
+        frozenset({"institution_id"}): lambda: [{"institution_id": pk} for pk in Institution.objects.values_list("pk", flat=True)],
+        frozenset({"action_id"}): lambda: [{"action_id": pk} for pk in AgreementAction.objects.values_list("pk", flat=True)],
+        frozenset({"practitioner_id"}): lambda: [{"practitioner_id": pk} for pk in Practitioner.objects.values_list("pk", flat=True)],
+        frozenset({"notification_id"}): lambda: [{"notification_id": pk} for pk in Notification.objects.values_list("pk", flat=True)],
+    }
+    if frozenset(names) in joint:
+        return joint[frozenset(names)]()
+    raise UnfilledPattern(f"the permission matrix has no ids for {pattern!r} ({', '.join(sorted(names))}): add them in tests/matrix.py")
+
+
+def concrete_urls(*, only: Callable[[str], bool] = lambda pattern: True) -> list[str]:
+    """Every URL of the site, once per combination of real ids of its parameters."""
+    flows = _flow_labels()
+    urls: list[str] = []
+    for route in routes():
+        if route.pattern in SKIPPED or FORMAT_SUFFIX.search(route.pattern) or not only(route.pattern):
+            continue
+        urls.extend(_fill(route.pattern, values) for values in _candidates(route, flows))
+    return list(dict.fromkeys(urls))
+
+
+def readable_text(content: bytes, content_type: str) -> str:
+    """What a person could read in a response: the text of HTML and JSON, of .docx/.xlsx parts, of plain files."""
+    if content[:2] == b"PK":
+        try:
+            with zipfile.ZipFile(io.BytesIO(content)) as archive:
+                xml = "".join(archive.read(name).decode("utf-8", "ignore") for name in archive.namelist() if name.endswith(".xml"))
+        except zipfile.BadZipFile:
+            return content.decode("utf-8", "ignore")
+        return re.sub(r"<[^>]+>", "", xml)  # the runs of a paragraph joined again
+    text = content.decode("utf-8", "ignore")
+    if "json" in content_type:
+        try:
+            return json.dumps(json.loads(text), ensure_ascii=False)
+        except ValueError:
+            return text
+    return text
+
+
+def found(text: str, markers: Iterable[str]) -> list[str]:
+    return [marker for marker in markers if marker in text]

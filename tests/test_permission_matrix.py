@@ -1,0 +1,176 @@
+"""The permission matrix: every URL pattern of the site (pages, downloads, the API, the admin site)
+with the ids of every record, opened by every demo role of every agency kind, by the three
+administrators and by an anonymous visitor — and the notification socket of each. Not one response
+may be a server error, and none may show a secret to someone outside the secret's circle.
+
+A secret is a piece of text that only named people may read (a case title, an ID number, the name
+in a confidential discipline referral). Who may read it is written down here, from domain.md's
+rules, independently of the code that enforces them; the last test removes one guard and shows
+that the matrix catches the leak.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from casework.models import CaseSource, IdentifierType, SubjectKind
+from demo.stories import PENDING_DECISION, PSB_FILED, SENT, LEAD, SUPERVISED
+from tests.matrix import concrete_urls, found, readable_text
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ZJ_MSB = frozenset({"msb_officer", "msb_officer2", "msb_chief", "msb_head", "msb_leader", "msb_clerk"})
+ZJ_PSB = frozenset({"psb_officer", "psb_chief", "psb_head"})
+ADMINISTRATORS = ("sysadmin", "secadmin", "auditadmin")
+# 江苏省医保局 lists the open cases of the bureaus below it for 挂牌督办 (domain.md §2, MSB-UP): it reads
+# their titles on the listing pages, and nothing more of them.
+PROVINCE = frozenset({"js_msb_officer", "js_msb_head"})
+
+
+@dataclass(frozen=True)
+class Secret:
+    what: str
+    markers: tuple[str, ...]
+    readers: frozenset[str]  # usernames who may read it; nobody else
+
+
+def build_world(cast, tell, login, flow_client) -> list[Secret]:
+    """Cases in 镇江 at several stages, a confidential discipline referral, a case of 常州, and the demo's
+    supervision, joint meeting and agreements; returns the secrets and who may read each."""
+    from casework import services as case_services
+    from demo.driver import register_case
+    from demo.stories import agreements_demo, joint_meeting_demo, supervise_demo_case
+    from referral.models import ReferralKind
+    from tests.referral.test_clue_referrals import decide, package
+
+    tell(LEAD, title="矩阵测试润康药房线索")
+    tell(SENT, title="矩阵测试长寿堂移送案")
+    tell(PSB_FILED, title=SUPERVISED)
+    supervise_demo_case(cast)
+    joint_meeting_demo(cast)
+    agreements_demo(cast)
+
+    case = tell(PENDING_DECISION, title="矩阵测试医保中心内外勾结案")
+    discipline = decide(case, login, flow_client, "administrative", ["discipline"])[ReferralKind.DISCIPLINE]
+    flow_client(login("msb_officer")).complete(discipline.process, "prepare", package(
+        cast, discipline, persons_involved="钱矩阵，镇江市医保中心，稽核科科长", recipient=cast.user("disc_officer").pk))
+    flow_client(login("msb_head")).complete(discipline.process, "approve", {"approve": "yes", "opinion": "同意。"})
+
+    other_city = register_case(
+        user=cast.user("cz_msb_officer"), title="矩阵测试常州天宁医院案", source=CaseSource.TIP,
+        summary="常州线索：住院费用异常。", source_detail="举报", amount_involved="52000.00",
+    )
+    case_services.subject_add(
+        case=other_city, user=cast.user("cz_msb_officer"), kind=SubjectKind.INSURED, name="蒋矩阵",
+        identifier_type=IdentifierType.RESIDENT_ID, identifier="320402198001010012", address="常州市",
+    )
+    return [
+        Secret("a lead only the bureau knows (and the province, which may list it)", ("矩阵测试润康药房线索",),
+               ZJ_MSB | PROVINCE),
+        Secret("a case transferred to the city police", ("矩阵测试长寿堂移送案",),
+               ZJ_MSB | ZJ_PSB | PROVINCE | {"proc_officer"}),
+        Secret("the persons named in a confidential discipline referral", ("钱矩阵",),
+               frozenset({"msb_officer", "msb_head", "disc_officer"})),
+        Secret("another city's case", ("矩阵测试常州天宁医院案",), PROVINCE | {"cz_msb_officer"}),
+        Secret("an insured person's ID number in another city's case", ("320402198001010012",),
+               frozenset({"cz_msb_officer"})),
+    ]
+
+
+def viewpoints(cast) -> dict[str, Client]:
+    """One logged-in client per demo officer (every role of every agency kind), per administrator, and anonymous."""
+    from demo.scenario import system_admin_ensure
+
+    system_admin_ensure()
+    from django.contrib.auth import get_user_model
+
+    clients = {"anonymous": Client()}
+    users = {officer.user.username: officer.user for officer in cast.officers.values()}
+    users |= {user.username: user for user in get_user_model().objects.filter(username__in=ADMINISTRATORS)}
+    for username, user in users.items():
+        clients[username] = Client()
+        clients[username].force_login(user)
+    return clients
+
+
+def browse(clients: dict[str, Client], urls: list[str], secrets: list[Secret]) -> tuple[list[str], list[str]]:
+    """Open every URL as everyone: (server errors, leaks), each a readable line."""
+    errors, leaks = [], []
+    for username, client in clients.items():
+        hidden = [marker for secret in secrets if username not in secret.readers for marker in secret.markers]
+        for url in urls:
+            response = client.get(url)
+            if response.status_code >= 500:
+                errors.append(f"{username} GET {url} → {response.status_code}")
+                continue
+            content = b"".join(response.streaming_content) if response.streaming else response.content
+            for marker in found(readable_text(content, response.get("Content-Type", "")), hidden):
+                leaks.append(f"{username} GET {url} → {response.status_code} shows 「{marker}」")
+    return errors, leaks
+
+
+def socket_leaks(clients: dict[str, Client], secrets: list[Secret]) -> list[str]:
+    """Each user's notification socket, replaying everything (since=0): only that user's own notifications."""
+    from channels.testing import WebsocketCommunicator
+
+    from config.asgi import application
+
+    async def replay(cookie: str) -> list[str]:
+        socket = WebsocketCommunicator(application, "/ws/notifications/?since=0", headers=[
+            (b"host", b"testserver"), (b"origin", b"http://testserver"), (b"cookie", cookie.encode())])
+        connected, _ = await socket.connect()
+        texts = []
+        if connected:
+            while not await socket.receive_nothing(timeout=0.3):
+                texts.append(await socket.receive_from())
+        await socket.disconnect()
+        return texts
+
+    leaks = []
+    for username, client in clients.items():
+        cookie = f"sessionid={client.cookies['sessionid'].value}" if "sessionid" in client.cookies else ""
+        hidden = [marker for secret in secrets if username not in secret.readers for marker in secret.markers]
+        for text in asyncio.run(replay(cookie)):
+            leaks += [f"{username} /ws/notifications/ shows 「{marker}」" for marker in found(text, hidden)]
+    return leaks
+
+
+def report(lines: list[str], limit: int = 40) -> str:
+    by_user = defaultdict(int)
+    for line in lines:
+        by_user[line.split(" ", 1)[0]] += 1
+    return f"{len(lines)} ({dict(by_user)}):\n" + "\n".join(lines[:limit])
+
+
+def test_no_page_api_or_socket_shows_a_secret_outside_its_circle_and_none_fails(cast, tell, login, flow_client):
+    secrets = build_world(cast, tell, login, flow_client)
+    clients = viewpoints(cast)
+    urls = concrete_urls()
+    assert len(urls) > 500  # every pattern, with real ids: a collapsed enumeration would prove nothing
+    errors, leaks = browse(clients, urls, secrets)
+    leaks += socket_leaks(clients, secrets)
+    assert not errors, "server errors " + report(errors)
+    assert not leaks, "leaks " + report(leaks)
+    # The circles are real: each secret is shown to its readers somewhere (the markers are not dead text).
+    for secret in secrets:
+        reader = sorted(secret.readers - PROVINCE)[0]  # the province reads titles on the listing pages only
+        _, seen = browse({reader: clients[reader]}, [u for u in urls if u.startswith(("/cases/", "/referrals/"))], [
+            Secret(secret.what, secret.markers, frozenset())])
+        assert seen, f"{secret.what}: not shown even to {reader}"
+
+
+def test_the_matrix_catches_a_removed_guard(cast, tell, login, flow_client, monkeypatch):
+    """Take away the case page's permission check: the matrix must report the other city's officer reading 镇江's case."""
+    from casework import permissions
+
+    secrets = build_world(cast, tell, login, flow_client)
+    clients = {name: client for name, client in viewpoints(cast).items() if name in ("cz_msb_officer", "health_officer")}
+    monkeypatch.setattr(permissions, "can_view_case", lambda user, case: user.is_authenticated)
+    urls = concrete_urls(only=lambda pattern: pattern.startswith("cases/"))
+    _, leaks = browse(clients, urls, secrets)
+    assert any(line.startswith("cz_msb_officer GET /cases/") and "矩阵测试润康药房线索" in line for line in leaks), report(leaks)
