@@ -38,7 +38,7 @@ ifeq ($(strip $(LIANBAN_SECRET_KEY)),)
 run: export LIANBAN_DEBUG ?= 1
 endif
 
-.PHONY: help install run test test-services test-prereqs lint bench bench-scale clean distclean
+.PHONY: help install run test test-services test-prereqs lint bench bench-scale bench-throughput clean distclean
 
 help: ## list the targets
 	@echo "Lianban 联办 — make targets (variables: HOST=$(HOST) PORT=$(PORT) PYTEST_ARGS=…):"
@@ -105,6 +105,13 @@ bench-scale: install ## PostgreSQL + Redis: generate BENCH_SCALE_CASES cases (ke
 	$(BENCH_ENV) $(VPY) bench/datagen.py --database-url $(BENCH_SCALE_DATABASE_URL) --cases $(BENCH_SCALE_CASES)
 	$(BENCH_ENV) $(VPY) bench/lists.py --database-url $(BENCH_SCALE_DATABASE_URL)
 	$(BENCH_ENV) $(VPY) bench/fanout.py --redis-url $(TEST_REDIS_URL) --recipients 500 --rounds 20
+	$(BENCH_ENV) $(VPY) bench/sockets.py --database-url postgres://postgres@127.0.0.1:5432/lianban_bench_sockets --redis-url $(TEST_REDIS_URL) --sockets 1000
+
+BENCH_CLOCKS ?= 100000
+bench-throughput: install ## PostgreSQL + Redis: task completions/s (services, HTTP with 4 clients), BENCH_CLOCKS deadlines fired by 1 and 2 workers, the 移送书 build — each beside its baseline
+	$(BENCH_ENV) $(VPY) bench/completions.py --database-url postgres://postgres@127.0.0.1:5432/lianban_bench_completions --redis-url $(TEST_REDIS_URL)
+	$(BENCH_ENV) $(VPY) bench/clocks.py --database-url postgres://postgres@127.0.0.1:5432/lianban_bench_clocks --redis-url $(TEST_REDIS_URL) --clocks $(BENCH_CLOCKS)
+	$(BENCH_ENV) $(VPY) bench/letters.py --database-url postgres://postgres@127.0.0.1:5432/lianban_bench_letters
 
 # --- housekeeping ----------------------------------------------------------------------------
 clean: ## remove var/ (local database, media, static) and caches; keeps .venv

@@ -6,7 +6,8 @@ visible cases and the one with the most waiting tasks, times the first page of
 
 - 我的待办 /workflow/inbox/, 待认领 /workflow/queue/, 案件 /cases/, 移送 /referrals/ — the whole
   request through Django's test Client (middleware, view, template; in process, no network);
-- the list's own query (what the page reads: casework.tasklists, agencies.visibility);
+- the list's own query (what the page reads: casework.tasklists, agencies.visibility), and for the
+  case list also a page 1,000 rows deep read past its cursor (`?after=`), a status filter and a search;
 - the baselines: guardian's `get_objects_for_user` listing of the same cases/referrals in the same
   order, and viewflow's stock `Task.objects.queue()` / `inbox()`, first page of each.
 
@@ -89,7 +90,8 @@ def main() -> None:
 
     from casework import tasklists
     from casework.models import Case
-    from casework.selectors import case_pages_for_user
+    from casework.paging import KeysetPaginator, cursor_encode
+    from casework.selectors import case_list_for_user, case_pages_for_user
     from config.urls import workflow
     from referral.models import Referral
     from referral.selectors import referral_pages_for_user
@@ -112,6 +114,18 @@ def main() -> None:
         return lambda: list(get_objects_for_user(user, perm, klass=model, accept_global_perms=False, with_superuser=False)
                             .order_by(*order)[:PAGE])
 
+    deep_key = case_pages_for_user(user=reader).keys(stop=1000)[-1]
+    deep_cursor = cursor_encode(deep_key, 1000)
+
+    def seek(**filters):
+        return lambda: KeysetPaginator(case_pages_for_user(user=reader, **filters), PAGE - 1).seek(after=deep_cursor)
+
+    def offset(**filters):
+        return lambda: list(case_list_for_user(user=reader, **filters)[1000 : 1000 + PAGE])
+
+    def first(**filters):
+        return lambda: list(KeysetPaginator(case_pages_for_user(user=reader, **filters), PAGE - 1).seek())
+
     rows = [
         ("inbox 我的待办 page", head, page(head, "/workflow/inbox/")),
         ("inbox query", head, lambda: list(tasklists.inbox(flows, head).order_by("-created", "-id")[:PAGE])),
@@ -123,6 +137,13 @@ def main() -> None:
         ("case list query", reader, lambda: case_pages_for_user(user=reader)[0:PAGE]),
         ("case list baseline: guardian get_objects_for_user", reader,
          guardian(reader, "casework.view_case", Case, "-registered_at", "-id")),
+        ("case list page 51 (1,000 rows deep) past its cursor", reader, seek()),
+        ("case list page 51 baseline: guardian, OFFSET 1000", reader, offset()),
+        ("case list 案件 page 51 by cursor", reader, page(reader, f"/cases/?after={deep_cursor}")),
+        ("case list filtered by status 调查中", reader, first(status="investigating")),
+        ("case list filtered baseline: guardian", reader, lambda: list(case_list_for_user(user=reader, status="investigating")[:PAGE])),
+        ("case list searched 医院", reader, first(search="医院")),
+        ("case list searched baseline: guardian", reader, lambda: list(case_list_for_user(user=reader, search="医院")[:PAGE])),
         ("referral list 移送 page", reader, page(reader, "/referrals/")),
         ("referral list query", reader, lambda: referral_pages_for_user(user=reader)[0:PAGE]),
         ("referral list baseline: guardian get_objects_for_user", reader,

@@ -15,16 +15,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from agencies.administrators import AdminRole, administrators
 from agencies.audit import audit_append
 from agencies.models import Agency, Role
 from agencies.selectors import officer_users
 from casework import calendar
-from casework.escalation import escalation_open
+from casework.escalation import escalation_open_many
 from casework.models import (
     Case,
     ClockUnit,
@@ -94,7 +94,7 @@ def due_for(*, started_at: datetime, amount: int, unit: str) -> Due:
 
 
 def _alert_calendar_missing(missing: calendar.CalendarUnknownError) -> None:
-    admins = get_user_model().objects.filter(is_superuser=True, is_active=True)
+    admins = administrators(AdminRole.SYSTEM)
     notify(
         recipients=admins, event="calendar.missing", title=f"节假日安排缺失：{missing.year}年",
         body=f"{missing}（在此之前，涉及{missing.year}年的期限暂按仅周末休息计算并标注“暂定”。）",
@@ -283,12 +283,16 @@ def clocks_fire_warnings(*, now: datetime, batch: int) -> int:
             ))
             _audit(deadline, actor=None, verb="clock.warned", summary=f"期限预警：{deadline.title}")
         notify_many(messages)
-        Deadline.objects.bulk_update(rows, ["warned_at"])
+        if rows:
+            Deadline.objects.filter(pk__in=[row.pk for row in rows]).update(warned_at=now)  # one value for the batch
     return len(rows)
 
 
 def clocks_fire_breaches(*, now: datetime, batch: int) -> int:
-    """Mark one batch of overdue clocks breached, tell the people responsible and open each one's 超期督办."""
+    """Mark one batch of overdue clocks breached, tell the people responsible and open each one's 超期督办.
+
+    One transaction; the notifications, the 超期督办 processes and tasks and the status change are
+    written in bulk (a handful of statements a batch), the audit events one per clock."""
     with transaction.atomic():
         overdue = Deadline.objects.filter(status=DeadlineStatus.RUNNING, due_at__lte=now).order_by("due_at", "id")
         rows, heads, messages = _claim(overdue, batch), _Heads(), []
@@ -301,9 +305,10 @@ def clocks_fire_breaches(*, now: datetime, batch: int) -> int:
                 f"{timezone.localtime(deadline.due_at):%Y-%m-%d %H:%M}届满，请督促办理。",
             ))
             _audit(deadline, actor=None, verb="clock.breached", summary=f"已超期：{deadline.title}")
-            escalation_open(deadline=deadline)
+        escalation_open_many(deadlines=rows)
         notify_many(messages)
-        Deadline.objects.bulk_update(rows, ["status", "breached_at"])
+        if rows:
+            Deadline.objects.filter(pk__in=[row.pk for row in rows]).update(status=DeadlineStatus.BREACHED, breached_at=now)
     return len(rows)
 
 

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from django.views import generic
 
-from casework.paging import CountlessPaginator
+from agencies.visibility import VisiblePages
+from casework.paging import CountlessPaginator, KeysetPaginator
 
 
 class SearchListView(generic.ListView):
-    """A paginated list with `?q=` search and a `?status=` filter, both handed to the selector."""
+    """A paginated list with `?q=` search and a `?status=` filter, both handed to the selector.
+
+    A selector that reads in index order (agencies.visibility: VisiblePages, BranchPages) is paged
+    by cursor (`?after=` / `?before=`, casework.paging.KeysetPaginator); any other list by page
+    number, without counting.
+    """
 
     paginate_by = 20
     paginator_class = CountlessPaginator  # no COUNT of everything visible on every page
@@ -19,6 +25,13 @@ class SearchListView(generic.ListView):
 
     def get_queryset(self):
         return self.select(user=self.request.user, search=self.request.GET.get("q", "").strip(), status=self.request.GET.get("status", ""))
+
+    def paginate_queryset(self, queryset, page_size):
+        if not isinstance(queryset, VisiblePages):
+            return super().paginate_queryset(queryset, page_size)
+        paginator = KeysetPaginator(queryset, page_size)
+        page = paginator.seek(after=self.request.GET.get("after"), before=self.request.GET.get("before"))
+        return paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(

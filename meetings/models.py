@@ -83,6 +83,9 @@ class Meeting(models.Model):
         verbose_name = "会议"
         verbose_name_plural = "会议"
         ordering = ["-held_at", "-id"]
+        indexes = [  # each mechanism's meetings newest first (meetings.selectors.meeting_pages_for_user)
+            models.Index(fields=["mechanism", "-held_at", "-id"], name="meeting_mechanism_order"),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -8,6 +8,7 @@ from django.http import Http404
 
 from agencies.models import AuditEvent
 from agencies.permissions import officer_of
+from agencies.visibility import BranchPages
 from meetings.models import Meeting, Mechanism, Resolution, ResolutionProcess, ResolutionStatus
 
 
@@ -25,6 +26,18 @@ def meeting_list_for_user(*, user, search: str = "", status: str = "") -> QueryS
     if status:
         rows = rows.filter(status=status)
     return rows.select_related("mechanism")
+
+
+def meeting_pages_for_user(*, user, search: str = "", status: str = "") -> BranchPages:
+    """What the meeting list pages through: the meetings of each mechanism the user's agency sits on,
+    each read newest first from the (mechanism, held_at, id) index, merged."""
+    mechanisms = list(mechanism_list_for_user(user=user).values_list("pk", flat=True))
+    branches = [Meeting.objects.filter(mechanism=mechanism) for mechanism in mechanisms]
+    if search:
+        branches = [branch.filter(Q(title__icontains=search) | Q(mechanism__name__icontains=search)) for branch in branches]
+    if status:
+        branches = [branch.filter(status=status) for branch in branches]
+    return BranchPages(model=Meeting, branches=branches, key="held_at", rows=Meeting.objects.select_related("mechanism"))
 
 
 def resolution_list_for_user(*, user) -> QuerySet[Resolution]:

@@ -34,7 +34,7 @@ class IndexView(SearchListView):
     statuses = MeetingStatus.choices
 
     def select(self, **filters):
-        return selectors.meeting_list_for_user(**filters)
+        return selectors.meeting_pages_for_user(**filters)
 
     def get_context_data(self, **kwargs):
         user = self.request.user

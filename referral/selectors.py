@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import CharField, Q, QuerySet
+from django.db.models import CharField, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Cast
 from guardian.shortcuts import get_objects_for_user
 
@@ -32,14 +32,29 @@ def referral_list_for_user(*, user, search: str = "", status: str = "") -> Query
     return referrals.select_related("case", "from_agency", "to_agency").order_by("-created_at", "-id")
 
 
+def referral_matching(*, search: str = "", status: str = "") -> Q | None:
+    """The referral list's search and filter as conditions on a grant's referral (None: every referral)."""
+    matching = Q()
+    if search:
+        documents = IssuedDocument.objects.filter(referral=OuterRef("content_object_id"), number__icontains=search)
+        matching &= (
+            Q(content_object__case_title__icontains=search) | Q(content_object__case__number__icontains=search)
+            | Exists(documents)
+        )
+    if status:
+        matching &= Q(content_object__status=status)
+    return matching or None
+
+
 def referral_pages_for_user(*, user, search: str = "", status: str = "") -> VisiblePages | QuerySet[Referral]:
-    """What the referral list pages through: unfiltered, read from the user's grants in list order;
-    searched or filtered, the scoped query above."""
-    if search or status or not user.is_authenticated:
-        return referral_list_for_user(user=user, search=search, status=status)
+    """What the referral list pages through: read from the user's grants in list order, a search or
+    filter checked on each grant's referral as the grant index yields it."""
+    if not user.is_authenticated:
+        return Referral.objects.none()
     return VisiblePages(
         user=user, perm=VIEW_REFERRAL, model=Referral, user_grants=ReferralUserObjectPermission,
         group_grants=ReferralGroupObjectPermission, rows=Referral.objects.select_related("case", "from_agency", "to_agency"),
+        matching=referral_matching(search=search, status=status),
     )
 
 

@@ -78,6 +78,11 @@ class Supervision(models.Model):
         verbose_name = "挂牌督办"
         verbose_name_plural = "挂牌督办"
         ordering = ["-proposed_at", "-id"]
+        indexes = [  # the list's branches, each read newest first (supervision.selectors.supervision_pages_for_user)
+            models.Index(fields=["supervisor", "-proposed_at", "-id"], name="supervision_held_order"),
+            models.Index(fields=["co_supervisor", "-proposed_at", "-id"], name="supervision_coheld_order"),
+            models.Index(fields=["case", "-proposed_at", "-id"], name="supervision_case_order"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["case"], condition=models.Q(status__in=[s.value for s in OPEN_STATUSES]), name="one_open_supervision_per_case"

@@ -8,6 +8,7 @@ from django.http import Http404
 
 from agencies.models import AuditEvent
 from agencies.permissions import officer_of
+from agencies.visibility import BranchPages
 from casework.models import Deadline
 from referral.selectors import without_confidential_clocks
 from supervision.models import Supervision, SupervisionProcess
@@ -24,6 +25,24 @@ def supervision_list_for_user(*, user, search: str = "", status: str = "") -> Qu
     if status:
         rows = rows.filter(status=status)
     return rows.select_related("case", "case__agency", "supervisor", "co_supervisor", "notice")
+
+
+def supervision_pages_for_user(*, user, search: str = "", status: str = "") -> BranchPages | QuerySet[Supervision]:
+    """What the supervision list pages through: the agency's supervisions as supervisor, as
+    co-supervisor and on its own cases, each read newest first from an index of its own, merged."""
+    officer = officer_of(user)
+    if officer is None:
+        return Supervision.objects.none()
+    agency = officer.agency_id
+    branches = [Supervision.objects.filter(supervisor=agency), Supervision.objects.filter(co_supervisor=agency),
+                Supervision.objects.filter(case__agency=agency)]
+    if search:
+        found = Q(case__title__icontains=search) | Q(case__number__icontains=search) | Q(notice__number__icontains=search)
+        branches = [branch.filter(found) for branch in branches]
+    if status:
+        branches = [branch.filter(status=status) for branch in branches]
+    rows = Supervision.objects.select_related("case", "case__agency", "supervisor", "co_supervisor", "notice")
+    return BranchPages(model=Supervision, branches=branches, key="proposed_at", rows=rows)
 
 
 def supervision_process_list_for_user(*, user) -> QuerySet[SupervisionProcess]:

@@ -29,7 +29,7 @@ class SupervisionListView(SearchListView):
     statuses = SupervisionStatus.choices
 
     def select(self, **filters):
-        return selectors.supervision_list_for_user(**filters)
+        return selectors.supervision_pages_for_user(**filters)
 
     def get_context_data(self, **kwargs):
         can_list = services.cases_open_to_listing(user=self.request.user).exists()
