@@ -5,10 +5,11 @@ Loads the demo city into a scratch database, stores --clocks overdue clocks (bul
 per-row work, like tests/casework/test_clock_workers.py) and runs the real worker command in 1 and
 then 2 subprocesses side by side over a fresh set each time; checks that every clock was breached
 once (one `clock.breached` audit event, one 超期督办 process with its head's task, one notification
-per head) and prints deadlines/s. The baseline in the same run is a bare claim loop over the same
-number of rows: `UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED LIMIT batch)` plus one
-audit-sized insert per row, with the same batch size and 2 processes — the floor the worker's
-bookkeeping (notifications, audit chain, escalation process and task) sits on.
+per head) and, after the runs, that every audit event is sealed into one chain that verifies
+(`audit_verify`, not timed), and prints deadlines/s. The baseline in the same run is a bare claim
+loop over the same number of rows: `UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED LIMIT
+batch)` plus one audit-sized insert per row, with the same batch size and 2 processes — the floor
+the worker's bookkeeping (notifications, audit chain, escalation process and task) sits on.
 
     .venv/bin/python bench/clocks.py --database-url postgres://postgres@127.0.0.1:5432/lianban_bench_clocks \
         --redis-url redis://127.0.0.1:6379/0 --clocks 100000
@@ -104,6 +105,18 @@ def check_exactly_once(tag: str, count: int, head) -> None:
     assert notified >= count, notified
 
 
+def check_audit_chain() -> int:
+    """Every event the workers wrote is sealed, and the whole chain verifies; returns its length."""
+    from agencies.audit import audit_verify
+    from agencies.models import AuditEvent
+
+    unsealed = AuditEvent.objects.filter(seq__isnull=True).count()
+    assert unsealed == 0, f"{unsealed} audit events left unsealed"
+    problems = list(audit_verify(checkpoints=False))
+    assert problems == [], problems[:5]
+    return AuditEvent.objects.count()
+
+
 def claim_loop_baseline(database_url: str, count: int, batch: int, processes: int) -> float:
     import psycopg
 
@@ -165,6 +178,9 @@ def main() -> None:
             check_exactly_once(tag, count, head)
             rows.append((f"`run_clocks --once` × {processes}", count, elapsed))
             print(f"  {count / elapsed:.0f} deadlines/s ({elapsed:.1f} s), each fired exactly once", flush=True)
+        t0 = time.perf_counter()
+        events = check_audit_chain()
+        print(f"audit chain of {events} events sealed and verified in {time.perf_counter() - t0:.1f} s", flush=True)
         elapsed = claim_loop_baseline(args.database_url, args.clocks, batch, 2)
         rows.append(("baseline: bare `UPDATE … SKIP LOCKED` claim loop + 1 insert a row, × 2", args.clocks, elapsed))
 

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.administrators import AdminRole, administrators
-from agencies.audit import audit_append
+from agencies.audit import AuditEntry, audit_append, audit_append_many
 from agencies.models import Agency, Role
 from agencies.selectors import officer_users
 from casework import calendar
@@ -116,6 +116,11 @@ def _audit(deadline: Deadline, *, actor, verb: str, summary: str, data: dict | N
         actor=actor, verb=verb, target=deadline, agency=deadline.agency, thread=f"case:{deadline.case_id}",
         summary=summary, data=data,
     )
+
+
+def _entry(deadline: Deadline, *, verb: str, summary: str) -> AuditEntry:
+    """What `_audit` records, for `audit_append_many` (the worker's: no actor)."""
+    return AuditEntry(verb=verb, target=deadline, agency=deadline.agency, thread=f"case:{deadline.case_id}", summary=summary)
 
 
 @transaction.atomic
@@ -266,12 +271,13 @@ def _claim(queryset, batch: int) -> list[Deadline]:
 
 
 def clocks_fire_warnings(*, now: datetime, batch: int) -> int:
-    """Warn about one batch of clocks about to run out; one transaction, one insert of notifications."""
+    """Warn about one batch of clocks about to run out; one transaction, one insert of notifications and
+    one of audit events."""
     with transaction.atomic():
         due_soon = Deadline.objects.filter(
             status=DeadlineStatus.RUNNING, warned_at__isnull=True, warn_at__lte=now, due_at__gt=now
         ).order_by("warn_at", "id")
-        rows, heads, messages = _claim(due_soon, batch), _Heads(), []
+        rows, heads, messages, events = _claim(due_soon, batch), _Heads(), [], []
         for deadline in rows:
             deadline.warned_at = now
             left = deadline.due_at - now
@@ -281,7 +287,8 @@ def clocks_fire_warnings(*, now: datetime, batch: int) -> int:
                 body=f"{deadline.case.title}：{deadline.legal_basis}规定的{deadline.period_label}期限将于"
                 f"{timezone.localtime(deadline.due_at):%Y-%m-%d %H:%M}届满（剩余约{_humanize(left)}）。",
             ))
-            _audit(deadline, actor=None, verb="clock.warned", summary=f"期限预警：{deadline.title}")
+            events.append(_entry(deadline, verb="clock.warned", summary=f"期限预警：{deadline.title}"))
+        audit_append_many(events)
         notify_many(messages)
         if rows:
             Deadline.objects.filter(pk__in=[row.pk for row in rows]).update(warned_at=now)  # one value for the batch
@@ -291,11 +298,11 @@ def clocks_fire_warnings(*, now: datetime, batch: int) -> int:
 def clocks_fire_breaches(*, now: datetime, batch: int) -> int:
     """Mark one batch of overdue clocks breached, tell the people responsible and open each one's 超期督办.
 
-    One transaction; the notifications, the 超期督办 processes and tasks and the status change are
-    written in bulk (a handful of statements a batch), the audit events one per clock."""
+    One transaction; the audit events, the notifications, the 超期督办 processes and tasks and the
+    status change are written in bulk (a handful of statements a batch)."""
     with transaction.atomic():
         overdue = Deadline.objects.filter(status=DeadlineStatus.RUNNING, due_at__lte=now).order_by("due_at", "id")
-        rows, heads, messages = _claim(overdue, batch), _Heads(), []
+        rows, heads, messages, events = _claim(overdue, batch), _Heads(), [], []
         for deadline in rows:
             deadline.status, deadline.breached_at = DeadlineStatus.BREACHED, now
             messages.append(Message(
@@ -304,7 +311,8 @@ def clocks_fire_breaches(*, now: datetime, batch: int) -> int:
                 body=f"{deadline.case.title}：{deadline.legal_basis}规定的{deadline.period_label}期限已于"
                 f"{timezone.localtime(deadline.due_at):%Y-%m-%d %H:%M}届满，请督促办理。",
             ))
-            _audit(deadline, actor=None, verb="clock.breached", summary=f"已超期：{deadline.title}")
+            events.append(_entry(deadline, verb="clock.breached", summary=f"已超期：{deadline.title}"))
+        audit_append_many(events)
         escalation_open_many(deadlines=rows)
         notify_many(messages)
         if rows:
