@@ -16,9 +16,7 @@ from pathlib import Path
 import docx
 import pytest
 from docx.document import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
-from docx.shared import Pt
 
 from referral.letters.clue_letter import (
     ClueLetter,
@@ -30,6 +28,7 @@ from referral.letters.clue_letter import (
 )
 from referral.letters.reply_letter import ReplyLetter, build_reply_letter
 from referral.letters.transfer_notice import Attachment
+from tests.docx_faces import paragraph_look, run_face
 
 BUREAU = "镇江市医疗保障局"
 CASE = "镇江康宁医院有限公司涉嫌骗取医保基金案"
@@ -188,8 +187,8 @@ def test_discipline_letter_marks_secrecy_top_left_in_heiti_level_with_the_number
     marker, number = line.runs
 
     assert line.text == "内部\t镇医保函〔2026〕3号"
-    assert (marker.font.name, marker.font.size) == ("黑体", Pt(16))
-    assert marker._element.rPr.rFonts.get(qn("w:eastAsia")) == "黑体"
+    face = run_face(line, marker)
+    assert (face.ascii, face.east_asia, face.size_pt) == ("黑体", "黑体", 16)
     tab = line.paragraph_format.tab_stops[0]
     assert tab.alignment.name == "RIGHT" and tab.position.mm == pytest.approx(156, abs=0.5)
 
@@ -200,7 +199,7 @@ def test_classified_letter_puts_copy_number_first_and_the_classification_below()
     paragraphs = _open(build_clue_letter(letter)).paragraphs
 
     assert paragraphs[1].text == "000003\t镇医保函〔2026〕3号"
-    assert paragraphs[2].text == "秘密★1年" and paragraphs[2].runs[0].font.name == "黑体"
+    assert paragraphs[2].text == "秘密★1年" and run_face(paragraphs[2], paragraphs[2].runs[0]).east_asia == "黑体"
 
 
 @pytest.mark.parametrize("kind", ["health", "market", "procuratorate"])
@@ -208,9 +207,9 @@ def test_other_kinds_carry_no_secrecy_marking(kind: str) -> None:
     """Without a marking the 文号 stands alone, flush right, under the red rule."""
     document = _open(build_clue_letter(CLUES[kind]))
 
-    assert (document.paragraphs[1].text, document.paragraphs[1].alignment) == ("镇医保函〔2026〕3号", WD_ALIGN_PARAGRAPH.RIGHT)
+    assert (document.paragraphs[1].text, paragraph_look(document.paragraphs[1]).align) == ("镇医保函〔2026〕3号", "right")
     assert "内部" not in _text(document) and "秘密" not in _text(document)
-    assert not [r for p in document.paragraphs[:4] for r in p.runs if r.font.name == "黑体"]
+    assert not [r for p in document.paragraphs[:4] for r in p.runs if run_face(p, r).east_asia == "黑体"]
 
 
 def test_discipline_letter_without_secrecy_marking_is_refused() -> None:

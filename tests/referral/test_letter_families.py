@@ -17,7 +17,6 @@ import docx
 import pytest
 from docx.document import Document
 from docx.enum.section import WD_ORIENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 
 from referral.letters.investigation_report import InvestigationReport, build_investigation_report
@@ -33,6 +32,7 @@ from referral.letters.supervision_proposal import (
     build_supervision_proposal,
 )
 from referral.letters.transfer_notice import Attachment, Officer, build_transfer_notice
+from tests.docx_faces import paragraph_look
 from tests.referral.test_letters import NOTICE
 
 BUREAU, POLICE, PROCURATORATE = "镇江市医疗保障局", "镇江市公安局", "镇江市人民检察院"
@@ -352,7 +352,7 @@ def test_letters_open_with_red_organ_mark_and_number_flush_right(family: str) ->
 
     assert document.paragraphs[0].text == BUREAU
     assert document.paragraphs[0]._p.pPr.find(qn("w:pBdr")) is not None
-    assert document.paragraphs[1].alignment == WD_ALIGN_PARAGRAPH.RIGHT
+    assert paragraph_look(document.paragraphs[1]).align == "right"
     assert document.sections[0].different_first_page_header_footer
 
 

@@ -14,13 +14,11 @@ from pathlib import Path
 import docx
 import pytest
 from docx.document import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
-from docx.shared import Pt
 from docx.text.paragraph import Paragraph
-from docx.text.run import Run
 
 from referral.letters.layout import amount_in_words, format_amount, format_datetime_minute
+from tests.docx_faces import RunFace, paragraph_look, run_face
 from referral.letters.transfer_notice import (
     DEFAULT_LEGAL_BASIS,
     Attachment,
@@ -82,8 +80,8 @@ def _paragraph_with(document: Document, text: str) -> Paragraph:
     return next(p for p in document.paragraphs if text in p.text)
 
 
-def _east_asia(run: Run) -> str | None:
-    return run._element.rPr.rFonts.get(qn("w:eastAsia"))
+def _faces(p: Paragraph) -> list[RunFace]:
+    return [run_face(p, run) for run in p.runs]
 
 
 def test_letter_holds_number_parties_amount_and_legal_basis() -> None:
@@ -156,23 +154,65 @@ def test_body_is_fangsong_and_title_is_xiaobiaosong_22pt() -> None:
     facts = _paragraph_with(document, "虚构住院、伪造病历")
     title = _paragraph_with(document, "涉嫌犯罪案件移送书")
 
-    assert [(_east_asia(r), r.font.name, r.font.size) for r in facts.runs] == [
-        ("仿宋_GB2312", "仿宋_GB2312", Pt(16))
-    ]
-    assert [(_east_asia(r), r.font.size) for r in title.runs] == [("方正小标宋简体", Pt(22))]
+    assert [(f.east_asia, f.ascii, f.size_pt) for f in _faces(facts)] == [("仿宋_GB2312", "仿宋_GB2312", 16)]
+    assert [(f.east_asia, f.size_pt) for f in _faces(title)] == [("方正小标宋简体", 22)]
+
+
+def test_faces_come_from_named_styles_marked_simplified_chinese() -> None:
+    """The 移送书's faces are set once, as named styles that every paragraph and run refers to:
+    resolved through the style chain they print as the standard asks (正文 3号 仿宋_GB2312 on the
+    28.95 pt line pitch, indented two characters; 标题 2号 方正小标宋简体; 一级标题 黑体; 二级标题
+    楷体_GB2312; the 回执 and 抄送 in 4号 仿宋; page numbers 4号 宋体), with East Asian text marked
+    zh-CN, and no run in the body carries a font or size of its own."""
+    document = _open()
+    section = document.sections[0]
+    facts = _paragraph_with(document, "虚构住院、伪造病历")
+    title = _paragraph_with(document, "涉嫌犯罪案件移送书")
+    heading = _paragraph_with(document, "一、当事人基本情况")
+    sub_heading = _paragraph_with(document, "（一）回执签收。")
+    copy = _paragraph_with(document, "抄送：")
+    cell = document.tables[0].rows[0].cells[1].paragraphs[0]
+    page_number = section.footer.paragraphs[0]
+
+    def face(p: Paragraph, index: int = 0) -> tuple[str | None, str | None, float | None]:
+        resolved = run_face(p, p.runs[index])
+        return resolved.east_asia, resolved.ascii, resolved.size_pt
+
+    assert facts.style.name == "公文 正文"
+    assert face(facts) == ("仿宋_GB2312", "仿宋_GB2312", 16)
+    look = paragraph_look(facts)
+    assert (look.align, look.first_line_pt, look.line_rule, look.line_pt) == ("both", 32, "exact", 28.95)
+    assert (look.space_before_pt, look.space_after_pt) == (0, 0)
+    assert face(title) == ("方正小标宋简体", "方正小标宋简体", 22)
+    assert paragraph_look(title).align == "center"
+    assert face(heading) == ("黑体", "黑体", 16)
+    assert (face(sub_heading, 0), face(sub_heading, 1)) == (("楷体_GB2312", "楷体_GB2312", 16),
+                                                            ("仿宋_GB2312", "仿宋_GB2312", 16))
+    assert face(copy) == face(cell) == ("仿宋_GB2312", "仿宋_GB2312", 14)
+    assert face(page_number) == ("宋体", "宋体", 14)
+    mark = run_face(document.paragraphs[0], document.paragraphs[0].runs[0])
+    assert (mark.east_asia, mark.size_pt, mark.color) == ("方正小标宋简体", 26, "FF0000")
+
+    cells = [p for table in document.tables for row in table.rows for c in row.cells for p in c.paragraphs]
+    paragraphs = [*document.paragraphs, *cells, page_number]
+    assert {run_face(p, r).east_asian_language for p in paragraphs for r in p.runs} == {"zh-CN"}
+    own_faces = [r for p in paragraphs for r in p.runs
+                 if r._r.rPr is not None and (r._r.rPr.rFonts is not None or r._r.rPr.sz is not None)]
+    assert own_faces == []
 
 
 def test_every_run_names_both_ascii_and_east_asian_font() -> None:
-    """No run falls back to the template's Latin-only theme fonts, in the body or the footers."""
+    """No run falls back to the template's Latin-only theme fonts, in the body, the 回执 table or
+    the footers: through its styles every run names a font for ASCII and for East Asian text."""
     document = _open()
     section = document.sections[0]
-    stories = [document.element.body, section.footer._element, section.even_page_footer._element]
-    runs = [r for story in stories for r in story.iter(qn("w:r"))]
+    cells = [p for table in document.tables for row in table.rows for cell in row.cells for p in cell.paragraphs]
+    footers = [*section.footer.paragraphs, *section.even_page_footer.paragraphs]
+    faces = [face for p in [*document.paragraphs, *cells, *footers] for face in _faces(p)]
 
-    assert runs
-    for run in runs:
-        fonts = run.find(qn("w:rPr")).find(qn("w:rFonts"))
-        assert fonts.get(qn("w:ascii")) and fonts.get(qn("w:eastAsia"))
+    assert faces
+    for face in faces:
+        assert face.ascii and face.east_asia
 
 
 def test_organ_mark_is_red_over_double_rule_and_number_flush_right() -> None:
@@ -182,10 +222,10 @@ def test_organ_mark_is_red_over_double_rule_and_number_flush_right() -> None:
     rule = mark._p.pPr.find(qn("w:pBdr")).find(qn("w:bottom"))
 
     assert mark.text == "镇江市医疗保障局"
-    assert str(mark.runs[0].font.color.rgb) == "FF0000"
+    assert run_face(mark, mark.runs[0]).color == "FF0000"
     assert (rule.get(qn("w:val")), rule.get(qn("w:color"))) == ("thinThickSmallGap", "FF0000")
     number = document.paragraphs[1]
-    assert (number.text, number.alignment) == ("镇医保移〔2026〕3号", WD_ALIGN_PARAGRAPH.RIGHT)
+    assert (number.text, paragraph_look(number).align) == ("镇医保移〔2026〕3号", "right")
 
 
 def test_footer_numbers_pages_from_two_with_page_field() -> None:
