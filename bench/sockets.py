@@ -14,8 +14,10 @@ then measures, in the same run:
   messages lost (not received within --wait seconds; expected N a round);
 - idle socket memory: RSS of the two daphne processes before and after opening the N sockets
   (after warm-up sockets have loaded the websocket code), divided by N;
-- handshake storm: the N sockets closed, then N connecting at the same moment; how many are
-  accepted within daphne's handshake timeout (5 s) and how long the storm takes.
+- handshake storm: the N sockets closed, then N connecting at the same moment, each with
+  `?since=<last id it received>` as the browser reconnects (so each also runs the replay query,
+  which finds nothing new); how many are accepted within daphne's handshake timeout (5 s), how
+  long the accepted handshakes took (p50/p95/max) and how long the storm takes.
 
     .venv/bin/python bench/sockets.py --database-url postgres://postgres@127.0.0.1:5432/lianban_bench_sockets \\
         --redis-url redis://127.0.0.1:6379/0 --sockets 1000
@@ -74,6 +76,8 @@ class Client:
     worker: Worker
     socket: object = None
     received: dict[int, float] = field(default_factory=dict)  # round → receive time (time.time())
+    last_id: int = 0  # the newest notification id received (the browser's ?since= on reconnect)
+    handshake_seconds: float | None = None  # the last successful handshake's duration
     reader: asyncio.Task | None = None
 
 
@@ -151,12 +155,14 @@ def make_users(count: int) -> list[tuple[int, str]]:
     return sessions
 
 
-async def open_socket(client: Client, *, timeout: float) -> bool:
+async def open_socket(client: Client, *, timeout: float, since: bool = False) -> bool:
     from websockets.asyncio.client import connect
 
+    query = f"?since={client.last_id}" if since else ""
+    started = time.monotonic()
     try:
         client.socket = await connect(
-            f"ws://127.0.0.1:{client.worker.port}/ws/notifications/",
+            f"ws://127.0.0.1:{client.worker.port}/ws/notifications/{query}",
             origin=f"http://127.0.0.1:{client.worker.port}",
             additional_headers={"Cookie": f"sessionid={client.session}"},
             proxy=None, open_timeout=timeout, ping_interval=None, compression=None, close_timeout=2,
@@ -164,6 +170,7 @@ async def open_socket(client: Client, *, timeout: float) -> bool:
     except Exception:  # noqa: BLE001 — a refused or timed-out handshake is what we count
         client.socket = None
         return False
+    client.handshake_seconds = time.monotonic() - started
     client.reader = asyncio.create_task(read(client))
     return True
 
@@ -174,6 +181,7 @@ async def read(client: Client) -> None:
             now = time.time()
             message = json.loads(text)
             if message.get("type") == "notification":
+                client.last_id = max(client.last_id, int(message["notification"]["id"]))
                 client.received.setdefault(int(message["notification"]["title"].rsplit("#", 1)[1]), now)
     except Exception:  # noqa: BLE001 — a closed socket ends its reader; the losses show it
         pass
@@ -256,10 +264,14 @@ async def run_rounds(clients: list[Client], rounds: int, wait: float) -> list[Ro
     return results
 
 
-async def storm(clients: list[Client]) -> tuple[int, float]:
+async def storm(clients: list[Client]) -> tuple[int, float, list[float]]:
+    """All clients reconnect at once, each with ?since=<its last id>: (accepted, seconds, handshake seconds)."""
+    for client in clients:
+        client.handshake_seconds = None
     start = time.monotonic()
-    results = await asyncio.gather(*(open_socket(c, timeout=HANDSHAKE_TIMEOUT) for c in clients))
-    return sum(results), time.monotonic() - start
+    results = await asyncio.gather(*(open_socket(c, timeout=HANDSHAKE_TIMEOUT, since=True) for c in clients))
+    took = [c.handshake_seconds for c, ok in zip(clients, results) if ok]
+    return sum(results), time.monotonic() - start, took
 
 
 async def bench(workers: list[Worker], sessions: list[tuple[int, str]], rounds: int, wait: float) -> dict:
@@ -289,7 +301,7 @@ async def bench(workers: list[Worker], sessions: list[tuple[int, str]], rounds: 
     await asyncio.sleep(5)  # let the workers finish the disconnects
     for client in clients:
         client.received.clear()
-    report["storm_ok"], report["storm_seconds"] = await storm(clients)
+    report["storm_ok"], report["storm_seconds"], report["storm_handshakes"] = await storm(clients)
     await close_all(clients)
     return report
 
@@ -320,8 +332,10 @@ def summarize(report: dict, sockets: int, workers: int) -> str:
     lines.append(f"\nfan-out speed-up (stock ÷ batched, last socket p50): {fanout['stock group_send'] / fanout['group_send_many']:.2f}×")
     before, after = report["rss_before_kb"], report["rss_after_kb"]
     lines.append(f"idle sockets: RSS {before} KB → {after} KB; {report['idle_kb_per_socket']:.1f} KB per socket")
-    lines.append(f"handshake storm: {report['storm_ok']} of {sockets} accepted within {HANDSHAKE_TIMEOUT:.0f} s; "
-                 f"all settled in {report['storm_seconds']:.2f} s")
+    took = [seconds * 1000 for seconds in report["storm_handshakes"]]
+    lines.append(f"handshake storm (?since=<last id>): {report['storm_ok']} of {sockets} accepted within "
+                 f"{HANDSHAKE_TIMEOUT:.0f} s; accepted handshakes p50 {pct(took, 50):.0f} ms, p95 {pct(took, 95):.0f} ms, "
+                 f"max {max(took, default=float('nan')):.0f} ms; all settled in {report['storm_seconds']:.2f} s")
     return "\n".join(lines)
 
 
@@ -352,7 +366,7 @@ def main(argv: list[str] | None = None) -> None:
         workers = start_workers(args.workers, env)
         try:
             report = asyncio.run(bench(workers, sessions, args.rounds, args.wait))
-            print({key: value for key, value in report.items() if key != "rounds"}, file=sys.stderr)
+            print({key: value for key, value in report.items() if key not in ("rounds", "storm_handshakes")}, file=sys.stderr)
             for result in report["rounds"]:
                 print(result.way, len(result.latencies_ms), f"fan-out {result.fanout_ms:.0f} ms, request {result.publish_ms:.0f} ms, lost {result.lost}", file=sys.stderr)
         finally:

@@ -1,5 +1,6 @@
 """ASGI entry point: HTTP through Django (bodies past the upload limit refused before they are spooled,
-config/bodylimit.py), websockets through channels (authenticated; Origin matched exactly, config/origins.py)."""
+config/bodylimit.py), websockets through channels (Origin matched exactly, config/origins.py; then the
+session and its user in one database trip, notifications/auth.py)."""
 
 import os
 
@@ -8,16 +9,16 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django_asgi_app = get_asgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs Django set up first)
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from config.bodylimit import RequestBodyLimit  # noqa: E402
 from config.origins import ExactOriginValidator  # noqa: E402
+from notifications.auth import SocketAuthMiddlewareStack  # noqa: E402
 from notifications.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": RequestBodyLimit(django_asgi_app),
-        "websocket": ExactOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "websocket": ExactOriginValidator(SocketAuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

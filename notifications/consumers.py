@@ -1,5 +1,10 @@
 """The notification socket: authenticate, join the user's group, replay what was missed, forward events.
 
+The handshake costs one trip to the worker's database thread, before the accept (notifications.auth:
+the session, the user and the session's expiry together); a reconnect with `?since=` costs one more
+after the accept, one query when nothing was missed. The replay is read after joining the group, so
+that nothing committed in between is lost.
+
 It never writes to the database and never acts on what the client sends. It lives no longer than the
 session it was opened with: when that session ends (idle timeout, logout) the socket closes with 4401
 and delivers nothing more.
@@ -13,9 +18,12 @@ import time
 from typing import Any
 from urllib.parse import parse_qs
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from notifications.auth import SESSION_VALID_UNTIL
 from notifications.selectors import notification_list_after, notification_unread_count
 from notifications.services import notification_payload, user_group
 from notifications.sessions import session_valid_until
@@ -42,7 +50,11 @@ def parse_since(query_string: bytes) -> int | None:
 
 @database_sync_to_async
 def _replay(user: Any, after_id: int) -> tuple[list[dict[str, Any]], int]:
+    """The notifications after `after_id` and the unread count; one query when there are none (the
+    usual reconnect: the tab had seen everything)."""
     rows = notification_list_after(user=user, after_id=after_id)
+    if not rows:
+        return [], 0
     return [notification_payload(row) for row in rows], notification_unread_count(user=user)
 
 
@@ -54,6 +66,23 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
     valid_until: float = 0.0  # epoch seconds: the session cannot have ended before then
     watcher: asyncio.Task | None = None
 
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """channels (≥ 4.2) sends every message — the connect, each event, the disconnect — to the
+        database thread first, to close stale connections there. This consumer touches the database
+        only through database_sync_to_async, which closes them on each of its trips already, so that
+        extra trip (one per event per socket, queued behind every other socket's) is skipped."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
+    async def websocket_disconnect(self, message: dict[str, Any]) -> None:
+        """As channels' own, without its trip to the database thread (see dispatch)."""
+        for group in self.groups or []:
+            await self.channel_layer.group_discard(group, self.channel_name)
+        await self.disconnect(message["code"])
+        raise StopConsumer
+
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
@@ -64,7 +93,10 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         if self.session_key is None:  # a scope without a session (a test's injected user): nothing to outlive
             self.valid_until = float("inf")
         else:
-            self.valid_until = await database_sync_to_async(session_valid_until)(session, user_id=user.pk)
+            valid_until = self.scope.get(SESSION_VALID_UNTIL)  # notifications.auth found it with the user
+            if valid_until is None:  # under another auth middleware: one more trip
+                valid_until = await database_sync_to_async(session_valid_until)(session, user_id=user.pk)
+            self.valid_until = valid_until
             self.watcher = asyncio.ensure_future(self._watch_session())
         # Join first, then read the replay: a notification committed in between arrives twice at
         # worst (the client de-duplicates by id), never zero times.

@@ -21,6 +21,7 @@
   const TOAST_MS = 8000;
   const MIN_DELAY_MS = 1000;
   const MAX_DELAY_MS = 30000;
+  const FIRST_SPREAD_MS = 4000; // the first reconnect lands 1–5 s after the close
   const SESSION_ENDED = 4401; // the server closes a socket whose session has ended (notifications/consumers.py)
   const SEEN_MAX = 500;
 
@@ -274,9 +275,12 @@
     if (!state.running || state.timer) {
       return;
     }
-    // Exponential backoff 1 s, 2 s, 4 s … capped at 30 s, with jitter so tabs do not reconnect in step.
-    const base = Math.min(MAX_DELAY_MS, MIN_DELAY_MS * Math.pow(2, state.attempt));
-    const delay = Math.max(MIN_DELAY_MS, base * (0.5 + Math.random() * 0.5));
+    // Exponential backoff with full jitter above a 1 s floor: 1–5 s, then 1–9 s, 1–17 s … (at most 31 s).
+    // The first retry is spread too: when a server drops all its sockets at once, a thousand tabs
+    // come back over four seconds instead of all at the same instant (each handshake reads the
+    // database, and the server must finish them within its 5 s handshake timeout).
+    const spread = Math.min(MAX_DELAY_MS, FIRST_SPREAD_MS * Math.pow(2, state.attempt));
+    const delay = MIN_DELAY_MS + Math.random() * spread;
     state.attempt += 1;
     state.timer = setTimeout(connect, delay);
   }

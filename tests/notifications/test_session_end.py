@@ -24,6 +24,12 @@ def signed_in(user) -> tuple[Client, bytes]:
     return client, f"sessionid={client.cookies['sessionid'].value}".encode()
 
 
+async def hang_up(*sockets) -> None:
+    """The client's side of the close: the consumer stops reading the channel layer (a read left
+    pending would have to be cancelled when the test's event loop shuts down)."""
+    await asyncio.gather(*(socket.disconnect(timeout=3) for socket in sockets if not socket.future.done()))
+
+
 def notify_committed(user, title: str) -> None:
     with transaction.atomic():
         notify(recipients=[user], event="case.transferred", title=title)
@@ -55,7 +61,7 @@ async def test_logging_out_closes_the_socket_of_that_session_only(alice):
     await database_sync_to_async(notify_committed)(alice, "移送审批")
     message = await phone_socket.receive_json_from(timeout=3)
     assert message["notification"]["title"] == "移送审批"  # the other session's socket still works
-    await phone_socket.disconnect()
+    await hang_up(office_socket, phone_socket)
 
 
 async def test_an_idle_session_ends_its_socket_even_without_traffic(alice, settings):
@@ -65,20 +71,22 @@ async def test_an_idle_session_ends_its_socket_even_without_traffic(alice, setti
     assert (await socket.connect())[0]
 
     assert await closed_with(socket, timeout=6) == CLOSE_UNAUTHENTICATED
+    await hang_up(socket)
 
 
 async def test_working_in_the_browser_keeps_the_socket_and_it_ends_after_the_last_request(alice, settings):
-    settings.SESSION_COOKIE_AGE = 4
+    settings.SESSION_COOKIE_AGE = 6
     settings.LIANBAN_SESSION_REFRESH_SECONDS = 0  # every request moves the expiry
     client, cookie = await database_sync_to_async(signed_in)(alice)
     socket = socket_for(cookie)
     assert (await socket.connect())[0]
 
-    await asyncio.sleep(2)
-    assert (await database_sync_to_async(client.get)("/notifications/")).status_code == 200  # moves the expiry to t≈6 s
-    assert await closed_with(socket, timeout=3) is None  # at t≈5 s the first expiry has passed: still open
+    await asyncio.sleep(3)
+    assert (await database_sync_to_async(client.get)("/notifications/")).status_code == 200  # expiry moves to t≈9 s
+    assert await closed_with(socket, timeout=4) is None  # at t≈7 s the first expiry (t≈6 s) has passed: still open
     await database_sync_to_async(notify_committed)(alice, "回执已签收")
-    assert not await socket.receive_nothing(timeout=1)
+    assert not await socket.receive_nothing(timeout=2)
     assert (await socket.receive_json_from())["notification"]["title"] == "回执已签收"
 
-    assert await closed_with(socket, timeout=5) == CLOSE_UNAUTHENTICATED  # no request since: it ends
+    assert await closed_with(socket, timeout=8) == CLOSE_UNAUTHENTICATED  # no request since: it ends
+    await hang_up(socket)
