@@ -20,6 +20,13 @@ from casework.identifiers import validate_resident_id, validate_uscc
 from casework.models import Case
 
 
+def copy_institution_scope(row: models.Model, save_kwargs: dict) -> None:
+    """Copy the institution's 经办机构 and region onto a row seen by whoever sees its institution."""
+    row.institution_agency_id, row.institution_region = row.institution.agency_id, row.institution.region_code
+    if save_kwargs.get("update_fields") is not None and "institution" in save_kwargs["update_fields"]:
+        save_kwargs["update_fields"] = {*save_kwargs["update_fields"], "institution_agency", "institution_region"}
+
+
 class InstitutionKind(models.TextChoices):
     HOSPITAL = "hospital", "定点医疗机构"
     PHARMACY = "pharmacy", "定点零售药店"
@@ -88,7 +95,13 @@ class Institution(Organisation):
         verbose_name = "定点医药机构"
         verbose_name_plural = "定点医药机构"
         ordering = ["region_code", "name"]
-        indexes = [models.Index(fields=["agency", "status"]), models.Index(fields=["region_code"])]
+        indexes = [
+            models.Index(fields=["agency", "status"]),
+            models.Index(fields=["region_code"]),
+            # the list's order (agreements.selectors.INSTITUTION_ORDER): the holding 经办机构's, a bureau's region
+            models.Index(fields=["agency", "region_code", "name", "id"], name="institution_held_order"),
+            models.Index(fields=["region_code", "name", "id"], name="institution_region_order"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -236,14 +249,26 @@ class Practitioner(models.Model):
         "可再次登记备案日期", null=True, blank=True, help_text="此日期前不得在任何定点医药机构再次登记备案"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # who may see the record follows the institution (agreements.permissions): its 经办机构 and region,
+    # copied on save (an institution's are never changed) so that an index serves the list
+    institution_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", editable=False)
+    institution_region = models.CharField(max_length=6, editable=False)
 
     class Meta:
         verbose_name = "定点医药机构相关人员"
         verbose_name_plural = "定点医药机构相关人员"
         ordering = ["name", "id"]
+        indexes = [  # the list's order (agreements.selectors.PRACTITIONER_ORDER): the holding 经办机构's, a bureau's
+            models.Index(fields=["institution_agency", "name", "id"], name="practitioner_held_order"),
+            models.Index(fields=["name", "id"], name="practitioner_name_order"),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        copy_institution_scope(self, kwargs)
+        super().save(*args, **kwargs)
 
     def status_on(self, day: date) -> str:
         """The status as it stands on `day`: a suspension ends by itself when its period is over."""
@@ -305,6 +330,10 @@ class DesignationApplication(Organisation):
         verbose_name = "定点申请"
         verbose_name_plural = "定点申请"
         ordering = ["-received_on", "-id"]
+        indexes = [  # the list's order: the receiving 经办机构's, and everyone's (a bureau's region is checked per row)
+            models.Index(fields=["agency", "-received_on", "-id"], name="application_held_order"),
+            models.Index(fields=["-received_on", "-id"], name="application_order"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name}（{self.received_on}）"

@@ -3,6 +3,8 @@ the officer's agency (the 经办机构 that holds the agreement; the MSBs over i
 
 from __future__ import annotations
 
+import re
+
 from django.db.models import Q
 from django.http import Http404
 
@@ -26,13 +28,27 @@ def can_use_agreements(user) -> bool:
     return agreement_agency_of(user) is not None
 
 
-def visible_institutions_q(agency: Agency | None) -> Q:
-    """The holding 经办机构 sees its own institutions; an MSB sees those in its region, read-only."""
+def visible_institutions_q(agency: Agency | None, *, copied: bool = False) -> Q:
+    """The holding 经办机构 sees its own institutions; an MSB sees those in its region, read-only.
+    `copied`: the same, on the copy of the institution's 经办机构 and region that practitioners and
+    inspections carry (`institution_agency`, `institution_region`)."""
     if agency is None:
         return Q(pk__in=[])
     if agency.kind == AgencyKind.HANDLING:
-        return Q(agency=agency)
-    return Q(region_code__startswith=region_prefix(agency.region_code))
+        return Q(institution_agency=agency) if copied else Q(agency=agency)
+    return region_q(region_prefix(agency.region_code), field="institution_region" if copied else "region_code")
+
+
+def region_q(prefix: str, *, field: str = "region_code") -> Q:
+    """行政区划代码 starting with `prefix`, also said as the range of codes it spans (`>= 3211 AND < 3212`):
+    the same rows, but an index on the code serves a range under any collation and LIKE only under "C"."""
+    within = Q(**{f"{field}__startswith": prefix})
+    if not re.fullmatch(r"[0-9]+", prefix):  # "" (the whole country) or not a code: no range to add
+        return within
+    within &= Q(**{f"{field}__gte": prefix})
+    if kept := prefix.rstrip("9"):  # 3219 → below 322; 99 → no upper bound
+        within &= Q(**{f"{field}__lt": kept[:-1] + str(int(kept[-1]) + 1)})
+    return within
 
 
 def can_view_institution(user, institution: Institution) -> bool:

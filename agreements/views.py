@@ -24,6 +24,7 @@ from casework.lists import SearchListView
 from casework.forms import add_service_errors
 
 INSTITUTIONS = ("定点医药机构", "agreements:index")
+PRACTITIONERS_SHOWN = 50  # on an institution's page; a large hospital's staff is found by name in the list
 PRACTITIONERS = ("医保支付资格", "agreements:practitioners")
 
 
@@ -73,7 +74,7 @@ class InstitutionListView(ScopedListView):
     statuses = AgreementStatus.choices
 
     def select(self, **filters):
-        return selectors.institution_list_for_user(**filters)
+        return selectors.institution_pages_for_user(**filters)
 
 
 class InstitutionDetailView(generic.TemplateView):
@@ -85,7 +86,8 @@ class InstitutionDetailView(generic.TemplateView):
         return super().get_context_data(
             institution=institution,
             actions=selectors.action_list_for_institution(institution=institution),
-            practitioners=institution.practitioners.order_by("name"),
+            practitioners=selectors.practitioners_of_institution(institution=institution, stop=PRACTITIONERS_SHOWN + 1),
+            practitioners_shown=PRACTITIONERS_SHOWN,
             timeline=selectors.timeline(target=institution),
             can_handle=can_handle_institution(user, institution),
             **kwargs,
@@ -191,8 +193,7 @@ class ApplicationListView(ScopedListView):
     context_object_name = "applications"
 
     def select(self, *, user, search: str, status: str):
-        applications = selectors.application_list_for_user(user=user)
-        return applications.filter(name__icontains=search) if search else applications
+        return selectors.application_pages_for_user(user=user, search=search)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(bar_years=settings.LIANBAN_REAPPLICATION_BAR_YEARS, **kwargs)
@@ -229,7 +230,7 @@ class PractitionerListView(ScopedListView):
     statuses = PaymentStatus.choices
 
     def select(self, **filters):
-        return selectors.practitioner_list_for_user(**filters)
+        return selectors.practitioner_pages_for_user(**filters)
 
 
 class PractitionerDetailView(generic.TemplateView):

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 
 from agencies.models import Agency
-from agreements.models import Institution
+from agreements.models import Institution, copy_institution_scope
 
 
 class InspectionKind(models.TextChoices):
@@ -31,12 +31,20 @@ class Inspection(models.Model):
     findings = models.TextField("检查发现的问题", help_text="未发现问题的，写明“未发现违法违规问题”")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
+    # copied from the institution on save: who may read the inspection follows it (agreements.permissions)
+    institution_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", editable=False)
+    institution_region = models.CharField(max_length=6, editable=False)
 
     class Meta:
         verbose_name = "监督检查"
         verbose_name_plural = "监督检查"
         ordering = ["-inspected_on", "-id"]
-        indexes = [models.Index(fields=["inspected_on", "kind"])]
+        indexes = [
+            models.Index(fields=["inspected_on", "kind"]),
+            # the list's order: the holding 经办机构's, a bureau's (its region checked per row)
+            models.Index(fields=["institution_agency", "-inspected_on", "-id"], name="inspection_held_order"),
+            models.Index(fields=["-inspected_on", "-id"], name="inspection_order"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["institution", "kind", "inspected_on", "agency"], name="one_inspection_per_visit",
@@ -46,3 +54,7 @@ class Inspection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.institution} {self.get_kind_display()}（{self.inspected_on}）"
+
+    def save(self, *args, **kwargs):
+        copy_institution_scope(self, kwargs)
+        super().save(*args, **kwargs)

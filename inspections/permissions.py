@@ -32,4 +32,4 @@ def visible_inspections_q(user) -> Q:
     agency = agreement_agency_of(user)
     if agency is None:
         return Q(pk__in=[])
-    return Q(institution__in=Institution.objects.filter(visible_institutions_q(agency)))
+    return visible_institutions_q(agency, copied=True)  # the institution's 经办机构 and region, copied on the row

@@ -10,26 +10,24 @@ from django.utils import timezone
 from django.views import generic
 
 from casework.forms import add_service_errors
+from casework.lists import SearchListView
 from inspections import forms, selectors, services
 from inspections.models import InspectionKind
 from inspections.permissions import inspecting_agency_of
 
 
-class InspectionListView(generic.ListView):
+class InspectionListView(SearchListView):
+    """The inspections of the institutions the user may see, newest first; `?status=` is the 检查类型."""
+
     template_name = "inspections/inspection_list.html"
     context_object_name = "inspections"
-    paginate_by = 20
+    statuses = InspectionKind.choices
 
-    def get_queryset(self):
-        return selectors.inspection_list_for_user(
-            user=self.request.user, search=self.request.GET.get("q", "").strip(), kind=self.request.GET.get("status", "")
-        )
+    def select(self, *, user, search: str, status: str):
+        return selectors.inspection_pages_for_user(user=user, search=search, kind=status)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            statuses=InspectionKind.choices, q=self.request.GET.get("q", ""), status=self.request.GET.get("status", ""),
-            can_record=inspecting_agency_of(self.request.user) is not None, **kwargs,
-        )
+        return super().get_context_data(can_record=inspecting_agency_of(self.request.user) is not None, **kwargs)
 
 
 class InspectionRecordView(generic.FormView):

@@ -26,10 +26,13 @@ def listed_institutions(response) -> list[int]:
 
 def test_twenty_five_institutions_make_two_pages(fund, officer):
     made = [register_institution(fund, serial, name=f"分页测试医院{serial:02d}") for serial in range(10, 35)]
-    first, second = officer.get(reverse("agreements:index")), officer.get(reverse("agreements:index"), {"page": 2})
-    assert len(listed_institutions(first)) == 20
-    assert set(listed_institutions(second)) == {i.pk for i in made[20:]}
-    assert "第 2 页（第 21–25 条）" in second.content.decode()
+    first = officer.get(reverse("agreements:index"))
+    next_link = re.search(r'href="(\?after=[^"]+)">下一页', first.content.decode()).group(1)
+    second = officer.get(reverse("agreements:index") + next_link)
+    assert listed_institutions(first) == [i.pk for i in made[:20]]  # by region, then name
+    assert listed_institutions(second) == [i.pk for i in made[20:]]
+    assert "第 1 页（第 1–20 条，后面还有）" in first.content.decode()
+    assert "第 2 页（第 21–25 条）" in second.content.decode() and "下一页" not in second.content.decode()
 
 
 def test_search_by_name_or_code_and_filter_by_status(fund, officer, kangning):
