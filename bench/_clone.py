@@ -7,20 +7,23 @@ copies of a template with their own ids, bureau, people, numbers, times, texts a
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import os
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 
 from _bureaus import Bureau, demo_bureau
+from _rows import ADJUSTED, Compiled, reserve_ids, table_writer
 
 # The template case: what every generated case replaces with its own values.
 TEMPLATE_TITLE = "模板甲乙医院涉嫌虚构医药服务案"
@@ -52,7 +55,6 @@ DATETIME_FORMATS = ("%Y-%m-%d %H:%M", "%Y年%m月%d日%H时%M分")  # how servic
 # Audit data that names rows of the case by id.
 ID_KEYS = {"penalty": "casework_penaltydecision", "subject": "casework_subject"}
 MEMBERS = "members"  # an agency's group of all its officers (Agency.members), beside its role groups
-URL_OR_THREAD = re.compile(r"(/cases/|/referrals/|case:|referral:)(\d+)")
 
 
 @dataclass
@@ -181,6 +183,7 @@ class Copier:
         self.datetimes = sorted(value for value in values if isinstance(value, datetime))
         self.dates = sorted(value for value in values if isinstance(value, date) and not isinstance(value, datetime))
         self.pattern = self._pattern()
+        self.compiled = Compiled(self, CLONED_TABLES, PROCESS_CHILDREN, TEMPLATE_AMOUNT)
 
     def _template_strings(self) -> dict[str, str]:
         """String → what it stands for; a copy replaces each with its own value of the same thing."""
@@ -214,6 +217,11 @@ class Copier:
                           for value in _strings(_field_values(row)))
         texts += "\n".join(content.decode() for content in self.template.evidence_content.values())
         used = sorted((s for s in self.keys if s and s in texts), key=len, reverse=True)
+        self.used_keys = {self.keys[s] for s in used}  # a copy needs its own value of these only
+        self.used_strings = [(s, self.keys[s]) for s in used]
+        self.used_times = [(value, fmt, key) for value in self.datetimes for fmt in DATETIME_FORMATS
+                           if (key := f"datetime.{fmt}.{value.isoformat()}") in self.used_keys]
+        self.used_dates = [(value, key) for value in self.dates if (key := f"date.{value.isoformat()}") in self.used_keys]
         return re.compile("|".join(map(re.escape, used)))
 
     def replacements(self, plan: Plan, numbers: list[str], times: dict[datetime, datetime]) -> dict[str, str]:
@@ -231,12 +239,11 @@ class Copier:
             **{f"number.{i}": number for i, number in enumerate(numbers)},
             **{f"institution.{i}": value for i, value in enumerate(plan.institution)},
         }
-        for value in self.datetimes:
-            for fmt in DATETIME_FORMATS:
-                values[f"datetime.{fmt}.{value.isoformat()}"] = timezone.localtime(times[value]).strftime(fmt)
+        for value, fmt, key in self.used_times:
+            values[key] = timezone.localtime(times[value]).strftime(fmt)
         days = timezone.localtime(plan.registered_at).date() - timezone.localtime(self.template.registered_at).date()
-        values |= {f"date.{value.isoformat()}": (value + days).isoformat() for value in self.dates}
-        return {string: values[key] for string, key in self.keys.items() if key in values}
+        values |= {key: (value + days).isoformat() for value, key in self.used_dates}
+        return {string: values[key] for string, key in self.used_strings if key in values}
 
 
 def _field_values(row) -> list:
@@ -251,57 +258,78 @@ def _strings(values) -> Iterator[str]:
             yield json.dumps(value, ensure_ascii=False)
 
 
-@contextmanager
-def _explicit_times(models) -> Iterator[None]:
-    """auto_now(_add) fields keep the times a copy sets (they would all become "now")."""
-    switched = {id(f): f for model in models for f in model._meta.concrete_fields
-                if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)}
-    saved = [(f, f.auto_now, f.auto_now_add) for f in switched.values()]
-    for f in switched.values():
-        f.auto_now = f.auto_now_add = False
-    try:
-        yield
-    finally:
-        for f, auto_now, auto_now_add in saved:
-            f.auto_now, f.auto_now_add = auto_now, auto_now_add
-
-
 class Batch:
-    """Copies of templates for a batch of plans, table by table, with one bulk_create per table."""
+    """Copies of templates for a batch of plans, table by table, with one COPY (SQLite: executemany) per table."""
 
-    def __init__(self, copiers: dict[str, Copier], registers: dict, media_root: Path) -> None:
+    def __init__(self, copiers: dict[str, Copier], registers: dict, media_root: Path, *, seal: bool = True, files=None) -> None:
         self.copiers = copiers
+        self.seal = seal  # seal what earlier transactions left unsealed first (nothing does between chunks)
+        self.files = files  # an executor that writes the evidence files meanwhile, or None
         self.registers = registers  # (agency_id, family, year) → last serial, advanced as numbers are taken
         self.media_root = media_root
-        self.tables = _tables()
         self.chain_head = None  # agencies.AuditChainHead, locked by the first audit events of the batch
         self.case_ids: dict[str, list[int]] = defaultdict(list)  # stage → the generated cases
+        self._cache: dict[tuple, dict] = {}
 
     def run(self, plans: list[Plan]) -> Counter:
+        """Every row of the plans' copies: ids reserved first, then one write (COPY) per table."""
         from django.db import connection
 
         states = [self._state(plan) for plan in plans]
-        written: Counter = Counter()
-        with _explicit_times([self.tables[t] for t in CLONED_TABLES]):
-            for table in CLONED_TABLES:
-                if table == "agencies_auditevent":
-                    self._chain(states)
-                pairs = [(state, old, self._copy(state, table, old)) for state in states
-                         for old in state.copier.template.rows[table]]
-                if not pairs:
+        needed: Counter = Counter()
+        for state in states:
+            needed.update({t: n for t, n in state.copier.compiled.counts.items() if t not in PROCESS_CHILDREN})
+        first = reserve_ids(connection, needed)
+        for state in states:
+            for table, rows in state.copier.template.rows.items():
+                if table in PROCESS_CHILDREN:  # their key is their process's
+                    state.ids.update({(table, old.pk): state.ids[("viewflow_process", old.pk)] for old in rows})
                     continue
-                model = self.tables[table]
-                if table in PROCESS_CHILDREN:
-                    self._insert_children(connection, model, [new for _, _, new in pairs])
-                else:
-                    model._base_manager.bulk_create([new for _, _, new in pairs], batch_size=2000)
-                for state, old, new in pairs:
-                    state.ids[(table, old.pk)] = new.pk
-                written[table] += len(pairs)
+                base = first.get(table, 0)
+                state.ids.update({(table, old.pk): base + i for i, old in enumerate(rows)})
+                first[table] = base + len(rows)
+        self._chain(states)
+        contexts = []
+        for state in states:
+            bureau = state.plan.bureau
+            people = {"lead": state.plan.lead.pk, "officer2": state.plan.officer2.pk, **self._people(bureau)}
+            contexts.append((state, people, {"msb": bureau.msb, "psb": bureau.psb}, self._groups(state.copier, bureau)))
+        written: Counter = Counter()
+        for table in CLONED_TABLES:  # table by table: one COPY each, fed as the rows are made
+            entries = [(context, context[0].copier.compiled.table(table)) for context in contexts]
+            entries = [(context, entry) for context, entry in entries if entry is not None]
+            if not entries:
+                continue
+            _, model, fields, _ = entries[0][1]
+            names = [f.attname for f in fields]
+            with table_writer(connection, model, fields) as write:
+                for (state, people, agencies, groups), entry in entries:
+                    compiled = state.copier.compiled
+                    for old, values in compiled.rows(entry, state, people, agencies, groups):
+                        if table in ADJUSTED:
+                            new = SimpleNamespace(**dict(zip(names, values)))
+                            state.adjust(table, old, new)
+                            if table == "agencies_auditevent":
+                                new.data = json.dumps(new.data, ensure_ascii=False)
+                            values = vars(new).values()
+                        write(tuple(values))
+                        written[table] += 1
         self._write_evidence(states)
         for state in states:
             self.case_ids[state.plan.stage].append(state.ids[("casework_case", state.copier.template.rows["casework_case"][0].pk)])
         return written
+
+    def _people(self, bureau: Bureau) -> dict[str, int]:
+        key = ("people", id(bureau))
+        if key not in self._cache:
+            self._cache[key] = {k: user.pk for k, user in bureau.people.items()}
+        return self._cache[key]
+
+    def _groups(self, copier: Copier, bureau: Bureau) -> dict[tuple[str, str], int]:
+        key = ("groups", id(copier), id(bureau))
+        if key not in self._cache:
+            self._cache[key] = {(k, role): copier.group_ids[(getattr(bureau, k).pk, role)] for k, role in copier.group_keys.values()}
+        return self._cache[key]
 
     # ...... per case
 
@@ -330,46 +358,36 @@ class Batch:
             state.strings[evidence.sha256] = digest
         return state
 
-    def _copy(self, state: "CaseState", table: str, old):
-        model = self.tables[table]
-        new = model()
-        for f in model._meta.concrete_fields:
-            if f.primary_key and not f.is_relation:
-                continue
-            setattr(new, f.attname, state.value(f, getattr(old, f.attname)))
-        state.adjust(table, old, new)
-        return new
-
-    @staticmethod
-    def _insert_children(connection, model, rows: list) -> None:
-        """bulk_create refuses multi-table children: their own columns go in with one executemany."""
-        fields = model._meta.local_concrete_fields
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-        sql = f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, [[getattr(row, f.attname) for f in fields] for row in rows])
-
     def _chain(self, states: list["CaseState"]) -> None:
         """Give the batch's audit events their place in the hash chain, as audit_seal would after commit."""
         from agencies.audit import _chain_head_for_update, audit_seal
 
-        audit_seal()  # events committed before (or still pending in this transaction) come first
+        if self.seal:
+            audit_seal()  # events committed before (or still pending in this transaction) come first
         head = _chain_head_for_update()
         for state in states:
             state.chain_head = head
         self.chain_head = head
 
     def _write_evidence(self, states: list["CaseState"]) -> None:
-        for state in states:
-            for old in state.copier.template.rows["casework_evidence"]:
-                content, digest = state.evidence[old.pk]
-                path = self.media_root / f"evidence/{state.ids[('casework_case', old.case_id)]}/{digest}"
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(content)
+        files = [(f"{self.media_root}/evidence/{state.ids[('casework_case', old.case_id)]}", digest, content)
+                 for state in states for old in state.copier.template.rows["casework_evidence"]
+                 for content, digest in [state.evidence[old.pk]]]
+        if self.files is None:
+            _write_files(files)
+        else:
+            self.files.submit(_write_files, files)
 
     def finish_chain(self) -> None:
         if self.chain_head is not None:
             self.chain_head.save(update_fields=["last_seq", "last_hash"])
+
+
+def _write_files(files: list[tuple[str, str, bytes]]) -> None:
+    for folder, name, content in files:
+        os.makedirs(folder, exist_ok=True)
+        with open(f"{folder}/{name}", "wb") as out:
+            out.write(content)
 
 
 def _deadline_times(template: Template, times: dict[datetime, datetime]) -> tuple[dict[datetime, datetime], dict[int, bool]]:
@@ -405,6 +423,14 @@ def _due(started: datetime, amount: int, unit: str):
     return _due_cache[key]
 
 
+@functools.cache
+def _audit_keys():
+    """The audit subkeys, derived once (they follow settings.LIANBAN_AUDIT_KEY, fixed for a run)."""
+    from agencies.audit import _Keys
+
+    return _Keys.current()
+
+
 @dataclass
 class CaseState:
     """One generated case while its rows are made: the ids its rows got so far and its own values."""
@@ -423,67 +449,8 @@ class CaseState:
     def text(self, value: str) -> str:
         return self.copier.pattern.sub(lambda m: self.strings.get(m.group(0), m.group(0)), value) if value else value
 
-    def person(self, user_pk: int):
-        key = self.copier.user_keys[user_pk]
-        return {"lead": self.plan.lead, "officer2": self.plan.officer2}.get(key) or self.plan.bureau.people[key]
-
-    def agency(self, agency_pk: int):
-        return getattr(self.plan.bureau, self.copier.agency_keys[agency_pk])
-
-    def value(self, f, old):
-        """The copy's value of one field: ids, people and agencies mapped, times moved, texts rewritten."""
-        copier = self.copier
-        if old is None:
-            return None
-        if f.get_internal_type() == "FileField":
-            return old.name  # the template's file object is bound to the template row
-        if f.is_relation:
-            model = f.related_model
-            if model._meta.db_table in CLONED_TABLES:
-                return self.ids[(model._meta.db_table, old)]
-            if model is copier.user_model:
-                return self.person(old).pk
-            if model is copier.agency_model:
-                return self.agency(old).pk
-            if model is copier.group_model:
-                key, role = copier.group_keys[old]
-                return copier.group_ids[(getattr(self.plan.bureau, key).pk, role)]
-            return old  # content types, permissions
-        if isinstance(old, datetime):
-            return self.times[old]
-        if isinstance(old, date):
-            return old + self.days
-        if isinstance(old, Decimal) and old == TEMPLATE_AMOUNT:
-            return self.plan.amount
-        if isinstance(old, str):
-            return self.text(old)
-        if isinstance(old, (dict, list)):
-            return json.loads(self.text(json.dumps(old, ensure_ascii=False)))
-        return old
-
-    def _map_id(self, target_type: str, old_id: str) -> str:
-        from django.apps import apps
-
-        table = apps.get_model(target_type)._meta.db_table
-        return str(self.ids[(table, int(old_id))])
-
-    def _map_urls(self, value: str) -> str:
-        def repl(match):
-            table = "casework_case" if "case" in match.group(1) else "referral_referral"
-            return f"{match.group(1)}{self.ids[(table, int(match.group(2)))]}"
-        return URL_OR_THREAD.sub(repl, value)
-
     def adjust(self, table: str, old, new) -> None:
-        """The fields whose meaning is an id or a number written as text, or a file."""
-        for name in ("url", "thread"):
-            if hasattr(new, name):
-                setattr(new, name, self._map_urls(getattr(new, name)))
-        if table in ("casework_deadline", "agencies_auditevent"):
-            new.target_id = self._map_id(old.target_type, old.target_id)
-        if table == "casework_case":
-            new.source = self.plan.source
-        if table == "viewflow_task" and old.owner_permission_obj_pk is not None:
-            new.owner_permission_obj_pk = str(self.agency(int(old.owner_permission_obj_pk)).pk)
+        """What the operations (bench/_rows.py) leave: an evidence file, a document's number, the audit chain."""
         if table == "casework_evidence":
             content, digest = self.evidence[old.pk]
             new.sha256, new.size = digest, len(content)
@@ -491,13 +458,13 @@ class CaseState:
         if table == "referral_issueddocument" and old.serial is not None:
             new.serial = int(re.search(r"〔\d+〕(\d+)号$", new.number).group(1))
             new.year = int(re.search(r"〔(\d+)〕", new.number).group(1))
-        if table == "casework_deadline":
-            new.provisional = self.provisional[old.pk]
         if table == "agencies_auditevent":
             self._adjust_event(old, new)
 
     def _adjust_event(self, old, new) -> None:
-        from agencies.audit import _digest, _origin_mac
+        from agencies.audit import _content, _mac
+
+        keys = _audit_keys()
 
         data = new.data
         for key, table in ID_KEYS.items():
@@ -508,9 +475,10 @@ class CaseState:
         if "size" in data and data.get("sha256") in {d for _, d in self.evidence.values()}:
             data["size"] = next(len(c) for c, d in self.evidence.values() if d == data["sha256"])
         new.summary = new.summary[:300]
-        new.mac = _origin_mac(new)  # the proof of origin audit_append gives each event
+        content = _content(new)  # what agencies.audit._origin_mac and _digest sign, made once
+        new.mac = _mac(keys.origin, content)  # the proof of origin audit_append gives each event
         head = self.chain_head
         new.seq = head.last_seq + 1
         new.prev_hash = head.last_hash
-        new.hash = _digest(new.prev_hash, new)
+        new.hash = _mac(keys.chain, f"{new.prev_hash}|{new.seq}|{content}")
         head.last_seq, head.last_hash = new.seq, new.hash

@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import random
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -32,7 +34,7 @@ from pathlib import Path
 
 
 from _bureaus import CITIES, Bureau, add_officers, city_bureau, demo_bureau, person_name
-from _clone import MEMBERS, Batch, Copier, Plan, Template, capture_template
+from _clone import CLONED_TABLES, MEMBERS, Batch, Copier, Plan, Template, capture_template
 from _scratch import scratch_django
 
 # Stage (demo.stories constant) → share of the generated cases: most cases are young leads and
@@ -132,6 +134,7 @@ class Result:
     case_ids: dict[str, list[int]]  # stage → ids of the cases generated in it
     per_stage: dict[str, dict[str, int]]
     officer_loads: list[int]
+    index_seconds: float = 0.0  # of copy_seconds: the indexes built again after the load
 
 
 def build_bureaus(cast, count: int, rng: random.Random) -> list[Bureau]:
@@ -140,13 +143,13 @@ def build_bureaus(cast, count: int, rng: random.Random) -> list[Bureau]:
 
 
 def make_cases(n: int, *, seed: int = 0, bureaus: int = 12, batch: int = 5000,
-               weights: dict[str, float] | None = None, progress=None) -> Result:
-    """Build the demo city and `bureaus` city bureaus, then add `n` cases copied from real ones."""
-    from django.conf import settings
+               weights: dict[str, float] | None = None, progress=None, defer_indexes: bool = False) -> Result:
+    """Build the demo city and `bureaus` city bureaus, then add `n` cases copied from real ones
+    (PostgreSQL, defer_indexes: the copied tables' plain indexes dropped first and built again after)."""
     from django.db import transaction
     from django.utils import timezone
 
-    from agencies.models import Agency, AgencyGroup, DocumentRegister
+    from agencies.models import Agency, AgencyGroup
     from casework.calendar import calendar_sync_from_library
     from casework.models import HolidayYear
     from demo.scenario import build_city, system_admin_ensure
@@ -168,22 +171,72 @@ def make_cases(n: int, *, seed: int = 0, bureaus: int = 12, batch: int = 5000,
     rows: Counter = Counter()
     case_ids: dict[str, list[int]] = defaultdict(list)
     copying = time.perf_counter()
-    for start in range(0, len(plans), batch):
-        with transaction.atomic(), _queries_unlogged():
-            registers = {(r.agency_id, r.family, r.year): r for r in DocumentRegister.objects.select_for_update()}
-            serials = {key: r.last_serial for key, r in registers.items()}
-            run = Batch(copiers, serials, Path(settings.MEDIA_ROOT))
-            rows += run.run(plans[start:start + batch])
-            for stage, ids in run.case_ids.items():
-                case_ids[stage] += ids
-            run.finish_chain()
-            _save_registers(registers, serials)
-        if progress:
-            progress(min(start + batch, len(plans)), time.perf_counter() - copying)
+    with _indexes_deferred(defer_indexes) as rebuilt:
+        _copy_chunks(plans, batch, copiers, rows, case_ids, copying, progress)
     loads = Counter(p.lead.pk for p in plans if templates[p.stage].lead_holds_open_task())
     return Result(cases=len(plans), seconds=time.perf_counter() - started, copy_seconds=time.perf_counter() - copying, rows=rows,
                   stages=Counter(p.stage for p in plans), case_ids=dict(case_ids),
-                  per_stage={stage: t.count() for stage, t in templates.items()}, officer_loads=sorted(loads.values()))
+                  per_stage={stage: t.count() for stage, t in templates.items()}, officer_loads=sorted(loads.values()),
+                  index_seconds=rebuilt.get("seconds", 0.0))
+
+
+def _copy_chunks(plans: list[Plan], batch: int, copiers: dict, rows: Counter, case_ids: dict, copying: float, progress) -> None:
+    """The plans a chunk (one transaction, its ids reserved in one step a table) at a time."""
+    if progress:
+        progress(0, time.perf_counter() - copying)  # where the first chunk's busy shares count from
+    with ThreadPoolExecutor(max_workers=1) as files:  # the evidence files are written beside the rows
+        for start in range(0, len(plans), batch):
+            _copy_chunk(plans[start:start + batch], copiers, rows, case_ids, seal=start == 0, files=files)
+            if progress:
+                progress(min(start + batch, len(plans)), time.perf_counter() - copying)
+
+
+def _copy_chunk(plans: list[Plan], copiers: dict, rows: Counter, case_ids: dict, *, seal: bool, files) -> None:
+    """One transaction: the chunk's 文号 from the registers, its rows, the audit chain's new head."""
+    from django.conf import settings
+    from django.db import transaction
+
+    from agencies.models import DocumentRegister
+
+    with transaction.atomic(), _queries_unlogged(), _foreign_keys_trusted():
+        registers = {(r.agency_id, r.family, r.year): r for r in DocumentRegister.objects.select_for_update()}
+        serials = {key: r.last_serial for key, r in registers.items()}
+        run = Batch(copiers, serials, Path(settings.MEDIA_ROOT), seal=seal, files=files)
+        rows += run.run(plans)
+        for stage, ids in run.case_ids.items():
+            case_ids[stage] += ids
+        run.finish_chain()
+        _save_registers(registers, serials)
+
+
+@contextmanager
+def _indexes_deferred(enabled: bool) -> Iterator[dict]:
+    """A bulk load's usual order: the copied tables' plain indexes (not primary keys nor the unique
+    ones behind constraints) dropped, the rows loaded, the same indexes built again from their definitions."""
+    from django.db import connection
+
+    timing: dict = {}
+    if not enabled or connection.vendor != "postgresql":
+        yield timing
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i"
+            " JOIN pg_class t ON t.oid = i.indrelid WHERE t.relname = ANY(%s) AND NOT i.indisprimary"
+            " AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) ORDER BY 1",
+            [CLONED_TABLES])
+        indexes = cursor.fetchall()
+        for name, _ in indexes:
+            cursor.execute(f"DROP INDEX {name}")
+    yield timing
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("SET maintenance_work_mem = '1GB'")
+        for _, definition in indexes:
+            cursor.execute(definition)
+        cursor.execute("RESET maintenance_work_mem")
+    timing["seconds"] = time.perf_counter() - started
+    print(f"  {len(indexes)} indexes built again in {timing['seconds']:.1f} s", flush=True)
 
 
 @contextmanager
@@ -196,6 +249,23 @@ def _queries_unlogged() -> Iterator[None]:
         yield
     finally:
         settings.DEBUG = debug
+
+
+@contextmanager
+def _foreign_keys_trusted() -> Iterator[None]:
+    """PostgreSQL checks every foreign key of every row at commit, one lookup a key: the copies' keys
+    are right by construction (tests/test_bench_datagen.py), so, as pg_restore --disable-triggers
+    does, the chunk is loaded without those checks (the constraints themselves stay)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = replica")
+    yield
+    with connection.cursor() as cursor:  # (inside the tests' transaction, for the rest of the test)
+        cursor.execute("SET LOCAL session_replication_role = DEFAULT")
 
 
 def _save_registers(registers: dict, serials: dict) -> None:
@@ -213,6 +283,7 @@ def _save_registers(registers: dict, serials: dict) -> None:
 
 def report(result: Result) -> None:
     print(f"\n{result.cases} cases in {result.seconds:.1f} s, of which the batches {result.copy_seconds:.1f} s "
+          f"(the indexes built after the load {result.index_seconds:.1f} s of it) "
           f"({result.cases / result.copy_seconds:.0f} cases/s; {result.cases / result.seconds:.0f} cases/s with the set-up)")
     print("\ncases per stage: " + ", ".join(f"{stage} {count}" for stage, count in result.stages.items()))
     print("\nrows a case of each stage has (from its template):")
@@ -226,6 +297,40 @@ def report(result: Result) -> None:
         print(f"\nopen tasks in officers' inboxes: {len(loads)} officers, min {loads[0]}, median {loads[len(loads) // 2]}, max {loads[-1]}")
 
 
+def _progress(total: int):
+    """A line a chunk: cases so far, their rate and the rate of the last chunk, this process's share of the time."""
+    last: dict = {"done": 0, "s": 0.0, "cpu": 0.0, "pg": None}
+
+    def show(done: int, seconds: float) -> None:
+        chunk_s, cpu, pg = max(seconds - last["s"], 1e-9), time.process_time(), _backend_cpu()
+        if not done:
+            last.update(s=seconds, cpu=cpu, pg=pg)
+            return
+        busy = f"Python busy {100 * (cpu - last['cpu']) / chunk_s:.0f}%"
+        if pg is not None and last["pg"] is not None:
+            busy += f", PostgreSQL {100 * (pg - last['pg']) / chunk_s:.0f}%"
+        print(f"  {done}/{total} cases, {seconds:.1f} s: {done / seconds:.0f} cases/s "
+              f"(last chunk {(done - last['done']) / chunk_s:.0f} cases/s; {busy})", flush=True)
+        last.update(done=done, s=seconds, cpu=cpu, pg=pg)
+    return show
+
+
+def _backend_cpu() -> float | None:
+    """CPU seconds of this connection's PostgreSQL backend, when it runs on this machine."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=1000, help="cases to generate (default 1000)")
@@ -233,12 +338,13 @@ def main() -> None:
     parser.add_argument("--bureaus", type=int, default=12, help=f"city bureaus holding cases (default 12, at most {len(CITIES) + 1})")
     parser.add_argument("--batch", type=int, default=5000, help="cases per transaction (default 5000)")
     parser.add_argument("--database-url", help="PostgreSQL database to (re-)create and keep; default a scratch SQLite, removed after")
+    parser.add_argument("--keep-indexes", action="store_true", help="PostgreSQL: load with every index in place (default: plain indexes built after)")
     args = parser.parse_args()
 
     with scratch_django(database_url=args.database_url, keep=bool(args.database_url)) as scratch:
         print(f"# datagen: {args.cases} cases, seed {args.seed}, {args.bureaus} bureaus — {scratch.vendor} {scratch.database}")
         result = make_cases(args.cases, seed=args.seed, bureaus=args.bureaus, batch=args.batch,
-                            progress=lambda done, s: print(f"  {done} cases, {s:.1f} s", flush=True))
+                            progress=_progress(args.cases), defer_indexes=not args.keep_indexes)
         report(result)
         from django.db import connection
 

@@ -174,3 +174,77 @@ def test_the_matrix_catches_a_removed_guard(cast, tell, login, flow_client, monk
     urls = concrete_urls(only=lambda pattern: pattern.startswith("cases/"))
     _, leaks = browse(clients, urls, secrets)
     assert any(line.startswith("cz_msb_officer GET /cases/") and "矩阵测试润康药房线索" in line for line in leaks), report(leaks)
+
+
+# Those who may change nothing of 镇江's: another city's officers, a visitor and the three administrators
+# outside the admin site (their own work there is checked in tests/agencies/test_separation_of_duties.py).
+OUTSIDERS = ("cz_msb_officer", "cz_psb_officer", "anonymous", *ADMINISTRATORS)
+
+
+def state() -> tuple:
+    """What any change leaves a trace in: the audit trail (every state change is audited), the
+    notifications, and the tasks' statuses and owners (claiming a task is a change too) — others' only:
+    the 常州 officer may well hand back the task of the case he registered himself."""
+    from django.db.models import Count, Max, Q
+    from viewflow.workflow.models import Task
+
+    from agencies.models import AuditEvent
+    from notifications.models import Notification
+
+    return (
+        AuditEvent.objects.aggregate(Max("id"))["id__max"],
+        # others' notifications: an outsider marking their own as read is their business
+        Notification.objects.exclude(recipient__username__in=OUTSIDERS).aggregate(
+            n=Count("id"), unread=Count("id", filter=Q(read_at__isnull=True))),
+        tuple(Task.objects.exclude(process__caseprocess__case__title="矩阵测试常州天宁医院案")
+              .values_list("status").annotate(n=Count("id"), owned=Count("owner")).order_by("status")),
+    )
+
+
+def test_an_outsiders_post_to_any_url_changes_nothing_and_never_fails(cast, tell, login, flow_client):
+    """An empty POST is what a claim, an unassign, a 'mark read' or a confirmation button sends: from
+    someone outside the records' circles it must be refused (or be a harmless form error), never a 5xx."""
+    build_world(cast, tell, login, flow_client)
+    clients = {name: client for name, client in viewpoints(cast).items() if name in OUTSIDERS}
+    urls = concrete_urls()
+    errors, changes = [], []
+    before = state()
+    for username, client in clients.items():
+        for url in urls:
+            if username in ADMINISTRATORS and url.startswith("/admin/"):
+                continue
+            response = client.post(url)
+            if response.status_code >= 500:
+                errors.append(f"{username} POST {url} → {response.status_code}")
+            after = state()
+            if after != before:
+                changes.append(f"{username} POST {url} → {response.status_code} changed {before} to {after}")
+                before = after
+    assert not errors, "server errors " + report(errors)
+    assert not changes, "changes " + report(changes)
+
+
+def test_the_post_pass_catches_a_removed_guard(cast, tell, login, flow_client, monkeypatch):
+    """Let anyone claim any task: the outsiders' POST pass must report the 常州 officer claiming 镇江's.
+    Claiming is guarded twice — the flow's process visibility (404) and the object permission the
+    task asks of its owner (403, through guardian's backend) — so both come off here; either alone
+    stops the claim."""
+    from guardian.backends import ObjectPermissionBackend
+
+    from casework.workflow import ScopedFlowMixin
+
+    build_world(cast, tell, login, flow_client)
+    client = viewpoints(cast)["cz_msb_officer"]
+    flows, pending = [], [ScopedFlowMixin]
+    while pending:
+        pending += (subclasses := pending.pop().__subclasses__())
+        flows += subclasses
+    for flow_class in flows:
+        monkeypatch.setattr(flow_class, "visible_processes",
+                            lambda self, user: self.process_class.objects.all(), raising=False)
+    monkeypatch.setattr(ObjectPermissionBackend, "has_perm",
+                        lambda self, user, perm, obj=None: user.is_active and obj is not None)
+    before = state()
+    claimed = [url for url in concrete_urls(only=lambda pattern: pattern.endswith("/assign/"))
+               if client.post(url).status_code < 400 and state() != before]
+    assert claimed, "claiming another city's task went unnoticed"
