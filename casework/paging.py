@@ -20,6 +20,18 @@ from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, Tuple
 from agencies.visibility import VisiblePages
 
 
+PAGING_PARAMS = ("page", "after", "before")
+
+
+def query_without_paging(params) -> str:
+    """The request's query string (search, filters, order) without its page or cursor: what the
+    下一页 / 上一页 links keep."""
+    kept = params.copy()
+    for name in PAGING_PARAMS:
+        kept.pop(name, None)
+    return kept.urlencode()
+
+
 class CountlessPage(Page):
     def __init__(self, object_list, number: int, paginator: CountlessPaginator, *, more: bool):
         super().__init__(object_list, number, paginator)

@@ -8,7 +8,8 @@ viewflow's own lists slowed down linearly with the data, for three reasons fixed
 * the queue matched `Concat(owner_permission, '_', owner_permission_obj_pk)` against the user's
   grants, which no index can serve; here each grant is a plain `(owner_permission,
   owner_permission_obj_pk)` pair, served by the partial indexes of casework/migrations/0008;
-* every page counted the whole list; here pages do not count (casework.paging).
+* every page counted the whole list and read past every row before it (OFFSET); here pages do not
+  count and start at the previous page's last `(created, id)` (a cursor, casework.paging).
 """
 
 from __future__ import annotations
@@ -75,6 +76,21 @@ def queue(flow_classes, user: AbstractBaseUser) -> QuerySet[Task]:
 
 def archive(flow_classes, user: AbstractBaseUser) -> QuerySet[Task]:
     return available(flow_classes, user).filter(owner=user, finished__isnull=False)
+
+
+PAGED_ORDERS = ("created", "finished")  # a column the lists sort by, with the id after it for the cursor
+DEFAULT_ORDER = ("-created", "-id")  # newest first: served by the indexes of casework/migrations/0008
+
+
+def paging_order(ordering) -> tuple[str, str]:
+    """The `(column, id)` order a list pages through by cursor, from the order the list view asked
+    for (viewflow's `?_orderby=` on a column, or the default): its first column, if it is one the
+    cursor can follow, in the same direction; anything else reads newest first."""
+    first = ordering[0] if ordering else None
+    if isinstance(first, str) and first.removeprefix("-") in PAGED_ORDERS:
+        sign = "-" if first.startswith("-") else ""
+        return first, f"{sign}id"
+    return DEFAULT_ORDER
 
 
 def task_choices(flow_classes) -> list[tuple[str, str]]:

@@ -27,7 +27,7 @@ from viewflow.workflow.models import Task
 from agencies.permissions import officer_of
 from casework import tasklists
 from casework.forms import add_service_errors
-from casework.paging import CountlessPaginator
+from casework.paging import CountlessPaginator, KeysetPages, KeysetPaginator, query_without_paging
 
 
 class ScopedFlowMixin:
@@ -277,6 +277,16 @@ class TaskListMixin:
     def queryset(self):
         related = [f"process__{path}" for flow_class in self.flow_classes for path in flow_class.brief_related]
         return self.select(self.flow_classes, self.request.user).select_related(*related).order_by("-created", "-id")
+
+    def paginate_queryset(self, queryset, page_size):
+        """Pages by cursor (`?after=` / `?before=`, casework.paging): page 1,000 reads what page 1 reads."""
+        pages = KeysetPages(rows=queryset.order_by(), order=tasklists.paging_order(queryset.query.order_by))
+        paginator = KeysetPaginator(pages, page_size)
+        page = paginator.seek(after=self.request.GET.get("after"), before=self.request.GET.get("before"))
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(page_query=query_without_paging(self.request.GET), **kwargs)
 
     def get_filterset_kwargs(self, filterset_class):
         return {**super().get_filterset_kwargs(filterset_class), "flow_classes": self.flow_classes}

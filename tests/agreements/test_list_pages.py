@@ -25,7 +25,7 @@ from agreements.permissions import can_view_institution
 from casework.paging import KeysetPaginator, cursor_decode, cursor_encode
 from inspections.models import Inspection, InspectionKind
 from inspections.selectors import inspection_list_for_user, inspection_pages_for_user
-from tests.casework.test_other_lists import walk
+from tests.paging import walk
 
 from .conftest import resident_id, today, uscc
 

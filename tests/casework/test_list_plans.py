@@ -171,3 +171,24 @@ def test_guardians_searched_list_would_read_cases_whole(postgres, cast, stories)
     """The check above can fail: guardian's scoped query with a search reads the cases table."""
     stock = case_list_for_user(user=cast.user("msb_officer"), search="测试")[:PAGE]
     assert whole_table_reads(stock, "casework_case") != []
+
+
+@pytest.mark.parametrize("username", ["msb_officer", "msb_head"])
+def test_a_deep_task_page_starts_in_the_index_at_its_cursor(postgres, cast, stories, username):
+    """我的待办, 待认领 and 已办 past a cursor: the same index scan as page 1, started at the cursor's
+    `(created, id)` (an index condition), in the index's order — page 1,000 reads what page 1 reads."""
+    from casework.paging import KeysetPages
+
+    user, checked = cast.user(username), 0
+    for name, select in (("inbox", tasklists.inbox), ("queue", tasklists.queue), ("archive", tasklists.archive)):
+        pages = KeysetPages(rows=select(FLOWS, user), order=tasklists.DEFAULT_ORDER)
+        keys = pages.keys(stop=2)
+        if len(keys) < 2:
+            continue
+        for deep in (pages.query(after=keys[0])[:PAGE], pages.query(before=keys[1])[:PAGE]):
+            assert whole_table_reads(deep, "viewflow_task") == [], name
+            assert "Sort" not in {kind for kind, _, _ in shape(deep)}, f"{name}: the index gives the order"
+            scans = [node for node in nodes(plan(deep)) if node.get("Index Name", "").startswith("lianban_task_")]
+            assert scans and all("created" in node["Index Cond"] for node in scans), f"{name}: the cursor is where the scan starts"
+        checked += 1
+    assert checked >= 1, f"{username} should hold at least one list of two tasks"

@@ -12,30 +12,14 @@ from django.utils import timezone
 
 from casework import services
 from casework.models import CaseSource
-from casework.paging import KeysetPaginator
 from meetings.models import Meeting, MeetingKind, Mechanism, Membership
 from meetings.selectors import meeting_list_for_user, meeting_pages_for_user
 from supervision.models import ProposalSource, Supervision, SupervisionStatus
 from supervision.selectors import supervision_list_for_user, supervision_pages_for_user
 from tests.casework.test_list_plans import PAGE, nodes, plan, whole_table_reads
+from tests.paging import walk
 
 pytestmark = pytest.mark.django_db
-
-
-def walk(pages, size: int) -> list[int]:
-    """Every row through 下一页, checking that 上一页 from the last page walks back the same pages."""
-    paginator = KeysetPaginator(pages, size)
-    page = paginator.seek()
-    forwards = [[row.pk for row in page]]
-    while page.has_next():
-        page = paginator.seek(after=page.next_param().removeprefix("after="))
-        forwards.append([row.pk for row in page])
-    backwards = []
-    while page.has_previous():
-        page = paginator.seek(before=page.previous_param().removeprefix("before="))
-        backwards.append([row.pk for row in page])
-    assert backwards == forwards[-2::-1]
-    return [pk for rows in forwards for pk in rows]
 
 
 @pytest.fixture

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import re
+from urllib.parse import parse_qs
 
 import pytest
 from django.db import connection
@@ -12,7 +14,7 @@ from viewflow.workflow.models import Task
 
 from casework import tasklists
 from config.urls import workflow
-from demo.stories import LEAD, PENDING_APPROVAL, SENT
+from demo.stories import LEAD, PENDING_APPROVAL, PENDING_FILING, SENT
 
 pytestmark = pytest.mark.django_db
 
@@ -117,3 +119,57 @@ def test_the_menu_badge_stops_counting_at_its_cap(cast, tell, login, monkeypatch
     monkeypatch.setattr(MenuCount, "cap", len(waiting) - 1)
     assert MenuCount(waiting).count == f"{len(waiting) - 1}+"
     assert f'<span class="mdc-list-item__meta">{len(waiting) - 1}+</span>' in head.get("/workflow/queue/").content.decode()
+
+
+def listed_in_order(response) -> list[int]:
+    assert response.status_code == 200
+    return [int(task) for task in re.findall(r'href="/workflow/flows/\w+/\d+/\w+/(\d+)/"', response.content.decode())]
+
+
+def pagination_link(response, side: str) -> str | None:
+    """The href of 下一页 (side "next") or 上一页 ("prev"), or None when there is none."""
+    found = re.search(rf'vf-list__pagination-item--{side}">\s*<a href="([^"#]+)', response.content.decode())
+    return html.unescape(found.group(1)) if found else None
+
+
+def test_task_list_pages_follow_their_links_by_cursor_keeping_the_filter_and_the_order(cast, tell, login, monkeypatch):
+    """下一页 and 上一页 on 待认领 carry a cursor, not a page number, and keep the step filter and the
+    chosen order: one task a page, the links list every waiting approval once, newest first (oldest
+    first when sorted by 创建时间), and walk back through the same pages."""
+    from casework.workflow import QueueView
+
+    for index in range(3):
+        tell(PENDING_APPROVAL, title=f"待审批移送的案件{index}")
+    tell(PENDING_FILING, title="待立案的案件")  # a 立案审批 in the same queue, which the filter leaves out
+    head = login("msb_head")
+    approvals = [task for task in tasklists.queue(FLOWS, cast.user("msb_head")).order_by("-created", "-id")
+                 if task.flow_task.name == "approve_transfer"]
+    assert len(approvals) == 3 and len(tasklists.queue(FLOWS, cast.user("msb_head"))) > 3
+    ref = get_task_ref(approvals[0].flow_task)
+    monkeypatch.setattr(QueueView, "paginate_by", 1)
+
+    for order, expected in (("", [task.pk for task in approvals]), ("created", [task.pk for task in reversed(approvals)])):
+        url = f"/workflow/queue/?flow_task={ref}" + (f"&_orderby={order}" if order else "")
+        pages = [head.get(url)]
+        while link := pagination_link(pages[-1], "next"):
+            params = parse_qs(link.removeprefix("?"))
+            assert "after" in params and "page" not in params and params["flow_task"] == [ref]
+            assert params.get("_orderby") == ([order] if order else None)
+            pages.append(head.get("/workflow/queue/" + link))
+        assert [listed_in_order(page) for page in pages] == [[pk] for pk in expected], order
+        back = [pages[-1]]
+        while link := pagination_link(back[-1], "prev"):
+            params = parse_qs(link.removeprefix("?"))
+            assert "before" in params and params["flow_task"] == [ref]
+            back.append(head.get("/workflow/queue/" + link))
+        assert [listed_in_order(page) for page in back] == [[pk] for pk in reversed(expected)], order
+
+
+def test_a_cursor_that_does_not_parse_shows_the_first_page(cast, tell, login):
+    tell(PENDING_APPROVAL, title="待审批移送的案件")
+    head = login("msb_head")
+    first = listed_in_order(head.get("/workflow/queue/"))
+    assert first
+    for cursor in ("%%%", "bm90LWEtY3Vyc29y", "A" * 2000):
+        assert listed_in_order(head.get("/workflow/queue/", {"after": cursor})) == first
+        assert listed_in_order(head.get("/workflow/queue/", {"before": cursor})) == first

@@ -11,13 +11,13 @@ import pytest
 from guardian.shortcuts import get_objects_for_user
 
 from casework.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission, Subject
-from casework.paging import KeysetPaginator
 from casework.permissions import VIEW_CASE
 from casework.selectors import case_list_for_user, case_pages_for_user
 from demo.stories import INVESTIGATING, LEAD, PENDING_APPROVAL, SENT
 from referral.models import IssuedDocument, Referral, ReferralStatus
 from referral.permissions import VIEW_REFERRAL
 from referral.selectors import referral_list_for_user, referral_pages_for_user
+from tests.paging import walk_both_ways
 
 pytestmark = pytest.mark.django_db
 
@@ -66,21 +66,6 @@ def test_a_grant_carries_its_objects_sort_key(cast, stories):
 # --- pages read past a cursor (casework.paging.KeysetPaginator) ----------------------------------------
 
 
-def walk(pages, size: int) -> tuple[list[list[int]], list[list[int]]]:
-    """Every page forwards through 下一页 (`after` cursors), then backwards from the last through 上一页."""
-    paginator = KeysetPaginator(pages, size)
-    page = paginator.seek()
-    forwards = [[row.pk for row in page]]
-    while page.has_next():
-        page = paginator.seek(after=page.next_param().removeprefix("after="))
-        forwards.append([row.pk for row in page])
-    backwards = []
-    while page.has_previous():
-        page = paginator.seek(before=page.previous_param().removeprefix("before="))
-        backwards.append([row.pk for row in page])
-    return forwards, backwards
-
-
 @pytest.fixture
 def grants_of_every_kind(cast, stories):
     """psb_officer, whom no case is referred to here, holds cases through the police's members group,
@@ -116,7 +101,7 @@ def test_the_pages_walk_every_visible_case_once_in_order_and_back(cast, grants_o
             expected = guardian_list(user, VIEW_CASE, Case, "-registered_at", "-id")
             for size in (1, 2, 3):
                 assert len(expected) > size, username
-                forwards, backwards = walk(case_pages_for_user(user=user), size)
+                forwards, backwards = walk_both_ways(case_pages_for_user(user=user), size)
                 assert [pk for page in forwards for pk in page] == expected, (username, size, same_time)
                 assert all(len(page) == size for page in forwards[:-1]), (username, size, same_time)
                 assert backwards == forwards[-2::-1], (username, size, same_time)
@@ -126,7 +111,7 @@ def test_referral_pages_walk_every_visible_referral_once_in_order(cast, stories)
     for username in ("psb_officer", "msb_officer", "msb_head"):
         user = cast.user(username)
         expected = guardian_list(user, VIEW_REFERRAL, Referral, "-created_at", "-id")
-        forwards, backwards = walk(referral_pages_for_user(user=user), 1)
+        forwards, backwards = walk_both_ways(referral_pages_for_user(user=user), 1)
         assert [pk for page in forwards for pk in page] == expected, username
         assert backwards == forwards[-2::-1], username
 
