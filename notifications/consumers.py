@@ -93,10 +93,9 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         if self.session_key is None:  # a scope without a session (a test's injected user): nothing to outlive
             self.valid_until = float("inf")
         else:
-            valid_until = self.scope.get(SESSION_VALID_UNTIL)  # notifications.auth found it with the user
-            if valid_until is None:  # under another auth middleware: one more trip
-                valid_until = await database_sync_to_async(session_valid_until)(session, user_id=user.pk)
-            self.valid_until = valid_until
+            # notifications.auth (config.asgi) found the session's end with the user; a scope built
+            # otherwise says 0, "unknown", and the watcher below reads the session store at once.
+            self.valid_until = self.scope.get(SESSION_VALID_UNTIL, 0.0)
             self.watcher = asyncio.ensure_future(self._watch_session())
         # Join first, then read the replay: a notification committed in between arrives twice at
         # worst (the client de-duplicates by id), never zero times.

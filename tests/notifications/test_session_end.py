@@ -90,3 +90,23 @@ async def test_working_in_the_browser_keeps_the_socket_and_it_ends_after_the_las
 
     assert await closed_with(socket, timeout=8) == CLOSE_UNAUTHENTICATED  # no request since: it ends
     await hang_up(socket)
+
+
+async def test_under_another_auth_middleware_the_socket_still_ends_with_its_session(alice, settings):
+    """A scope that does not carry the session's end (channels' own AuthMiddlewareStack instead of
+    notifications.auth): the socket reads the session store right after it opens, stays while the
+    session lives and closes when it expires."""
+    from channels.auth import AuthMiddlewareStack
+    from channels.testing import WebsocketCommunicator
+
+    from notifications.consumers import NotificationConsumer
+
+    settings.SESSION_COOKIE_AGE = 3  # an idle timeout of three seconds
+    _, cookie = await database_sync_to_async(signed_in)(alice)
+    application = AuthMiddlewareStack(NotificationConsumer.as_asgi())
+    socket = WebsocketCommunicator(application, "/ws/notifications/", headers=[(b"host", b"testserver"), (b"cookie", cookie)])
+    assert (await socket.connect())[0]
+
+    assert await closed_with(socket, timeout=1.5) is None  # the session lives: the socket stays
+    assert await closed_with(socket, timeout=6) == CLOSE_UNAUTHENTICATED
+    await hang_up(socket)
