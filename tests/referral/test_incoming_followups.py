@@ -5,6 +5,9 @@ transferred case the bureau takes up again after 不起诉 or 撤案, its paused
 from __future__ import annotations
 
 import io
+from calendar import monthrange
+from datetime import date
+
 import docx
 import pytest
 from django.urls import reverse
@@ -26,8 +29,14 @@ def acknowledge(flow_client, login, referral, **extra):
 
 
 def months_after(moment, months):
-    local = timezone.localtime(moment)
-    return local.replace(month=(local.month - 1 + months) % 12 + 1, year=local.year + (local.month - 1 + months) // 12).date()
+    """The same day `months` later (the month's last day when it has no such day), moved to the next
+    working day when it is a rest day or holiday (LIANBAN_CALENDAR_DAY_HOLIDAY_ROLLOVER): the
+    expectation holds whatever day the test runs."""
+    from casework.calendar import next_working_day
+
+    day = timezone.localtime(moment).date()
+    year, month = day.year + (day.month - 1 + months) // 12, (day.month - 1 + months) % 12 + 1
+    return next_working_day(date(year, month, min(day.day, monthrange(year, month)[1])))  # 8月31日 + 6 → 2月28/29日
 
 
 # --- 上级交办: 30 working days, 3 months with the head's approval, 6 after collective study --------------
