@@ -70,6 +70,7 @@ class Template:
     def count(self) -> dict[str, int]:
         return {table: len(rows) for table, rows in self.rows.items() if rows}
 
+    @functools.cached_property
     def lead_holds_open_task(self) -> bool:
         """Whether the copy puts an open task in its lead officer's inbox (the workload to spread)."""
         lead = self.rows["casework_case"][0].lead_officer_id

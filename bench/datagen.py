@@ -82,6 +82,13 @@ def _quotas(total: int, rng: random.Random) -> list[int]:
     return quotas
 
 
+def _another(people: list, person, rng: random.Random):
+    """Anyone of `people` (two or more) but `person`, without building the list of the others."""
+    while (other := rng.choice(people)).pk == person.pk:
+        pass
+    return other
+
+
 def _institution(rng: random.Random, region: str, city: str) -> tuple[str, str, str, str]:
     from casework.identifiers import uscc_check_char
 
@@ -101,15 +108,15 @@ def plan_cases(n: int, bureaus: list[Bureau], rng: random.Random, templates: dic
     plans: list[Plan] = []
     for index, bureau in enumerate(bureaus):
         mine = [stage for stage, b in zip(stages, where) if b == index]
-        holding = [s for s in mine if templates[s].lead_holds_open_task()]
+        holding = [s for s in mine if templates[s].lead_holds_open_task]
         quotas = _quotas(len(holding), rng) if holding else [0]
         add_officers(bureau, max(2, len(quotas)), rng)
         leads = [bureau.officers[i] for i, q in enumerate(quotas) for _ in range(q)]
         rng.shuffle(leads)
         city = bureau.msb.region_name
         for stage in mine:
-            lead = leads.pop() if templates[stage].lead_holds_open_task() else rng.choice(bureau.officers)
-            officer2 = rng.choice([u for u in bureau.officers if u.pk != lead.pk])
+            lead = leads.pop() if templates[stage].lead_holds_open_task else rng.choice(bureau.officers)
+            officer2 = _another(bureau.officers, lead, rng)
             institution = _institution(rng, bureau.msb.region_code, city)
             short = institution[0].removesuffix("有限公司")
             registered = now - timedelta(minutes=rng.randint(60, SPREAD_DAYS * 24 * 60))
@@ -173,7 +180,7 @@ def make_cases(n: int, *, seed: int = 0, bureaus: int = 12, batch: int = 5000,
     copying = time.perf_counter()
     with _indexes_deferred(defer_indexes) as rebuilt:
         _copy_chunks(plans, batch, copiers, rows, case_ids, copying, progress)
-    loads = Counter(p.lead.pk for p in plans if templates[p.stage].lead_holds_open_task())
+    loads = Counter(p.lead.pk for p in plans if templates[p.stage].lead_holds_open_task)
     return Result(cases=len(plans), seconds=time.perf_counter() - started, copy_seconds=time.perf_counter() - copying, rows=rows,
                   stages=Counter(p.stage for p in plans), case_ids=dict(case_ids),
                   per_stage={stage: t.count() for stage, t in templates.items()}, officer_loads=sorted(loads.values()),
