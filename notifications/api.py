@@ -37,4 +37,4 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             services.notification_mark_read(user=request.user, notification_id=int(pk))
         except Notification.DoesNotExist:
             raise Http404("没有找到该通知。") from None
-        return Response({"unread": selectors.notification_unread_count(user=request.user)})
+        return Response({"unread": selectors.notification_unread_count(user=request.user, cap=None)})

@@ -8,7 +8,7 @@ from notifications.selectors import notification_latest_id, notification_unread_
 
 
 def unread_notifications(request: HttpRequest) -> dict[str, int]:
-    """Two indexed queries for a signed-in user, none for anyone else."""
+    """Two indexed queries for a signed-in user (the count stops at the badge's cap), none for anyone else."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}

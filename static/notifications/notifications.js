@@ -89,7 +89,7 @@
     badge.hidden = count <= 0;
     const link = badge.closest("a");
     if (link) {
-      link.setAttribute("aria-label", "通知，未读 " + count + " 条");
+      link.setAttribute("aria-label", "通知，未读 " + (count > 99 ? "99+" : String(count)) + " 条");
     }
   }
 

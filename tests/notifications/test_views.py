@@ -184,3 +184,29 @@ def test_badge_shows_count_and_last_id_and_hides_at_zero(alice):
     assert reverse("notifications:list") in shown
     assert 'data-unread-count="0"' in hidden and 'data-last-id="0"' in hidden
     assert " hidden>" in hidden
+
+
+def test_the_unread_count_on_every_page_and_in_every_push_stops_at_the_badges_cap(client, alice, bob):
+    """A head with thousands of unread clock alerts: the badge says 99+ (and so does its label for a
+    screen reader), counted no further than 100 — on each page and in the count a push carries —
+    while marking one read through the API still answers the exact number."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from notifications.selectors import UNREAD_CAP, notification_unread_count, notification_unread_counts
+
+    make(alice, 150)
+    make(alice, 3, read=True)
+    make(bob, 2)
+    client.force_login(alice)
+
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(reverse("notifications:list")).content.decode()
+    counts = [query["sql"] for query in captured if "COUNT(" in query["sql"].upper() and "read_at\" IS NULL" in query["sql"]]
+    assert counts and all("LIMIT" in sql for sql in counts)
+    assert re.search(r'id="lb-notification-badge"[^>]*>99\+</span>', page)
+    assert "通知，未读 99+ 条" in page and "未读 99+ 条" in page
+
+    assert notification_unread_counts(user_ids={alice.pk, bob.pk}) == {alice.pk: UNREAD_CAP, bob.pk: 2}
+    assert notification_unread_counts(user_ids={alice.pk}, cap=1000) == {alice.pk: 150}
+    assert notification_unread_count(user=alice, cap=None) == 150
