@@ -27,7 +27,7 @@ from viewflow.workflow.models import Task
 from agencies.permissions import officer_of
 from casework import tasklists
 from casework.forms import add_service_errors
-from casework.paging import CountlessPaginator, KeysetPages, KeysetPaginator, query_without_paging
+from casework.paging import CountlessPaginator, KeysetPaginator, query_without_paging
 
 
 class ScopedFlowMixin:
@@ -266,8 +266,8 @@ class InboxBulkUnassignView(flow_views.BulkUnassignTasksActionView):
 
 class TaskListMixin:
     """The lists of casework.tasklists: index-served queries, a filter without per-process options,
-    pages that do not count, and what each row's summary shows loaded with the rows (a flow lists
-    it in `brief_related`)."""
+    pages read by cursor without counting, and what each row's summary shows loaded for the page's
+    rows, one query a flow (tasklists.TaskPages; a flow lists it in `brief_related`)."""
 
     flow_classes = None
     paginator_class = CountlessPaginator
@@ -275,12 +275,11 @@ class TaskListMixin:
 
     @viewprop
     def queryset(self):
-        related = [f"process__{path}" for flow_class in self.flow_classes for path in flow_class.brief_related]
-        return self.select(self.flow_classes, self.request.user).select_related(*related).order_by("-created", "-id")
+        return self.select(self.flow_classes, self.request.user).order_by("-created", "-id")
 
     def paginate_queryset(self, queryset, page_size):
         """Pages by cursor (`?after=` / `?before=`, casework.paging): page 1,000 reads what page 1 reads."""
-        pages = KeysetPages(rows=queryset.order_by(), order=tasklists.paging_order(queryset.query.order_by))
+        pages = tasklists.TaskPages(rows=queryset.order_by(), order=tasklists.paging_order(queryset.query.order_by))
         paginator = KeysetPaginator(pages, page_size)
         page = paginator.seek(after=self.request.GET.get("after"), before=self.request.GET.get("before"))
         return paginator, page, page.object_list, page.has_other_pages()

@@ -173,3 +173,18 @@ def test_a_cursor_that_does_not_parse_shows_the_first_page(cast, tell, login):
     for cursor in ("%%%", "bm90LWEtY3Vyc29y", "A" * 2000):
         assert listed_in_order(head.get("/workflow/queue/", {"after": cursor})) == first
         assert listed_in_order(head.get("/workflow/queue/", {"before": cursor})) == first
+
+
+def test_each_row_shows_its_case_loaded_per_flow_not_in_one_wide_join(cast, tell, login):
+    """The queue's rows of two flows (立案审批 of a case, 移送审批 of a transfer) each show their case's
+    title and the process summary; the list query joins no summary table — each flow's summaries come
+    in one query of their own for the page's rows."""
+    tell(PENDING_FILING, title="甲医院涉嫌串换药品案")
+    tell(PENDING_APPROVAL, title="乙诊所涉嫌虚构医药服务案")
+    head = login("msb_head")
+    with CaptureQueriesContext(connection) as captured:
+        page = head.get("/workflow/queue/").content.decode()
+    assert "甲医院涉嫌串换药品案" in page and "乙诊所涉嫌虚构医药服务案" in page
+    assert "镇江市医保局 → 镇江市公安局" in page  # the transfer's summary: its agencies, loaded with the page
+    task_reads = [query["sql"] for query in captured if 'FROM "viewflow_task"' in query["sql"]]
+    assert task_reads and not any('"casework_case"' in sql or '"referral_referral"' in sql for sql in task_reads)
