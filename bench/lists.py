@@ -7,7 +7,9 @@ visible cases and the one with the most waiting tasks, times the first page of
 - 我的待办 /workflow/inbox/, 待认领 /workflow/queue/, 案件 /cases/, 移送 /referrals/ — the whole
   request through Django's test Client (middleware, view, template; in process, no network);
 - the list's own query (what the page reads: casework.tasklists, agencies.visibility), and for the
-  case list also a page 1,000 rows deep read past its cursor (`?after=`), a status filter and a search;
+  case list and the queue also a page 1,000 rows deep read past its cursor (`?after=`) — the queue's
+  beside the same query with OFFSET, as the task lists paged before; for the case list a status filter
+  and a search;
 - the baselines: guardian's `get_objects_for_user` listing of the same cases/referrals in the same
   order, and viewflow's stock `Task.objects.queue()` / `inbox()`, first page of each.
 
@@ -90,7 +92,7 @@ def main() -> None:
 
     from casework import tasklists
     from casework.models import Case
-    from casework.paging import KeysetPaginator, cursor_encode
+    from casework.paging import KeysetPages, KeysetPaginator, cursor_encode
     from casework.selectors import case_list_for_user, case_pages_for_user
     from config.urls import workflow
     from referral.models import Referral
@@ -114,6 +116,21 @@ def main() -> None:
         return lambda: list(get_objects_for_user(user, perm, klass=model, accept_global_perms=False, with_superuser=False)
                             .order_by(*order)[:PAGE])
 
+    def task_pages(select, user):
+        return KeysetPages(rows=select(flows, user), order=tasklists.DEFAULT_ORDER)
+
+    def task_seek(select, user):
+        """The task page past the 1,000th task's cursor (or the list's last, if shorter)."""
+        key = task_pages(select, user).keys(stop=1000)[-1]
+
+        def run():
+            pages = task_pages(select, user)
+            return pages.load(pages.keys(stop=PAGE, after=key))
+        return run
+
+    def task_offset(select, user):
+        return lambda: list(select(flows, user).order_by(*tasklists.DEFAULT_ORDER)[1000 : 1000 + PAGE])
+
     deep_key = case_pages_for_user(user=reader).keys(stop=1000)[-1]
     deep_cursor = cursor_encode(deep_key, 1000)
 
@@ -131,6 +148,8 @@ def main() -> None:
         ("inbox query", head, lambda: list(tasklists.inbox(flows, head).order_by("-created", "-id")[:PAGE])),
         ("inbox baseline: viewflow Task.objects.inbox()", head, lambda: list(Task.objects.inbox(flows, head).order_by("-created")[:PAGE])),
         ("queue 待认领 page", head, page(head, "/workflow/queue/")),
+        ("queue page 51 (1,000 tasks deep) past its cursor", head, task_seek(tasklists.queue, head)),
+        ("queue page 51 baseline: the same query, OFFSET 1000", head, task_offset(tasklists.queue, head)),
         ("queue query", head, lambda: list(tasklists.queue(flows, head).order_by("-created", "-id")[:PAGE])),
         ("queue baseline: viewflow Task.objects.queue()", head, lambda: list(Task.objects.queue(flows, head).order_by("-created")[:PAGE])),
         ("case list 案件 page", reader, page(reader, "/cases/")),
