@@ -104,6 +104,17 @@ if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("LIANBAN_DB_CONN_MAX_AGE", 0))}
     # One test database per test run, so two runs on one machine never drop each other's database.
     DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}
+    # PostgreSQL: each process keeps a pool of open connections (psycopg_pool, Django's "pool" option).
+    # Without it every request and every socket's database trip opens a connection of its own — in a
+    # reconnect storm of 1,000 sockets that was most of the handshake (bench/README.md). Persistent
+    # connections (CONN_MAX_AGE) are no substitute under ASGI, where request threads come and go.
+    DB_POOL_SIZE = env_int("LIANBAN_DB_POOL_SIZE", 10)
+    if DB_POOL_SIZE > 0 and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # Django refuses persistent connections with a pool
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": min(2, DB_POOL_SIZE), "max_size": DB_POOL_SIZE,
+            "timeout": env_int("LIANBAN_DB_POOL_TIMEOUT_SECONDS", 10),  # waiting for a free connection, then an error
+        }
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

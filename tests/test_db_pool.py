@@ -1,0 +1,53 @@
+"""On PostgreSQL each process keeps a pool of open connections (config/settings.py, LIANBAN_DB_POOL_SIZE):
+a database trip after Django has closed its connection — every request, every socket's trip through
+database_sync_to_async — takes an open one from the pool instead of connecting again."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def backend_pid() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_closed_connection_goes_back_to_the_pool_and_is_used_again():
+    if connection.vendor != "postgresql":
+        pytest.skip(f"the connection pool is PostgreSQL's; this run uses {connection.vendor}")
+    pids = set()
+    for _ in range(20):
+        pids.add(backend_pid())
+        connection.close()  # what Django does at the end of each request and each socket's trip
+    assert len(pids) <= 2, f"{len(pids)} server processes for 20 trips: connections are not reused"
+
+
+def pool_option(**environment: str):
+    """The pool option config/settings.py builds from the environment (in a fresh interpreter)."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("LIANBAN_DB_")}
+    env |= {"DJANGO_SETTINGS_MODULE": "config.settings", "LIANBAN_DEBUG": "1", **environment}
+    code = "import json, django; django.setup(); from django.conf import settings; " \
+           "d = settings.DATABASES['default']; print(json.dumps([d.get('OPTIONS', {}).get('pool'), d['CONN_MAX_AGE']]))"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_the_pool_is_on_for_postgresql_sized_by_its_setting_and_off_at_zero(tmp_path):
+    url = "postgres://lianban@127.0.0.1:5432/lianban"
+    var = str(tmp_path)
+    assert pool_option(DATABASE_URL=url, LIANBAN_VAR_DIR=var) == [{"min_size": 2, "max_size": 10, "timeout": 10}, 0]
+    assert pool_option(DATABASE_URL=url, LIANBAN_VAR_DIR=var, LIANBAN_DB_POOL_SIZE="4")[0]["max_size"] == 4
+    # Without the pool, persistent connections may be asked for instead.
+    assert pool_option(DATABASE_URL=url, LIANBAN_VAR_DIR=var, LIANBAN_DB_POOL_SIZE="0", LIANBAN_DB_CONN_MAX_AGE="60") == [None, 60]
+    assert pool_option(DATABASE_URL="sqlite:///" + var + "/x.sqlite3", LIANBAN_VAR_DIR=var)[0] is None
