@@ -26,11 +26,17 @@ def backend_pid() -> int:
 def test_a_closed_connection_goes_back_to_the_pool_and_is_used_again():
     if connection.vendor != "postgresql":
         pytest.skip(f"the connection pool is PostgreSQL's; this run uses {connection.vendor}")
+    backend_pid()
+    connection.close()
+    before = connection.pool.get_stats()
     pids = set()
     for _ in range(20):
         pids.add(backend_pid())
         connection.close()  # what Django does at the end of each request and each socket's trip
-    assert len(pids) <= 2, f"{len(pids)} server processes for 20 trips: connections are not reused"
+    after = connection.pool.get_stats()
+    assert after.get("requests_num", 0) - before.get("requests_num", 0) >= 20, "the trips did not go through the pool"
+    assert after.get("connections_num", 0) == before.get("connections_num", 0), "a trip opened a new connection"
+    assert len(pids) <= connection.settings_dict["OPTIONS"]["pool"]["max_size"]
 
 
 def pool_option(**environment: str):
