@@ -27,7 +27,7 @@ from viewflow.workflow.models import Task
 from agencies.permissions import officer_of
 from casework import tasklists
 from casework.forms import add_service_errors
-from casework.paging import CountlessPaginator, KeysetPaginator, query_without_paging
+from casework.paging import KeysetPaginator, query_without_paging
 
 
 class ScopedFlowMixin:
@@ -270,7 +270,6 @@ class TaskListMixin:
     rows, one query a flow (tasklists.TaskPages; a flow lists it in `brief_related`)."""
 
     flow_classes = None
-    paginator_class = CountlessPaginator
     select = None  # one of tasklists.inbox / queue / archive
 
     @viewprop

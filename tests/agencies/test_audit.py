@@ -66,6 +66,14 @@ def failing_verify_audit() -> str:
     return err.getvalue()
 
 
+def assert_reported_as_tampered(victim: AuditEvent) -> None:
+    """audit_verify names exactly that event as changed, and verify_audit fails naming it."""
+    problems = list(audit_verify())
+    assert [problem.event_id for problem in problems] == [victim.pk]
+    assert "篡改" in problems[0].message
+    assert f"[事件 {victim.pk}]" in failing_verify_audit()
+
+
 def chain() -> list[AuditEvent]:
     return list(AuditEvent.objects.order_by("seq"))
 
@@ -133,10 +141,7 @@ def test_an_event_kept_after_a_rolled_back_savepoint_is_still_sealed():
 def test_a_changed_summary_is_reported_by_event_and_verify_audit_fails(sealed):
     victim = sealed[3]
     AuditEvent.objects.filter(pk=victim.pk).update(summary="篡改后的摘要")
-    problems = list(audit_verify())
-    assert [problem.event_id for problem in problems] == [victim.pk]
-    assert "篡改" in problems[0].message
-    assert f"[事件 {victim.pk}]" in failing_verify_audit()
+    assert_reported_as_tampered(victim)
 
 
 @pytest.mark.django_db

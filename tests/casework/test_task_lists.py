@@ -21,10 +21,14 @@ pytestmark = pytest.mark.django_db
 FLOWS = workflow.flow_classes
 
 
-def listed_task_ids(response) -> set[int]:
+def listed_in_order(response) -> list[int]:
+    """The tasks linked from the rows (`/workflow/flows/<flow>/<process>/<step>/<task>/`), top to bottom."""
     assert response.status_code == 200
-    """The tasks linked from the rows (`/workflow/flows/<flow>/<process>/<step>/<task>/`)."""
-    return {int(task) for task in re.findall(r'href="/workflow/flows/\w+/\d+/\w+/(\d+)/"', response.content.decode())}
+    return [int(task) for task in re.findall(r'href="/workflow/flows/\w+/\d+/\w+/(\d+)/"', response.content.decode())]
+
+
+def listed_task_ids(response) -> set[int]:
+    return set(listed_in_order(response))
 
 
 def test_every_users_queue_inbox_and_archive_hold_what_viewflow_would_list(cast, tell):
@@ -119,11 +123,6 @@ def test_the_menu_badge_stops_counting_at_its_cap(cast, tell, login, monkeypatch
     monkeypatch.setattr(MenuCount, "cap", len(waiting) - 1)
     assert MenuCount(waiting).count == f"{len(waiting) - 1}+"
     assert f'<span class="mdc-list-item__meta">{len(waiting) - 1}+</span>' in head.get("/workflow/queue/").content.decode()
-
-
-def listed_in_order(response) -> list[int]:
-    assert response.status_code == 200
-    return [int(task) for task in re.findall(r'href="/workflow/flows/\w+/\d+/\w+/(\d+)/"', response.content.decode())]
 
 
 def pagination_link(response, side: str) -> str | None:
