@@ -4,14 +4,16 @@
 Reads a database made by bench/datagen.py (never changes it) and, for the officer with the most
 visible cases and the one with the most waiting tasks, times the first page of
 
-- 我的待办 /workflow/inbox/, 待认领 /workflow/queue/, 案件 /cases/, 移送 /referrals/ — the whole
-  request through Django's test Client (middleware, view, template; in process, no network);
+- 我的工作 /workflow/work/ (by due date and newest first), 我的待办 /workflow/inbox/, 待认领
+  /workflow/queue/, 案件 /cases/, 移送 /referrals/ — the whole request through Django's test Client
+  (middleware, view, template; in process, no network);
 - the list's own query (what the page reads: casework.tasklists, agencies.visibility), and for the
   case list and the queue also a page 1,000 rows deep read past its cursor (`?after=`) — the queue's
   beside the same query with OFFSET, as the task lists paged before; for the case list a status filter
-  and a search;
+  and a search; for 我的工作 both of its orders;
 - the baselines: guardian's `get_objects_for_user` listing of the same cases/referrals in the same
-  order, and viewflow's stock `Task.objects.queue()` / `inbox()`, first page of each.
+  order, and viewflow's stock `Task.objects.queue()` / `inbox()`, first page of each (for 我的工作,
+  the two as one OR query).
 
     .venv/bin/python bench/lists.py --database-url postgres://postgres@127.0.0.1:5432/lianban_datagen_100k
 
@@ -91,6 +93,7 @@ def main() -> None:
     from viewflow.workflow.models import Task
 
     from casework import tasklists
+    from casework.worklist import WorkPages
     from casework.models import Case
     from casework.paging import KeysetPages, KeysetPaginator, cursor_encode
     from casework.selectors import case_list_for_user, case_pages_for_user
@@ -131,6 +134,9 @@ def main() -> None:
     def task_offset(select, user):
         return lambda: list(select(flows, user).order_by(*tasklists.DEFAULT_ORDER)[1000 : 1000 + PAGE])
 
+    def work(user, order):
+        return lambda: KeysetPaginator(WorkPages(flows, user, order), PAGE - 1).seek()
+
     deep_key = case_pages_for_user(user=reader).keys(stop=1000)[-1]
     deep_cursor = cursor_encode(deep_key, 1000)
 
@@ -152,6 +158,13 @@ def main() -> None:
         ("queue page 51 baseline: the same query, OFFSET 1000", head, task_offset(tasklists.queue, head)),
         ("queue query", head, lambda: list(tasklists.queue(flows, head).order_by("-created", "-id")[:PAGE])),
         ("queue baseline: viewflow Task.objects.queue()", head, lambda: list(Task.objects.queue(flows, head).order_by("-created")[:PAGE])),
+        ("我的工作 page, by due date", head, page(head, "/workflow/work/")),
+        ("我的工作 page, newest first", head, page(head, "/workflow/work/?order=new")),
+        ("我的工作 query, by due date (casework.worklist)", head, work(head, "due")),
+        ("我的工作 query, newest first (casework.worklist)", head, work(head, "new")),
+        ("我的工作 baseline: viewflow inbox() | queue() as one query, newest first", head,
+         lambda: list((Task.objects.inbox(flows, head) | Task.objects.queue(flows, head)).order_by("-created")[:PAGE])),
+        ("我的工作 page, by due date", reader, page(reader, "/workflow/work/")),
         ("case list 案件 page", reader, page(reader, "/cases/")),
         ("case list query", reader, lambda: case_pages_for_user(user=reader)[0:PAGE]),
         ("case list baseline: guardian get_objects_for_user", reader,

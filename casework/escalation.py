@@ -120,6 +120,7 @@ class EscalationFlow(ScopedFlowMixin, flow.Flow):
     process_class = EscalationProcess
     process_summary_template = "{{ process.deadline.title }}"
     brief_related = ("escalationprocess__deadline__case",)
+    case_lookup = "escalationprocess__deadline__case"
     lock_impl = lock.select_for_update_lock
 
     start = flow.StartHandle(this.open).Annotation(title="期限届满").Next(this.handle)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.views import generic
 
 from agencies.visibility import VisiblePages
-from casework.paging import CountlessPaginator, KeysetPaginator
+from casework.paging import CountlessPaginator, KeysetPaginator, query_without_paging
 
 
 class SearchListView(generic.ListView):
@@ -35,5 +35,6 @@ class SearchListView(generic.ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            statuses=self.statuses, q=self.request.GET.get("q", ""), status=self.request.GET.get("status", ""), **kwargs
+            statuses=self.statuses, q=self.request.GET.get("q", ""), status=self.request.GET.get("status", ""),
+            page_query=query_without_paging(self.request.GET), **kwargs,
         )

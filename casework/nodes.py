@@ -10,11 +10,42 @@ from __future__ import annotations
 from django.urls import path
 from viewflow.workflow import STATUS, flow
 from viewflow.workflow.flow import utils
+from viewflow.workflow.nodes.view import ViewActivation
 
+from agencies.audit import audit_append
 from agencies.permissions import officer_of
 
 
+class AuditedViewActivation(ViewActivation):
+    """Taking a task (认领) and handing it back (退回) change who must act: both are audited, on the
+    single-task pages and the bulk ones alike. The events go to the process's own thread, so a
+    confidential referral's steps never show on its case's timeline."""
+
+    @ViewActivation.status.super()
+    def assign(self, user):
+        self.task.owner = user
+        self.task.save()
+        self._audit(user, "task.claimed", "认领")
+
+    @ViewActivation.status.super()
+    def unassign(self):
+        owner = self.task.owner
+        self.task.owner = None
+        self.task.save()
+        self._audit(owner, "task.returned", "退回")
+
+    def _audit(self, user, verb: str, action: str) -> None:
+        officer = officer_of(user) if user is not None else None
+        audit_append(
+            actor=user, verb=verb, target=self.task, agency=officer.agency if officer else None,
+            thread=f"process:{self.task.process_id}", summary=f"{action}任务「{self.flow_task.task_title or self.flow_task.name}」",
+            data={"task": self.task.pk, "process": self.task.process_id},
+        )
+
+
 class View(flow.View):
+    activation_class = AuditedViewActivation
+
     def can_view(self, user, task) -> bool:
         if not self.flow_class.instance.has_view_permission(user, task.process.coerced):
             return False

@@ -8,6 +8,8 @@ more than it shows; that row only tells whether there is a next page.
 from __future__ import annotations
 
 import binascii
+import heapq
+import itertools
 import json
 from base64 import urlsafe_b64decode, urlsafe_b64encode
 from datetime import date, datetime, timezone
@@ -255,13 +257,15 @@ class KeysetPages(VisiblePages):
     """What a list view pages through: `rows` (scoped, filtered, with its select_related) in `order` —
     field names all ascending or all descending ("-"), the last one the primary key."""
 
-    def __init__(self, *, rows: QuerySet, order: tuple[str, ...]):
+    def __init__(self, *, rows: QuerySet, order: tuple[str, ...], key_types: tuple[type, ...] | None = None):
+        """`key_types` names the key's types when the order holds an annotation of `rows` (it is read
+        from the model's fields otherwise)."""
         self.model, self._rows, self._matching = rows.model, rows, None
         self._descending = order[0].startswith("-")
         self._fields = tuple(name.removeprefix("-") for name in order)
         if {name.startswith("-") for name in order} != {self._descending} or self._fields[-1] not in ("id", "pk"):
             raise ValueError("a list's order runs one way and ends with the id")
-        self.key_types = tuple(_key_type(self.model._meta.get_field(name)) for name in self._fields)
+        self.key_types = key_types or tuple(_key_type(self.model._meta.get_field(name)) for name in self._fields)
 
     def query(self, *, after: Key | None = None, before: Key | None = None) -> QuerySet:
         """The `(…, id)` keys past the cursor, in reading order (backwards when reading `before` a key)."""
@@ -278,5 +282,29 @@ class KeysetPages(VisiblePages):
 
     def load(self, keys: list[Key]) -> list[models.Model]:
         """The rows of `keys` (their ids last), in that order."""
+        loaded = self._rows.in_bulk([key[-1] for key in keys])
+        return [loaded[key[-1]] for key in keys if key[-1] in loaded]
+
+
+class MergedPages(VisiblePages):
+    """One list read from several disjoint KeysetPages in the same order, each served by its own
+    index (a UNION ALL done by the page: each part reads at most a page past the cursor, and the
+    page takes the first keys of their merge). `load` reads the page's rows from `rows`."""
+
+    def __init__(self, *, parts: list[KeysetPages], rows: QuerySet):
+        first = parts[0]
+        if any((part._fields, part._descending) != (first._fields, first._descending) for part in parts):
+            raise ValueError("the parts of a merged list share one order")
+        self.model, self._rows, self._matching = rows.model, rows, None
+        self._parts, self._descending, self.key_types = parts, first._descending, first.key_types
+
+    def keys(self, *, stop: int, after: Key | None = None, before: Key | None = None) -> list[Key]:
+        if stop <= 0:
+            return []
+        reading_down = self._descending != (before is not None)
+        merged = heapq.merge(*(part.keys(stop=stop, after=after, before=before) for part in self._parts), reverse=reading_down)
+        return list(itertools.islice(merged, stop))
+
+    def load(self, keys: list[Key]) -> list[models.Model]:
         loaded = self._rows.in_bulk([key[-1] for key in keys])
         return [loaded[key[-1]] for key in keys if key[-1] in loaded]

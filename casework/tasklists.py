@@ -119,12 +119,17 @@ class TaskPages(KeysetPages):
 
     def load(self, keys) -> list[models.Model]:
         tasks = super().load(keys)
-        by_flow: dict[type, list[Process]] = defaultdict(list)
-        for task in tasks:
-            by_flow[task.flow_task.flow_class].append(task.process)
-        for flow_class, processes in by_flow.items():
-            prefetch_related_objects(processes, *brief_prefetches(flow_class))
+        prefetch_briefs(tasks)
         return tasks
+
+
+def prefetch_briefs(tasks) -> None:
+    """Load what the tasks' summaries show: one query a flow among them."""
+    by_flow: dict[type, list[Process]] = defaultdict(list)
+    for task in tasks:
+        by_flow[task.flow_task.flow_class].append(task.process)
+    for flow_class, processes in by_flow.items():
+        prefetch_related_objects(processes, *brief_prefetches(flow_class))
 
 
 def task_choices(flow_classes) -> list[tuple[str, str]]:

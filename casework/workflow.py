@@ -13,9 +13,10 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
-from django.urls import URLResolver, reverse
+from django.urls import URLResolver, path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
+from django.views.generic import RedirectView
 from viewflow import viewprop
 from viewflow.workflow import STATUS, chart
 from viewflow.workflow.exceptions import FlowLockFailed
@@ -25,7 +26,7 @@ from viewflow.workflow.flow.viewset import FlowViewset, WorkflowAppViewset
 from viewflow.workflow.models import Task
 
 from agencies.permissions import officer_of
-from casework import tasklists
+from casework import tasklists, worklist
 from casework.forms import add_service_errors
 from casework.paging import KeysetPaginator, query_without_paging
 
@@ -39,6 +40,7 @@ class ScopedFlowMixin:
     """
 
     brief_related: tuple[str, ...] = ()  # select_related paths, from the process row, of what briefs show
+    case_lookup = ""  # the path, from the process row, to the case its tasks are about (我的工作 names rows by it)
 
     def visible_processes(self, user):  # pragma: no cover - each flow defines it
         raise NotImplementedError
@@ -318,12 +320,44 @@ class MenuCount:
         self.count = f"{self.cap}+" if counted > self.cap else str(counted)
 
 
+class WorkListView(generic.TemplateView):
+    """我的工作 (casework.worklist): the start page after login."""
+
+    template_name = "casework/work_list.html"
+    flow_classes = None
+    viewset = None
+    paginate_by = 20
+
+    def get_context_data(self, **kwargs):
+        order = self.request.GET.get("order", worklist.DEFAULT_ORDER)
+        order = order if order in worklist.ORDERS else worklist.DEFAULT_ORDER
+        paginator = KeysetPaginator(worklist.WorkPages(self.flow_classes, self.request.user, order), self.paginate_by)
+        page = paginator.seek(after=self.request.GET.get("after"), before=self.request.GET.get("before"))
+        return super().get_context_data(
+            rows=page.object_list, page_obj=page, order=order, page_query=query_without_paging(self.request.GET),
+            orders=[(key, label) for key, (label, _) in worklist.ORDERS.items()], **kwargs,
+        )
+
+
 class ScopedWorkflowAppViewset(WorkflowAppViewset):
+    work_view_class = WorkListView
     inbox_view_class = InboxView
     queue_view_class = QueueView
     archive_view_class = ArchiveView
     tasks_assign_view_class = QueueBulkAssignView
     tasks_unassign_view_class = InboxBulkUnassignView
+
+    @viewprop
+    def work_view(self):
+        return self.work_view_class.as_view(**self.filter_kwargs(self.work_view_class))
+
+    @property
+    def work_path(self):
+        return path("work/", self.work_view, name="work")
+
+    @property
+    def index_path(self):
+        return path("", RedirectView.as_view(pattern_name="workflow:work"), name="index")
 
     def get_context_data(self, request):
         return {

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import logging
 
+from django.contrib.auth.views import redirect_to_login
 from django.contrib.contenttypes import views as contenttype_views
 from django.core.exceptions import ValidationError
 from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotFound
 from django.template.loader import render_to_string
+from django.views import defaults
 
 logger = logging.getLogger(__name__)
 
@@ -66,3 +68,10 @@ class OutOfRangeAsNotFoundMiddleware:
             return None
         logger.warning("out-of-range input answered 404: %s %s (%s)", request.method, request.path[:200], exception)
         return record_not_found(request)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """403 for a signed-in user; a visitor is asked to sign in first (and comes back to the page)."""
+    if not request.user.is_authenticated and request.method in ("GET", "HEAD"):
+        return redirect_to_login(request.get_full_path())
+    return defaults.permission_denied(request, exception)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
+from django.shortcuts import redirect
 from django.views.i18n import JavaScriptCatalog
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Application, Site
@@ -64,13 +64,24 @@ site = Site(
     ],
 )
 
+handler403 = errors.permission_denied
+auth = AuthViewset(with_profile_view=False)
+
+
+def home(request):
+    """`/`: 我的工作 for a signed-in user (the start page after login), the login form for a visitor."""
+    if request.user.is_authenticated:
+        return redirect("workflow:work")
+    return auth.login_view(request)
+
+
 urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),  # viewflow's JS strings in Chinese
     path("healthz", health.healthz, name="healthz"),
     path("api/", include(("config.api", "api"))),
-    path("accounts/", AuthViewset(with_profile_view=False).urls),
+    path("accounts/", auth.urls),
     path("admin/r/<path:content_type_id>/<path:object_id>/", admin.site.admin_view(errors.admin_shortcut, cacheable=True)),
     path("admin/", admin.site.urls),
-    path("", RedirectView.as_view(url="/workflow/inbox/", permanent=False), name="home"),
+    path("", home, name="home"),
     path("", site.urls),
 ]

@@ -38,6 +38,7 @@ class TransferFlow(ScopedFlowMixin, flow.Flow):
     process_class = ReferralProcess
     process_summary_template = "{{ process.referral.from_agency.short_name }} → {{ process.referral.to_agency.short_name }}"
     brief_related = ("referralprocess__referral__from_agency", "referralprocess__referral__to_agency")
+    case_lookup = "referralprocess__referral__case"
     lock_impl = lock.select_for_update_lock
 
     start = flow.StartHandle(this.open).Annotation(title="启动移送").Next(this.prepare_package)

@@ -41,7 +41,7 @@ def test_static_files_stay_cacheable_for_a_signed_in_officer(cast, login):
 
 
 def test_an_anonymous_visitor_is_not_given_no_store_by_this_rule():
-    response = Client().get("/")  # redirected to the login page; the redirect sets no Cache-Control itself
+    response = Client().get("/cases/")  # redirected to the login page; the redirect sets no Cache-Control itself
     assert response.status_code == 302
     assert "Cache-Control" not in response
 

@@ -141,12 +141,20 @@ PAGES = {"case": case_pages, "referral": referral_pages, "process": process_page
 @pytest.mark.parametrize("pages", PAGES)
 @pytest.mark.parametrize("outsider", OUTSIDERS)
 def test_outsider_is_refused_every_page_of_a_case_sent_to_the_police(sent, client_of, outsider, pages):
-    """Each page answers 403 or 404 to the outsider; the failure message lists every page that did not."""
+    """Each page answers 403 or 404 to the outsider — or, to a visitor who has not signed in, sends
+    them to the login form; the failure message lists every page that did not."""
     client = client_of(outsider)
     urls = PAGES[pages](sent)
     assert len(urls) >= 3
-    answers = {url: client.get(url).status_code for url in urls}
-    assert {url: status for url, status in answers.items() if status not in REFUSED} == {}
+    answers = {url: client.get(url) for url in urls}
+    assert {url: response.status_code for url, response in answers.items() if not refused(response, outsider)} == {}
+
+
+def refused(response, outsider: str) -> bool:
+    if response.status_code in REFUSED:
+        return True
+    to_login = response.status_code == 302 and response["Location"].startswith("/accounts/login/?next=")
+    return outsider == ANONYMOUS and to_login
 
 
 def test_owning_officer_opens_every_case_page_and_the_police_only_the_referral(sent, login):

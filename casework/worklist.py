@@ -1,0 +1,140 @@
+"""我的工作: everything a user can act on — their own tasks and those they may take — in one list.
+
+Each row is named by its case (number, title, parties), with the step and the legal clock the
+user's agency is running on that case, and its time left. The list reads newest first, or by due
+date (the soonest clock first; rows without a clock last). Both are the union of two index-served
+lists, 我的待办 and 待认领 (casework.tasklists), merged page by page (casework.paging.MergedPages):
+no OR across the two, no count, pages by cursor.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone as dt_timezone
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import F, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from viewflow.workflow import STATUS
+from viewflow.workflow.models import Task
+
+from agencies.permissions import officer_of
+from casework import tasklists
+from casework.models import Case, Deadline, OPEN_DEADLINE_STATUSES
+from casework.paging import KeysetPages, MergedPages
+
+NO_CLOCK = datetime(9999, 12, 31, tzinfo=dt_timezone.utc)  # sorts rows without a clock after every clock
+
+ORDERS = {
+    "due": ("按期限", ("due", "id")),  # the soonest clock first
+    "new": ("按创建时间", ("-created", "-id")),
+}
+DEFAULT_ORDER = "due"
+
+
+def case_of(flow_classes):
+    """The case each task is about, as one expression over every flow's path from its process row."""
+    paths = list(dict.fromkeys(f"process__{flow.case_lookup}" for flow in flow_classes if flow.case_lookup))
+    return Coalesce(*(F(path) for path in paths)) if len(paths) > 1 else F(paths[0])
+
+
+def open_clocks(agency_id: int | None):
+    """The agency's clocks still running (or paused), soonest first."""
+    return Deadline.objects.filter(agency_id=agency_id, status__in=OPEN_DEADLINE_STATUSES).order_by("due_at", "id")
+
+
+def _with_due(tasks, flow_classes, agency_id):
+    soonest = open_clocks(agency_id).filter(case_id=OuterRef("case_ref")).values("due_at")[:1]
+    return tasks.annotate(case_ref=case_of(flow_classes)).annotate(due=Coalesce(Subquery(soonest), Value(NO_CLOCK)))
+
+
+class WorkPages(MergedPages):
+    """The user's tasks and the tasks they may take, in one order; each page's rows as `WorkRow`s."""
+
+    def __init__(self, flow_classes, user: AbstractBaseUser, order: str = DEFAULT_ORDER):
+        officer = officer_of(user)
+        self._flow_classes, self._user = flow_classes, user
+        self._agency_id = officer.agency_id if officer else None
+        fields = ORDERS.get(order, ORDERS[DEFAULT_ORDER])[1]
+        parts = []
+        for select in (tasklists.inbox, tasklists.queue):
+            tasks = select(flow_classes, user).order_by()
+            if fields[0] == "due":
+                parts.append(KeysetPages(rows=_with_due(tasks, flow_classes, self._agency_id), order=fields, key_types=(datetime, int)))
+            else:
+                parts.append(KeysetPages(rows=tasks, order=fields))
+        super().__init__(parts=parts, rows=Task.objects.select_related("process"))
+
+    def load(self, keys) -> list[WorkRow]:
+        tasks = super().load(keys)
+        case_ids = dict(
+            Task.objects.filter(pk__in=[task.pk for task in tasks]).annotate(case_ref=case_of(self._flow_classes)).values_list("pk", "case_ref")
+        )
+        cases = Case.objects.prefetch_related("subjects").in_bulk({pk for pk in case_ids.values() if pk})
+        clocks: dict[int, Deadline] = {}
+        for clock in open_clocks(self._agency_id).filter(case_id__in=cases):
+            clocks.setdefault(clock.case_id, clock)
+        tasklists.prefetch_briefs([task for task in tasks if case_ids.get(task.pk) not in cases])
+        now = timezone.now()
+        rows = []
+        for task in tasks:
+            case = cases.get(case_ids.get(task.pk))
+            rows.append(WorkRow.of(task, user=self._user, case=case, clock=clocks.get(case.pk) if case else None, now=now))
+        return rows
+
+
+@dataclass(frozen=True)
+class TimeLeft:
+    text: str
+    tone: str  # "overdue", "soon" (warned or within a day) or "ok": the row's colour
+
+
+def time_left(clock: Deadline, now: datetime) -> TimeLeft:
+    """剩余3天 / 剩余5小时 / 已超期2天, as an officer reads a clock."""
+    if clock.paused_at is not None:
+        return TimeLeft("已暂停计时", "ok")
+    remaining = clock.due_at - now
+    if remaining < timedelta(0):
+        days = math.ceil(-remaining / timedelta(days=1))
+        return TimeLeft(f"已超期{days}天", "overdue")
+    soon = now >= clock.warn_at
+    if remaining < timedelta(days=1):
+        hours = max(1, math.ceil(remaining / timedelta(hours=1)))
+        return TimeLeft(f"剩余{hours}小时", "soon")
+    days = (timezone.localtime(clock.due_at).date() - timezone.localtime(now).date()).days
+    return TimeLeft(f"剩余{days}天", "soon" if soon else "ok")
+
+
+@dataclass(frozen=True)
+class WorkRow:
+    task: Task
+    mine: bool  # in the user's hands; else the user may take it (认领并办理)
+    step: str
+    case: Case | None
+    parties: str
+    summary: str  # what the row is about when there is no case yet (a letter from another agency)
+    clock: Deadline | None
+    left: TimeLeft | None
+    url: str  # 办理 (the user's own task) or 认领 (POSTed: claimed on open)
+
+    @property
+    def pk(self) -> int:
+        return self.task.pk
+
+    @classmethod
+    def of(cls, task: Task, *, user, case: Case | None, clock: Deadline | None, now: datetime) -> WorkRow:
+        node = task.flow_task
+        mine = task.owner_id == user.pk and task.status == STATUS.ASSIGNED
+        return cls(
+            task=task,
+            mine=mine,
+            step=node.task_title or node.name,
+            case=case,
+            parties="、".join(subject.name for subject in case.subjects.all()) if case else "",
+            summary="" if case else str(task.process.coerced.brief),
+            clock=clock,
+            left=time_left(clock, now) if clock else None,
+            url=node.reverse("index" if mine else "assign", args=[task.process_id, task.pk]),
+        )
