@@ -15,7 +15,7 @@ from agencies.audit import audit_append
 from agreements.models import MAX_POINTS, AgreementStatus, Institution, PaymentStatus, PointRecord, Practitioner
 from agreements.permissions import can_handle_institution
 from agreements.services import check_case_visible, cn_date, not_in_future
-from casework.clocks import add_months
+from casework.clocks import first_day_after
 from casework.identifiers import validate_resident_id
 from casework.models import Case
 
@@ -117,7 +117,7 @@ def points_record(
         years = (
             settings.LIANBAN_PRACTITIONER_SINGLE_EVENT_BAR_YEARS if single else settings.LIANBAN_PRACTITIONER_REGISTRATION_BAR_YEARS
         )
-        barred_until = add_months(event_date, 12 * years)
+        barred_until = first_day_after(event_date, 12 * years)
         practitioner.status, practitioner.suspended_until = PaymentStatus.TERMINATED, None
         practitioner.terminated_on = event_date
         practitioner.registration_barred_until = max(barred_until, practitioner.registration_barred_until or barred_until)
@@ -128,7 +128,7 @@ def points_record(
             summary=f"{how}，终止医保支付资格，{cn_date(practitioner.registration_barred_until)}前不得再次登记备案",
         )
     elif before < SUSPEND_AT_POINTS <= total and practitioner.status != PaymentStatus.TERMINATED:
-        practitioner.status, practitioner.suspended_until = PaymentStatus.SUSPENDED, add_months(event_date, months)
+        practitioner.status, practitioner.suspended_until = PaymentStatus.SUSPENDED, first_day_after(event_date, months)
         practitioner.save(update_fields=["status", "suspended_until"])
         _audit_practitioner(
             practitioner, actor=user, agency=institution.agency, verb="practitioner.suspended",

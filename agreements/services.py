@@ -29,7 +29,7 @@ from agreements.models import (
     region_covers,
 )
 from agreements.permissions import can_handle_institution, can_receive_for_agency
-from casework.clocks import add_months
+from casework.clocks import first_day_after
 from casework.models import Case
 from casework.permissions import can_view_case
 from notifications.services import notify
@@ -283,7 +283,7 @@ def action_record(*, user, institution: Institution, **decision) -> AgreementAct
 def _terminate(institution: Institution, *, action: AgreementAction, user) -> None:
     institution.status = AgreementStatus.TERMINATED
     institution.terminated_on = action.decided_on
-    institution.barred_until = add_months(action.decided_on, 12 * settings.LIANBAN_REAPPLICATION_BAR_YEARS)
+    institution.barred_until = first_day_after(action.decided_on, 12 * settings.LIANBAN_REAPPLICATION_BAR_YEARS)
     institution.save(update_fields=["status", "terminated_on", "barred_until"])
     institution.actions.filter(kind=ActionKind.SUSPEND, status=ActionStatus.IN_FORCE).update(
         status=ActionStatus.ENDED, concluded_on=action.decided_on, conclusion="医保协议解除"

@@ -19,7 +19,7 @@ from agreements.permissions import (
     get_institution_or_404,
     get_practitioner_or_404,
 )
-from casework.clocks import add_months
+from casework.clocks import first_day_after
 from casework.lists import SearchListView
 from casework.forms import add_service_errors
 
@@ -144,7 +144,7 @@ class ActionRecordView(InstitutionFormView):
             return self.render_to_response(self.get_context_data(form=form))
         if decision["kind"] in HEARING_KINDS and not confirmed:
             action = services.action_prepare(user=self.request.user, institution=self.institution, **decision)
-            barred_until = add_months(action.decided_on, 12 * settings.LIANBAN_REAPPLICATION_BAR_YEARS)
+            barred_until = first_day_after(action.decided_on, 12 * settings.LIANBAN_REAPPLICATION_BAR_YEARS)
             self.template_name = "agreements/action_confirm.html"
             return self.render_to_response(self.get_context_data(form=form, action=action, barred_until=barred_until))
         action = services.action_record(user=self.request.user, institution=self.institution, **decision)

@@ -54,6 +54,14 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, month_calendar.monthrange(year, month)[1]))
 
 
+def first_day_after(day: date, months: int) -> date:
+    """The first day after a period of `months` starting on `day` (民法典 Art. 201: the start day is
+    not counted; Art. 202: the period ends on the corresponding day of its last month, or that
+    month's last day when it has none). Terminated 2023-05-10 with a 3-year bar: the bar's last day
+    is 2026-05-10 and 2026-05-11 the first allowed; from 2024-02-29 the first allowed is 2027-03-01."""
+    return add_months(day, months) + timedelta(days=1)
+
+
 def _spans_provisional(start: date, end: date) -> bool:
     return any(calendar.year_status(year) == "provisional" for year in range(start.year, end.year + 1))
 

@@ -50,6 +50,12 @@ def years_later(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
+def day_after_years(day: date, years: int) -> date:
+    """The first day after a period of `years` starting on `day` (民法典 Art. 201–202: the start day is
+    not counted and the period ends on the same calendar day, or the month's last day)."""
+    return years_later(day, years) + timedelta(days=1)
+
+
 def register_institution(user, serial: int, *, name: str = "", region: str = "321100", **changes):
     fields = {
         "name": name or f"镇江测试医院{serial}有限公司",

@@ -14,7 +14,7 @@ from agreements import services
 from agreements.models import ActionKind, ActionStatus, AgreementAction, AgreementStatus, Institution, TerminationGround
 from notifications.models import Notification
 
-from .conftest import days_ago, register_institution, suspend, terminate, today, years_later
+from .conftest import day_after_years, days_ago, register_institution, suspend, terminate, today, years_later
 
 pytestmark = pytest.mark.django_db
 
@@ -131,7 +131,7 @@ def test_termination_ends_the_agreement_and_bars_reapplication_for_three_years(f
     decided = days_ago(10)
     assert kangning.status == AgreementStatus.TERMINATED
     assert kangning.terminated_on == decided
-    assert kangning.barred_until == years_later(decided, 3)
+    assert kangning.barred_until == day_after_years(decided, 3)
     assert action.status == ActionStatus.ENDED
     assert kangning.actions.get(kind=ActionKind.SUSPEND).status == ActionStatus.ENDED  # the 中止 ends with it
 
@@ -140,7 +140,7 @@ def test_the_bar_length_is_a_setting(fund, kangning, settings):
     settings.LIANBAN_REAPPLICATION_BAR_YEARS = 5
     terminate(fund, kangning, decided_on=days_ago(10))
     kangning.refresh_from_db()
-    assert kangning.barred_until == years_later(days_ago(10), 5)
+    assert kangning.barred_until == day_after_years(days_ago(10), 5)
 
 
 def test_after_termination_only_recovery_and_penalties_can_be_recorded(fund, kangning):

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
@@ -11,7 +13,7 @@ from agencies.models import AuditEvent
 from agreements import services
 from agreements.models import DesignationApplication, InstitutionKind
 
-from .conftest import days_ago, resident_id, terminate, today, uscc, wrong_check, years_later
+from .conftest import day_after_years, days_ago, resident_id, terminate, today, uscc, wrong_check, years_later
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +46,7 @@ def test_the_terminated_institution_reapplying_within_three_years_is_refused_wit
     assert "不予受理" in message
     assert "镇江康宁医院有限公司" in message
     assert f"{decided.year}年{decided.month}月{decided.day}日解除" in message
-    ends = years_later(decided, 3)
+    ends = day_after_years(decided, 3)
     assert f"{ends.year}年{ends.month}月{ends.day}日前不得申请医保定点" in message
 
 
@@ -68,15 +70,19 @@ def test_a_person_who_only_shares_the_name_is_not_refused(fund, kangning):
 
 
 def test_the_application_is_received_once_the_bar_has_run(fund, kangning):
-    terminate(fund, kangning, decided_on=years_later(today(), -3))  # three years ago today: the bar ends today
+    terminate(fund, kangning, decided_on=years_later(days_ago(1), -3))  # the bar's last day was yesterday
     received = submit(fund, uscc=kangning.uscc, controller="孙大成", controller_id=kangning.controller_id)
     assert DesignationApplication.objects.get() == received
     assert AuditEvent.objects.filter(thread=f"designation:{received.pk}", verb="designation.received").exists()
 
 
 def test_an_application_received_on_the_last_day_of_the_bar_is_still_refused(fund, kangning):
+    """Terminated three years ago today: the start day is not counted (民法典 Art. 201), so today is the
+    bar's last day and tomorrow the first on which an application is received."""
     terminate(fund, kangning, decided_on=years_later(today(), -3))
-    assert "不予受理" in refusal(fund, uscc=kangning.uscc, received_on=days_ago(1))
+    assert "不予受理" in refusal(fund, uscc=kangning.uscc, received_on=today())
+    tomorrow = today() + timedelta(days=1)
+    assert f"{tomorrow.year}年{tomorrow.month}月{tomorrow.day}日前不得申请医保定点" in refusal(fund, uscc=kangning.uscc, received_on=today())
 
 
 def test_which_identities_are_matched_is_a_setting(fund, kangning, settings):

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from agreements.models import ActionKind, ActionStatus, AgreementAction, AgreementStatus, Institution, PaymentStatus, Practitioner
 
-from .conftest import days_ago, register_institution, resident_id, today, uscc, wrong_check, years_later
+from .conftest import day_after_years, days_ago, register_institution, resident_id, today, uscc, wrong_check, years_later
 
 pytestmark = pytest.mark.django_db
 
@@ -111,7 +111,7 @@ def test_a_termination_shows_the_bar_date_before_it_is_confirmed(officer, kangni
     data = suspension_form(kind=ActionKind.TERMINATE, ground="3")
     page = officer.post(reverse("agreements:action_record", args=[kangning.pk]), data).content.decode()
     assert "确认解除医保协议" in page and "不能撤回" in page
-    assert f"{years_later(days_ago(2), 3):%Y-%m-%d} 前不得申请医保定点" in page
+    assert f"{day_after_years(days_ago(2), 3):%Y-%m-%d} 前不得申请医保定点" in page
     assert not AgreementAction.objects.exists()
     officer.post(reverse("agreements:action_record", args=[kangning.pk]), {**data, "confirmed": "1"})
     kangning.refresh_from_db()

@@ -10,10 +10,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from agencies.models import AuditEvent
 from agreements import practitioners
-from agreements.services import add_months
+from casework.clocks import add_months
 from agreements.models import PaymentStatus, PointRecord, Practitioner
 
-from .conftest import days_ago, register_institution, resident_id, today, years_later
+from .conftest import day_after_years, days_ago, register_institution, resident_id, today, years_later
 
 pytestmark = pytest.mark.django_db
 
@@ -41,14 +41,15 @@ def test_nine_points_in_a_year_suspend_payment_eligibility_for_the_months_chosen
     score(fund, doctor, 4, suspend_months=3)
     doctor = reload(doctor)
     assert doctor.status_today == PaymentStatus.SUSPENDED
-    assert doctor.suspended_until == add_months(today(), 3)
+    assert doctor.suspended_until == add_months(today(), 3) + timedelta(days=1)  # 民法典 Art. 201: today not counted
+    assert doctor.status_on(doctor.suspended_until - timedelta(days=1)) == PaymentStatus.SUSPENDED  # its last day
     assert doctor.status_on(doctor.suspended_until) == PaymentStatus.NORMAL  # the suspension ends by itself
 
 
 def test_the_suspension_defaults_to_the_setting(fund, doctor, settings):
     settings.LIANBAN_PRACTITIONER_SUSPEND_MONTHS = 2
     score(fund, doctor, 9)
-    assert reload(doctor).suspended_until == add_months(today(), 2)
+    assert reload(doctor).suspended_until == add_months(today(), 2) + timedelta(days=1)
 
 
 def test_points_reset_each_calendar_year(fund, doctor):
@@ -69,7 +70,7 @@ def test_twelve_points_accumulated_in_a_year_terminate_with_a_one_year_bar(fund,
     doctor = reload(doctor)
     assert doctor.status == PaymentStatus.TERMINATED
     assert doctor.terminated_on == today()
-    assert doctor.registration_barred_until == years_later(today(), 1)
+    assert doctor.registration_barred_until == day_after_years(today(), 1)
     assert doctor.suspended_until is None
 
 
@@ -77,7 +78,8 @@ def test_twelve_points_in_a_single_event_bar_registration_for_three_years(fund, 
     score(fund, doctor, 12)
     doctor = reload(doctor)
     assert doctor.status == PaymentStatus.TERMINATED
-    assert doctor.registration_barred_until == years_later(today(), 3)
+    assert doctor.registration_barred_until == day_after_years(today(), 3)
+    assert doctor.is_barred_on(years_later(today(), 3)) and not doctor.is_barred_on(day_after_years(today(), 3))
 
 
 def test_registration_is_refused_at_another_institution_in_another_region_while_barred(fund, doctor, cz_fund):
@@ -87,7 +89,7 @@ def test_registration_is_refused_at_another_institution_in_another_region_while_
     with pytest.raises(ValidationError) as refused:
         practitioners.practitioner_register(user=cz_fund, name="王医生", id_number=DOCTOR_ID.lower(), institution=changzhou)
     message = " ".join(refused.value.messages)
-    terminated, ends = days_ago(100), years_later(days_ago(100), 3)
+    terminated, ends = days_ago(100), day_after_years(days_ago(100), 3)
     assert f"王医生的医保支付资格已于{terminated.year}年{terminated.month}月{terminated.day}日终止" in message
     assert f"{ends.year}年{ends.month}月{ends.day}日前不得在任何定点医药机构再次登记备案" in message
     doctor = reload(doctor)

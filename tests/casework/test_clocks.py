@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.core.management import call_command
@@ -213,3 +213,20 @@ def test_a_clock_reaching_a_year_nobody_entered_runs_provisionally_and_alerts_th
     assert "2027年" in alert.title
     start(case, started_at=local(2026, 12, 29, 9, 0), amount=5, unit=ClockUnit.WORKING_DAYS, code="second")
     assert Notification.objects.filter(event="calendar.missing").count() == 1  # alerted once, not per clock
+
+
+@pytest.mark.parametrize(
+    "start, months, first_allowed",
+    [
+        (date(2023, 5, 10), 36, date(2026, 5, 11)),  # 3-year bar: the bar's last day is 2026-05-10
+        (date(2024, 2, 29), 36, date(2027, 3, 1)),  # no 29 February in 2027: the bar ends on the 28th
+        (date(2026, 1, 31), 1, date(2026, 3, 1)),  # one month from 31 January ends on 28 February
+        (date(2026, 12, 31), 12, date(2028, 1, 1)),
+    ],
+)
+def test_the_first_day_after_a_period_counts_as_the_civil_code_does(start, months, first_allowed):
+    """民法典 Art. 201–202: the start day is not counted; a period of months ends on the corresponding
+    day of its last month, or that month's last day."""
+    from casework.clocks import first_day_after
+
+    assert first_day_after(start, months) == first_allowed
