@@ -77,13 +77,12 @@ UPHELD_RESPONSE = ClockSpec(
     "transfer.upheld_response", "决定是否建议立案监督", "《行政执法机关移送涉嫌犯罪案件的规定》第九条", 3, CRIMINAL_DAYS,
     "收到复议决定",
 )
+PROC_RULE = "《人民检察院办理行政执法机关移送涉嫌犯罪案件的规定》（高检发释字〔2001〕4号）"
 EXPLANATION = ClockSpec(
-    "transfer.explanation", "公安机关说明不立案理由", "《人民检察院办理行政执法机关移送涉嫌犯罪案件的规定》", 7, CRIMINAL_DAYS,
-    "收到要求说明不立案理由通知书",
+    "transfer.explanation", "公安机关说明不立案理由", f"{PROC_RULE}第十条第一款", 7, CRIMINAL_DAYS, "收到要求说明不立案理由通知书",
 )
 ORDERED_FILING = ClockSpec(
-    "transfer.ordered_filing", "公安机关依通知立案", "《人民检察院办理行政执法机关移送涉嫌犯罪案件的规定》", 15, CRIMINAL_DAYS,
-    "收到通知立案书",
+    "transfer.ordered_filing", "公安机关依通知立案", f"{PROC_RULE}第十条第二款", 15, CRIMINAL_DAYS, "收到通知立案书",
 )
 HANDOVER = ClockSpec(
     "transfer.handover", "移交涉案物品及材料", "《行政执法机关移送涉嫌犯罪案件的规定》第十二条", 3, CRIMINAL_DAYS,
