@@ -106,6 +106,19 @@ def _run_on_commit_callbacks() -> None:
             callback()
 
 
+def _open_calendar_years() -> None:
+    """A clock that reaches a year without a holiday schedule opens it as provisional and alerts the
+    administrators — once for the whole system, long before case N on a running one. Open next year
+    first, so that the template holds only what a case itself writes."""
+    from django.utils import timezone
+
+    from casework import calendar
+
+    for year in (timezone.localdate().year, timezone.localdate().year + 1):
+        if calendar.year_status(year) is None:
+            calendar.holiday_year_create_provisional(year=year)
+
+
 def capture_template(cast, stage: str) -> Template:
     """Drive one case to `stage` through the real flows, keep copies of its rows, roll it all back."""
     from django.db import transaction
@@ -113,6 +126,7 @@ def capture_template(cast, stage: str) -> Template:
     from agencies.models import Agency
     from demo import stories
 
+    _open_calendar_years()
     tables = _tables()
     before, registers_before = _snapshot(tables), _registers()
     story = (TEMPLATE_TITLE, TEMPLATE_SOURCE, getattr(stories, stage), TEMPLATE_AMOUNT, TEMPLATE_INSTITUTION, None)

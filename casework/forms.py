@@ -14,7 +14,9 @@ from django.utils import timezone
 from agencies.models import Agency
 from agencies.selectors import officer_list
 from casework import uploads
-from casework.models import Case, CaseSource, EvidenceKind, Handling, ParallelReferral, PenaltyKind, Subject, ViolationType
+from casework.models import (
+    Case, CaseSource, DecisionExtension, EvidenceKind, Handling, ParallelReferral, PenaltyKind, Subject, ViolationType,
+)
 
 User = get_user_model()
 
@@ -215,4 +217,15 @@ class ReporterNoticeForm(forms.Form):
     channel = forms.ChoiceField(label="告知方式", choices=[(c, c) for c in ("电话", "短信", "书面", "当面")])
     notified_at = forms.DateTimeField(
         label="告知时间", widget=forms.DateTimeInput(format="%Y-%m-%d %H:%M"), input_formats=["%Y-%m-%d %H:%M"], validators=[within_supported_dates]
+    )
+
+
+class DecisionExtensionForm(forms.Form):
+    """延长办案期限 (casework.case_clocks.decision_extend)."""
+
+    extension = forms.ChoiceField(label="延长方式", choices=DecisionExtension.choices)
+    reason = LongTextField(label="延长理由", error_messages={"required": "请写明延长理由。"})
+    studied_on = forms.DateField(
+        label="负责人集体讨论日期（继续延长的填写）", required=False, widget=forms.DateInput(format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d"], validators=[within_supported_dates],
     )

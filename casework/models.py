@@ -444,6 +444,13 @@ class ClockUnit(models.TextChoices):
     MONTHS = "months", "个月"
 
 
+class DecisionExtension(models.TextChoices):
+    """How the 90-day decision limit is extended (casework.case_clocks; 令第4号 Art. 45, SECONDARY)."""
+
+    HEAD = "head", "案情复杂，经负责人批准延长"
+    COLLECTIVE = "collective", "经负责人集体讨论决定继续延长"
+
+
 class DeadlineStatus(models.TextChoices):
     RUNNING = "running", "计时中"
     PAUSED = "paused", "已暂停"

@@ -18,7 +18,7 @@ from agencies.models import Role
 from agencies.numbering import allocate_number
 from agencies.permissions import grant_to_agency, officer_of
 from agencies.selectors import officer_users
-from casework import uploads
+from casework import case_clocks, uploads
 from casework.clocks import clock_meet, clock_start
 from casework.nodes import resume_waiting
 from casework.models import Case, CaseSource, CaseStatus, ClockUnit, Evidence, Handling, ParallelReferral, Subject
@@ -93,6 +93,7 @@ def case_register(
     case.save()
     grant_to_agency(agency=agency, perm=VIEW_CASE, obj=case)
     _audit(case, actor=user, verb="case.registered", summary=f"登记线索：{case.title}（{case.get_source_display()}）")
+    case_clocks.start_filing_clock(case)
     if resumes is not None:
         _take_up(case, original=resumes, user=user)
     return case
@@ -144,6 +145,7 @@ def case_file(*, case: Case, user, approve: bool, opinion: str, investigators: l
     if not approve:
         case.save()
         _audit(case, actor=user, verb="case.filing_refused", summary="不予立案", data={"opinion": opinion})
+        case_clocks.meet_filing_clock(case)
         return case
     investigators = list(investigators or [])
     if len({u.pk for u in investigators}) < MIN_INVESTIGATORS:
@@ -157,6 +159,8 @@ def case_file(*, case: Case, user, approve: bool, opinion: str, investigators: l
     case.investigators.set(investigators)
     names = "、".join(u.get_full_name() or u.get_username() for u in investigators)
     _audit(case, actor=user, verb="case.filed", summary=f"立案，执法人员：{names}")
+    case_clocks.meet_filing_clock(case)
+    case_clocks.start_decision_clock(case)
     _start_reporter_notice(case)
     notify(
         recipients=[case.lead_officer, *investigators],
@@ -173,6 +177,7 @@ def case_close_lead(*, case: Case) -> Case:
     case.closed_at = timezone.now()
     _set_status(case, CaseStatus.NOT_FILED)
     _audit(case, actor=None, verb="case.not_filed", summary="线索不予立案，办结")
+    case_clocks.meet_filing_clock(case)
     _start_reporter_notice(case)
     return case
 
@@ -230,6 +235,8 @@ def case_decide(*, case: Case, user, handling: str, opinion: str, also_refer_to:
     shown = [kind for kind in case.also_refer_to if kind != ParallelReferral.DISCIPLINE]
     also = "；同时移送：" + "、".join(ParallelReferral(kind).label.split("（")[0] for kind in shown) if shown else ""
     _audit(case, actor=user, verb="case.decided", summary=f"决定：{Handling(handling).label}{also}", data={"opinion": opinion})
+    if handling != Handling.ADMINISTRATIVE:  # 移送司法机关, or 不予处罚 / 违法事实不能成立: the case is decided
+        case_clocks.meet_decision_clock(case)
     return case
 
 
@@ -248,6 +255,7 @@ def case_record_outcome(*, case: Case, user, outcome: str, penalties: Sequence[d
     case.outcome = outcome
     case.save()
     _audit(case, actor=user, verb="case.outcome_recorded", summary="登记行政处理结果", data={"outcome": outcome})
+    case_clocks.meet_decision_clock(case)
     return case
 
 
@@ -256,6 +264,7 @@ def case_close(*, case: Case) -> Case:
     case.closed_at = timezone.now()
     _set_status(case, CaseStatus.CLOSED)
     _audit(case, actor=None, verb="case.closed", summary="结案")
+    case_clocks.meet_decision_clock(case)
     return case
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views import generic
 
 from agencies.permissions import can_act_for
-from casework import forms, selectors, services
+from casework import case_clocks, forms, selectors, services
 from casework.flows import CaseFlow
 from casework.lists import SearchListView
 from casework.models import CaseStatus
@@ -59,6 +59,7 @@ class CaseDetailView(generic.TemplateView):
             timeline=selectors.case_timeline(case=case),
             deadlines=selectors.deadline_list_for_case(case=case),
             can_edit=can_edit_case(user, case),
+            can_extend_decision=case_clocks.can_extend_decision(user, case),
             **kwargs,
         )
 
@@ -127,6 +128,28 @@ class ReporterNoticeView(CaseFormView):
     def save(self, form):
         services.case_notify_reporter(case=self.case, user=self.request.user, **form.cleaned_data)
         messages.success(self.request, "已登记告知实名举报人。")
+
+
+class DecisionExtensionView(CaseFormView):
+    """The head extends the 90-day decision limit: 30 days, then at most 60 after collective discussion."""
+
+    form_class = forms.DecisionExtensionForm
+    form_title = "延长办案期限"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.case = get_case_or_404(user=request.user, case_id=kwargs["case_id"])
+        if not case_clocks.can_extend_decision(request.user, self.case):
+            raise PermissionDenied("只有承办机关负责人可以在办案期限内批准延长。")
+        return generic.FormView.dispatch(self, request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            submit_label="批准延长", confirm="确认批准延长办案期限？延长记录将写入案件期限和审计日志，不能撤回。", **kwargs
+        )
+
+    def save(self, form):
+        deadline = case_clocks.decision_extend(case=self.case, user=self.request.user, **form.cleaned_data)
+        messages.success(self.request, f"办案期限已延长至 {timezone.localtime(deadline.due_at):%Y-%m-%d}。")
 
 
 def evidence_download(request, case_id: int, evidence_id: int):

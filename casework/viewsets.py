@@ -24,6 +24,9 @@ class CaseworkApp(Application):
     detail_path = path("<int:case_id>/", views.CaseDetailView.as_view(), name="detail")
     subject_add_path = path("<int:case_id>/subjects/add/", views.SubjectAddView.as_view(), name="subject_add")
     evidence_add_path = path("<int:case_id>/evidence/add/", views.EvidenceAddView.as_view(), name="evidence_add")
+    decision_extension_path = path(
+        "<int:case_id>/extend-decision/", views.DecisionExtensionView.as_view(), name="extend_decision"
+    )
     reporter_notice_path = path("<int:case_id>/reporter-notice/", views.ReporterNoticeView.as_view(), name="reporter_notice")
     evidence_download_path = path(
         "<int:case_id>/evidence/<int:evidence_id>/download/", views.evidence_download, name="evidence_download"

@@ -411,6 +411,13 @@ LIANBAN_SUPERVISION_NOTICE_DOC_FAMILY = env_str("LIANBAN_SUPERVISION_NOTICE_DOC_
 LIANBAN_SUPERVISION_REPORT_DOC_FAMILY = env_str("LIANBAN_SUPERVISION_REPORT_DOC_FAMILY", "报")
 # 联席会议纪要 are numbered by issue (期号) in the office's register of this family (GB/T 9704 纪要格式).
 LIANBAN_MINUTES_DOC_FAMILY = env_str("LIANBAN_MINUTES_DOC_FAMILY", "纪要")
+# The administrative case's clocks (casework.case_clocks, domain §6.1–6.2): whether to file within 15
+# working days of receiving the lead (令第4号, SECONDARY); the 90-day decision limit (行政处罚法 Art. 60)
+# may be extended by 30 days with the head's approval, then by at most 60 after the heads' collective
+# discussion (令第4号 Art. 45, SECONDARY).
+LIANBAN_CASE_FILING_WORKING_DAYS = env_int("LIANBAN_CASE_FILING_WORKING_DAYS", 15)
+LIANBAN_CASE_DECISION_HEAD_EXTENSION_DAYS = env_int("LIANBAN_CASE_DECISION_HEAD_EXTENSION_DAYS", 30)
+LIANBAN_CASE_DECISION_COLLECTIVE_EXTENSION_DAYS = env_int("LIANBAN_CASE_DECISION_COLLECTIVE_EXTENSION_DAYS", 60)
 # A real-name reporter is told of the filing decision within 5 working days (令第5号, via official summary).
 LIANBAN_REPORTER_NOTICE_WORKING_DAYS = env_int("LIANBAN_REPORTER_NOTICE_WORKING_DAYS", 5)
 # 密级 printed on discipline clue letters (domain §6.7, §10.3 T4: "内部" or a 密级 per rules, UNCONFIRMED).

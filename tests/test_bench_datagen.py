@@ -157,6 +157,8 @@ class Shape:
             return bool(value)  # chained (signed) or not; the place in the chain is the order of commits
         if isinstance(value, (datetime, date)) or f.name in ("serial", "year", "size", "content"):
             return "<time or number>"
+        if f.name == "provisional":  # whether the count reached a year without a holiday schedule: follows the dates
+            return "<follows the dates>"
         if f.name == "target_id":
             model = apps.get_model(row.target_type)
             return self.ordinals[(model._meta.db_table, int(value))]
