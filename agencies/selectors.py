@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from agencies.models import Agency, AgencyKind, Officer
 
@@ -16,6 +16,20 @@ def agency_counterparts(*, agency: Agency, kind: str) -> QuerySet[Agency]:
 
 def agency_same_level_psb(*, agency: Agency) -> Agency | None:
     return agency_counterparts(agency=agency, kind=AgencyKind.PSB).order_by("pk").first()
+
+
+def agency_forward_targets(*, agency: Agency) -> QuerySet[Agency]:
+    """The police organs a PSB may pass a transfer on to as competent (310 Art. 7): the other organs of
+    its own city — the city's bureau, its district and county branches — and the province's above it;
+    never another city's."""
+    city = agency.region_code[:4]
+    province = agency.region_code[:2] + "0000"
+    return (
+        Agency.objects.filter(kind=AgencyKind.PSB)
+        .filter(Q(region_code__startswith=city) | Q(region_code=province))
+        .exclude(pk=agency.pk)
+        .order_by("region_code", "name")
+    )
 
 
 def officer_list(*, agency: Agency, roles: Iterable[str] | None = None) -> QuerySet[Officer]:

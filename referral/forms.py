@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from agencies.models import Agency, AgencyKind
+from agencies.selectors import agency_forward_targets
 from casework.forms import LongTextField, OfficerChoiceField, officers_of, within_supported_dates
 from casework.models import Case, Evidence
 from referral.models import (
@@ -111,22 +112,64 @@ class ReceiptForm(forms.Form):
         self.fields["received_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
 
 
+def shown_when(*decisions: str) -> dict[str, str]:
+    """Widget attributes: the field shows only while the form's 审查决定 is one of `decisions` (static/lianban/lianban.js)."""
+    return {"data-lb-show-when": "decision=" + ",".join(decisions)}
+
+
 class FilingDecisionForm(forms.Form):
+    """立案审查: each decision asks for its own fields — 立案: the 立案通知书 and the police case number;
+    不予立案: the notice, the reasons and the files returned; 转送: the competent police organ and why."""
+
     decision = forms.ChoiceField(label="审查决定", choices=FilingDecision.choices)
-    document_number = forms.CharField(label="立案/不予立案通知书文号（转送的填写转送函文号）", max_length=60)
-    police_case_number = forms.CharField(label="公安机关案件编号", max_length=60, required=False)
-    reason = LongTextField(label="不予立案或转送的理由", required=False)
-    files_returned = forms.BooleanField(label="不予立案的，已相应退回案卷材料", required=False)
-    forward_to = forms.ModelChoiceField(label="转送至（有管辖权的公安机关）", queryset=Agency.objects.none(), required=False)
+    document_number = forms.CharField(
+        label="立案或不予立案通知书文号", max_length=60, required=False,
+        widget=forms.TextInput(attrs=shown_when(FilingDecision.FILE, FilingDecision.DECLINE)),
+    )
+    police_case_number = forms.CharField(
+        label="公安机关案件编号", max_length=60, required=False, widget=forms.TextInput(attrs=shown_when(FilingDecision.FILE)),
+    )
+    reason = LongTextField(
+        label="不予立案或转送的理由", required=False,
+        widget=forms.Textarea(attrs=shown_when(FilingDecision.DECLINE, FilingDecision.FORWARD)),
+    )
+    files_returned = forms.BooleanField(
+        label="已相应退回案卷材料", required=False, widget=forms.CheckboxInput(attrs=shown_when(FilingDecision.DECLINE)),
+    )
+    forward_to = forms.ModelChoiceField(
+        label="转送至（有管辖权的公安机关）", queryset=Agency.objects.none(), required=False,
+        widget=forms.Select(attrs=shown_when(FilingDecision.FORWARD)),
+        error_messages={"invalid_choice": "请选择本市（或上级）有管辖权的其他公安机关。"},
+    )
+
+    REQUIRED = {
+        FilingDecision.FILE: {"document_number": "请填写立案通知书的文号。"},
+        FilingDecision.DECLINE: {
+            "document_number": "请填写不予立案通知书的文号。", "reason": "不予立案的，应当书面说明理由。",
+            "files_returned": "不予立案的，应当相应退回案卷材料。",
+        },
+        FilingDecision.FORWARD: {"forward_to": "转送的，请选择有管辖权的公安机关。", "reason": "请写明不属本机关管辖、需要转送的理由。"},
+    }
+    BLANK = {"document_number": "", "police_case_number": "", "reason": "", "files_returned": False, "forward_to": None}
 
     def __init__(self, *args, referral: Referral, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["forward_to"].queryset = Agency.objects.filter(kind=AgencyKind.PSB).exclude(pk=referral.to_agency_id)
+        self.fields["forward_to"].queryset = agency_forward_targets(agency=referral.to_agency)
 
     def clean(self):
+        """What the chosen decision asks for must be there; what it does not is dropped, whatever the page sent."""
         data = super().clean()
-        if data.get("decision") == FilingDecision.FORWARD and not data.get("forward_to"):
-            self.add_error("forward_to", "转送的，请选择有管辖权的公安机关。")
+        decision = data.get("decision")
+        if decision not in self.REQUIRED:
+            return data
+        required = self.REQUIRED[decision]
+        for name, message in required.items():
+            if not data.get(name) and name not in self.errors:
+                self.add_error(name, message)
+        shown = set(required) | ({"police_case_number"} if decision == FilingDecision.FILE else set())
+        for name, blank in self.BLANK.items():
+            if name not in shown:
+                data[name] = blank
         return data
 
 

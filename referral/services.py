@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from agencies.models import Agency, AgencyKind, Role
 from agencies.permissions import APPROVE_EXTENSION, grant_to_agency, officer_of
-from agencies.selectors import agency_counterparts, agency_same_level_psb, officer_users
+from agencies.selectors import agency_counterparts, agency_forward_targets, agency_same_level_psb, officer_users
 from casework import services as case_services
 from casework.clocks import clock_extend, due_for, open_clock
 from casework.models import Case, ClockUnit, Evidence
@@ -277,8 +277,8 @@ def transfer_forward(*, referral: Referral, user, to_agency: Agency, reason: str
     writing (310 Art. 7). The referral follows the new receiver; the old clocks stay on record."""
     if referral.status != ReferralStatus.RECEIPTED:
         raise ValidationError("请先签收回执，再转送。")
-    if to_agency.kind != AgencyKind.PSB or to_agency.pk == referral.to_agency_id:
-        raise ValidationError({"forward_to": "请选择有管辖权的其他公安机关。"})
+    if not agency_forward_targets(agency=referral.to_agency).filter(pk=to_agency.pk).exists():
+        raise ValidationError({"forward_to": "请选择本市（或上级）有管辖权的其他公安机关。"})
     if not reason.strip():
         raise ValidationError({"reason": "请写明不属本机关管辖、需要转送的理由。"})
     now, previous = timezone.now(), referral.to_agency

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -105,3 +106,52 @@ def test_only_the_receiving_head_extends_the_review_in_the_permitted_steps(recei
     assert review.due_at >= thirty + timedelta(days=30) and review.extensions.count() == 3
     page = login("msb_officer").get(reverse("referrals:detail", args=[referral.pk])).content.decode()
     assert "经上级公安机关批准" in page
+
+
+def test_the_review_form_offers_only_the_competent_police_of_the_city_and_shows_fields_by_decision(received, cast, login, flow_client):
+    police = login("psb_officer")
+    urls = flow_client(police).urls(received.process, "decide_filing")
+    assert police.post(urls["assign"]).status_code == 302
+    response = police.get(urls["execute"])
+    offered = set(response.context["form"].fields["forward_to"].queryset.values_list("name", flat=True))
+    assert "镇江市公安局京口分局" in offered and "镇江市公安局" not in offered  # not itself
+    assert "常州市公安局" not in offered  # another city's police is not competent for 镇江's case
+    page = response.content.decode()
+    for name, decisions in {"police_case_number": "file", "files_returned": "decline", "forward_to": "forward",
+                            "reason": "decline,forward", "document_number": "file,decline"}.items():
+        tag = re.search(rf'<vf-field-[\w-]+[^>]*\bname="{name}"[^>]*>', page).group(0)
+        assert f'data-lb-show-when="decision={decisions}"' in tag, name
+    tag = re.search(r'<vf-field-[\w-]+[^>]*\bname="decision"[^>]*>', page).group(0)
+    assert "data-lb-show-when" not in tag
+
+
+def test_a_forward_needs_no_letter_number_and_another_citys_police_is_refused(received, cast, login, flow_client):
+    police = flow_client(login("psb_officer"))
+    with pytest.raises(AssertionError, match="请选择本市（或上级）有管辖权的其他公安机关"):
+        police.complete(received.process, "decide_filing", {
+            "decision": "forward", "forward_to": cast.agencies["cz-psb"].pk, "reason": "案发地在常州"})
+    received.refresh_from_db()
+    assert received.to_agency == cast.agencies["zj-psb"] and not received.forwards.exists()
+
+    police.complete(received.process, "decide_filing", {
+        "decision": "forward", "forward_to": cast.agencies["zj-jk-psb"].pk, "reason": "案发地在京口区"})
+    received.refresh_from_db()
+    assert received.to_agency == cast.agencies["zj-jk-psb"] and received.forwards.get().reason == "案发地在京口区"
+
+
+def test_fields_of_another_decision_left_on_the_page_are_not_recorded(received, cast, login, flow_client):
+    """A 立案 keeps none of the reasons, returned files or forward target the page may still have sent."""
+    flow_client(login("psb_officer")).complete(received.process, "decide_filing", {
+        "decision": "file", "document_number": "镇公（经）立字〔2026〕8号", "police_case_number": "A321100",
+        "reason": "先写了不予立案的理由又改主意", "files_returned": "on", "forward_to": cast.agencies["zj-jk-psb"].pk})
+    received.refresh_from_db()
+    assert received.status == ReferralStatus.FILED and received.to_agency == cast.agencies["zj-psb"]
+    assert (received.decision_reason, received.files_returned, received.police_case_number) == ("", False, "A321100")
+    assert not received.forwards.exists()
+
+
+def test_a_filing_without_its_notice_number_is_refused_on_that_field(received, login, flow_client):
+    with pytest.raises(AssertionError, match="立案通知书的文号"):
+        flow_client(login("psb_officer")).complete(received.process, "decide_filing", {"decision": "file"})
+    received.refresh_from_db()
+    assert received.status == ReferralStatus.RECEIPTED
