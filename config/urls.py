@@ -2,7 +2,6 @@ from django.contrib import admin
 from django.urls import include, path
 from django.shortcuts import redirect
 from django.views.i18n import JavaScriptCatalog
-from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Application, Site
 
 from agreements.viewsets import AgreementsApp
@@ -11,6 +10,7 @@ from casework.flows import CaseFlow
 from casework.viewsets import CaseworkApp
 from casework.workflow import ScopedFlowViewset, ScopedWorkflowAppViewset
 from config import errors, health
+from config.accounts import LianbanAuthViewset
 from inspections.viewsets import InspectionsApp
 from leadership.viewsets import LeadershipApp
 from meetings.flows import ResolutionFlow
@@ -65,7 +65,7 @@ site = Site(
 )
 
 handler403 = errors.permission_denied
-auth = AuthViewset(with_profile_view=False)
+auth = LianbanAuthViewset(with_profile_view=False)
 
 
 def home(request):
