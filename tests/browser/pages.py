@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 LIVE_SOCKET = """() => {
   const live = window.lianbanNotifications;
   return !!(live && live.state.socket && live.state.socket.readyState === WebSocket.OPEN);
 }"""
 NO_SOCKET = "() => !window.lianbanNotifications.state.socket"
+OPEN_MENU = re.compile(r"\bmdc-menu-surface--open\b")
 
 
 def wait_for_live_socket(page) -> None:
@@ -19,7 +22,18 @@ def choose(page, name: str, value: str) -> None:
     from playwright.sync_api import expect
 
     field = page.locator(f"vf-field-select[name={name}]")
-    field.locator(".mdc-select__anchor").click()
+    menu = field.locator(".mdc-menu-surface")
+    # Right after a previous choice (on a busy machine) the MDC select may take a click on its anchor
+    # while its menu is still settling and stay closed: as a user would, click again until it opens.
+    for attempt in range(3):
+        expect(menu.and_(page.locator(".mdc-menu-surface--animating-closed"))).to_have_count(0)
+        field.locator(".mdc-select__anchor").click()
+        try:
+            expect(menu).to_have_class(OPEN_MENU, timeout=2_000)
+            break
+        except AssertionError:
+            if attempt == 2:
+                raise
     field.locator(f"li[data-value='{value}']").click()
     expect(field.locator(f"input[name={name}]")).to_have_value(value)
 
