@@ -149,9 +149,9 @@ class VisiblePages:
         )
 
     def load(self, keys: list[Key]) -> list[models.Model]:
-        """The objects of `keys`, in that order."""
-        loaded = self._rows.in_bulk([pk for _, pk in keys])
-        return [loaded[pk] for _, pk in keys if pk in loaded]
+        """The objects of `keys` (each ending with the object's id), in that order."""
+        loaded = self._rows.in_bulk([key[-1] for key in keys])
+        return [loaded[key[-1]] for key in keys if key[-1] in loaded]
 
     def __getitem__(self, window: slice) -> list[models.Model]:
         if not isinstance(window, slice) or window.step is not None or window.stop is None:

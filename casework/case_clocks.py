@@ -21,7 +21,7 @@ from django.utils import timezone
 from agencies.audit import audit_append
 from agencies.permissions import APPROVE_EXTENSION
 from casework.clocks import clock_extend, clock_meet, clock_start, due_for, open_clock
-from casework.models import Case, ClockUnit, Deadline, DecisionExtension
+from casework.models import OPEN_DEADLINE_STATUSES, Case, ClockUnit, Deadline, DecisionExtension
 
 FILING = "case.filing"
 DECISION = "case.decision"
@@ -63,7 +63,7 @@ def can_extend_decision(user, case: Case) -> bool:
     """The head of the case's agency, while the decision clock runs and a further extension is possible."""
     if not (user.is_authenticated and user.has_perm(APPROVE_EXTENSION, case.agency)):
         return False
-    deadline = Deadline.objects.about(case).filter(code=DECISION, status__in=("running", "paused")).first()
+    deadline = Deadline.objects.about(case).filter(code=DECISION, status__in=OPEN_DEADLINE_STATUSES).first()
     return deadline is not None and deadline.extensions.count() < len(DecisionExtension)
 
 

@@ -280,16 +280,11 @@ class KeysetPages(VisiblePages):
     def keys(self, *, stop: int, after: Key | None = None, before: Key | None = None) -> list[Key]:
         return [tuple(row) for row in self.query(after=after, before=before)[:stop]] if stop > 0 else []
 
-    def load(self, keys: list[Key]) -> list[models.Model]:
-        """The rows of `keys` (their ids last), in that order."""
-        loaded = self._rows.in_bulk([key[-1] for key in keys])
-        return [loaded[key[-1]] for key in keys if key[-1] in loaded]
-
 
 class MergedPages(VisiblePages):
     """One list read from several disjoint KeysetPages in the same order, each served by its own
     index (a UNION ALL done by the page: each part reads at most a page past the cursor, and the
-    page takes the first keys of their merge). `load` reads the page's rows from `rows`."""
+    page takes the first keys of their merge). The page's rows are loaded from `rows`."""
 
     def __init__(self, *, parts: list[KeysetPages], rows: QuerySet):
         first = parts[0]
@@ -304,7 +299,3 @@ class MergedPages(VisiblePages):
         reading_down = self._descending != (before is not None)
         merged = heapq.merge(*(part.keys(stop=stop, after=after, before=before) for part in self._parts), reverse=reading_down)
         return list(itertools.islice(merged, stop))
-
-    def load(self, keys: list[Key]) -> list[models.Model]:
-        loaded = self._rows.in_bulk([key[-1] for key in keys])
-        return [loaded[key[-1]] for key in keys if key[-1] in loaded]
