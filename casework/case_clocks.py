@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from agencies.audit import audit_append
 from agencies.permissions import APPROVE_EXTENSION
-from casework.clocks import clock_extend, clock_meet, clock_start, due_for, open_clock
+from casework.clocks import Period, clock_extend, clock_meet, clock_start, open_clock
 from casework.models import OPEN_DEADLINE_STATUSES, Case, ClockUnit, Deadline, DecisionExtension
 
 FILING = "case.filing"
@@ -88,9 +88,11 @@ def decision_extend(*, case: Case, user, extension: str, reason: str, studied_on
         if deadline.extensions.exists():
             raise ValidationError({"extension": "已经负责人批准延长，如需继续延长须经负责人集体讨论决定。"})
         days = settings.LIANBAN_CASE_DECISION_HEAD_EXTENSION_DAYS
-    new_due = due_for(started_at=deadline.due_at, amount=days, unit=ClockUnit.CALENDAR_DAYS).at
     label = f"{extension.label}{days}日（{EXTENSION_BASIS}）"
-    deadline = clock_extend(deadline=deadline, approved_by=user, reason=f"{label}。{reason}", new_due_at=new_due)
+    deadline = clock_extend(
+        deadline=deadline, approved_by=user, reason=f"{label}。{reason}",
+        period=Period(days, ClockUnit.CALENDAR_DAYS, from_due=True),
+    )
     audit_append(
         actor=user, verb="case.decision_extended", target=case, agency=case.agency, thread=f"case:{case.pk}",
         summary=f"{label}，办案期限至 {timezone.localtime(deadline.due_at):%Y-%m-%d}", data={"reason": reason},

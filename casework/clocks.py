@@ -233,18 +233,43 @@ def clock_resume(*, deadline: Deadline, user) -> Deadline:
     return deadline
 
 
+@dataclass(frozen=True)
+class Period:
+    """How an extension is counted: `amount` `unit` from the clock's current due time (`from_due`,
+    "30 more days") or from its start ("10 days in all"). Recorded with the extension, so that a
+    change of the holiday table counts it again (casework.calendar_changes)."""
+
+    amount: int
+    unit: str
+    from_due: bool = False
+
+    def due(self, *, started_at: datetime, due_at: datetime) -> Due:
+        return due_for(started_at=due_at if self.from_due else started_at, amount=self.amount, unit=self.unit)
+
+
 @transaction.atomic
-def clock_extend(*, deadline: Deadline, approved_by, reason: str, new_due_at: datetime) -> Deadline:
-    """An approved extension: a new due time (and a new warning), with the approver and reason on record."""
+def clock_extend(
+    *, deadline: Deadline, approved_by, reason: str, period: Period | None = None, new_due_at: datetime | None = None
+) -> Deadline:
+    """An approved extension: a new due time (and a new warning), with the approver and reason on record.
+
+    The new due time is counted by `period` (the legal rule), or is the `new_due_at` approved as such."""
     deadline = Deadline.objects.select_for_update().get(pk=deadline.pk)
     if not deadline.is_open:
         raise ValueError("已办结或已撤销的期限不能延长。")
+    if (period is None) == (new_due_at is None):
+        raise TypeError("clock_extend takes either a period or a new due time")
+    if period is not None:
+        due = period.due(started_at=deadline.started_at, due_at=deadline.due_at)
+        new_due_at = due.at
+        deadline.provisional = deadline.provisional or due.provisional
     if new_due_at <= deadline.due_at:
         raise ValueError("延长后的届满时间应晚于原届满时间。")
     if not reason.strip():
         raise ValueError("请填写延长理由。")
     DeadlineExtension.objects.create(
-        deadline=deadline, approved_by=approved_by, reason=reason, previous_due_at=deadline.due_at, new_due_at=new_due_at
+        deadline=deadline, approved_by=approved_by, reason=reason, previous_due_at=deadline.due_at, new_due_at=new_due_at,
+        **({"amount": period.amount, "unit": period.unit, "from_due": period.from_due} if period else {}),
     )
     deadline.due_at = new_due_at
     deadline.warn_at = warning_time(started_at=timezone.now(), due_at=new_due_at, unit=deadline.unit)
@@ -260,7 +285,7 @@ def clock_extend(*, deadline: Deadline, approved_by, reason: str, new_due_at: da
 # --- the worker --------------------------------------------------------------------------------------
 
 
-class _Heads:
+class Heads:
     """The heads of each agency, read once per batch (a batch's deadlines mostly share a few agencies)."""
 
     def __init__(self):
@@ -285,7 +310,7 @@ def clocks_fire_warnings(*, now: datetime, batch: int) -> int:
         due_soon = Deadline.objects.filter(
             status=DeadlineStatus.RUNNING, warned_at__isnull=True, warn_at__lte=now, due_at__gt=now
         ).order_by("warn_at", "id")
-        rows, heads, messages, events = _claim(due_soon, batch), _Heads(), [], []
+        rows, heads, messages, events = _claim(due_soon, batch), Heads(), [], []
         for deadline in rows:
             deadline.warned_at = now
             left = deadline.due_at - now
@@ -310,7 +335,7 @@ def clocks_fire_breaches(*, now: datetime, batch: int) -> int:
     status change are written in bulk (a handful of statements a batch)."""
     with transaction.atomic():
         overdue = Deadline.objects.filter(status=DeadlineStatus.RUNNING, due_at__lte=now).order_by("due_at", "id")
-        rows, heads, messages, events = _claim(overdue, batch), _Heads(), [], []
+        rows, heads, messages, events = _claim(overdue, batch), Heads(), [], []
         for deadline in rows:
             deadline.status, deadline.breached_at = DeadlineStatus.BREACHED, now
             messages.append(Message(

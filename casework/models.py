@@ -529,6 +529,11 @@ class DeadlineExtension(models.Model):
     reason = models.TextField("延长理由")
     previous_due_at = models.DateTimeField("原届满时间")
     new_due_at = models.DateTimeField("新届满时间")
+    # How new_due_at was counted, so a change of the holiday table can count it again
+    # (casework.calendar_changes); empty for an extension to a date approved as such.
+    amount = models.PositiveIntegerField("延长期限", null=True, blank=True)
+    unit = models.CharField("单位", max_length=20, choices=ClockUnit.choices, blank=True)
+    from_due = models.BooleanField("自原届满时间起算", default=False, help_text="否：自期限起算时间起重新计算总期限。")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from agencies.models import Agency, AgencyKind
 from agencies.permissions import ACT_FOR_AGENCY, APPROVE_EXTENSION, can_act_for, grant_to_agency, officer_of
 from casework import services as case_services
-from casework.clocks import clock_extend, clock_meet, due_for, open_clock
+from casework.clocks import Period, clock_extend, clock_meet, open_clock
 from casework.models import Case, CaseSource, CaseStatus, ClockUnit
 from casework.nodes import resume_waiting
 from referral.clocks import ClockSpec, meet, start
@@ -318,9 +318,10 @@ def incoming_extend(*, referral: Referral, user, extension: str, reason: str, st
         months, reason = settings.LIANBAN_ASSIGNED_CLUE_MAX_MONTHS, f"{studied_on:%Y年%m月%d日}集体研究。{reason}"
     elif deadline.extensions.exists():
         raise ValidationError({"extension": "已经负责人批准延长，如需再延长须经集体研究。"})
-    new_due = due_for(started_at=deadline.started_at, amount=months, unit=ClockUnit.MONTHS).at
     try:
-        deadline = clock_extend(deadline=deadline, approved_by=user, reason=f"{extension.label}。{reason}", new_due_at=new_due)
+        deadline = clock_extend(
+            deadline=deadline, approved_by=user, reason=f"{extension.label}。{reason}", period=Period(months, ClockUnit.MONTHS)
+        )
     except ValueError as exc:
         raise ValidationError({"extension": str(exc)}) from None
     due = timezone.localtime(deadline.due_at)

@@ -17,7 +17,7 @@ from agencies.models import Agency, AgencyKind, Role
 from agencies.permissions import APPROVE_EXTENSION, grant_to_agency, officer_of
 from agencies.selectors import agency_counterparts, agency_forward_targets, agency_same_level_psb, officer_users
 from casework import services as case_services
-from casework.clocks import clock_extend, due_for, open_clock
+from casework.clocks import Period, clock_extend, open_clock
 from casework.models import Case, ClockUnit, Evidence
 from notifications.services import notify
 from referral import clocks, package
@@ -324,11 +324,11 @@ def transfer_extend_review(*, referral: Referral, user, extension: str, reason: 
     if extension == ReviewExtensionChoice.PLUS_THIRTY:
         if not deadline.extensions.exists():
             raise ValidationError({"extension": "再延长30日须在已延长至30日之后。"})
-        new_due = due_for(started_at=deadline.due_at, amount=30, unit=ClockUnit.CALENDAR_DAYS).at
+        period = Period(30, ClockUnit.CALENDAR_DAYS, from_due=True)
     else:
-        new_due = due_for(started_at=deadline.started_at, amount=int(extension.value), unit=deadline.unit).at
+        period = Period(int(extension.value), deadline.unit)
     try:
-        deadline = clock_extend(deadline=deadline, approved_by=user, reason=f"{extension.label}。{reason}", new_due_at=new_due)
+        deadline = clock_extend(deadline=deadline, approved_by=user, reason=f"{extension.label}。{reason}", period=period)
     except ValueError as exc:
         raise ValidationError({"extension": str(exc)}) from None
     notify(

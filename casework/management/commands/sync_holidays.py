@@ -1,6 +1,9 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from casework.calendar import YearSync, calendar_sync_from_library, holiday_year_create_provisional, year_status
+from django.db import transaction
+
+from casework.calendar import YearSync, calendar_sync_from_library, holiday_year_create_provisional, library_source, year_status
+from casework.calendar_changes import clocks_recount
 
 
 class Command(BaseCommand):
@@ -20,13 +23,19 @@ class Command(BaseCommand):
             self._provisional(provisional, dry_run=dry_run)
             return
         try:
-            results = calendar_sync_from_library(years, dry_run=dry_run)
+            with transaction.atomic():  # the table and the clocks counted through it change together
+                results = calendar_sync_from_library(years, dry_run=dry_run)
+                changed_years = [year for year, result in results.items() if result.has_changes]
+                moved = [] if dry_run else clocks_recount(
+                    years=changed_years, actor=None, reason=f"节假日安排从 {library_source()} 同步"
+                )
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         for result in results.values():
             self.stdout.write(self._describe(result))
-        changed = sum(result.has_changes for result in results.values())
-        summary = f"{len(results)} 个年度，{changed} 个有变化。"
+        summary = f"{len(results)} 个年度，{len(changed_years)} 个有变化。"
+        if moved:
+            summary += f"已重新计算 {len(moved)} 项未办结的期限。"
         self.stdout.write(self.style.SUCCESS(f"（试运行，未写入）{summary}" if dry_run else summary))
 
     def _provisional(self, year: int, *, dry_run: bool) -> None:
