@@ -12,9 +12,10 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from agencies.audit import audit_append
+from agencies.dates import format_date
 from agreements.models import MAX_POINTS, AgreementStatus, Institution, PaymentStatus, PointRecord, Practitioner
 from agreements.permissions import can_handle_institution
-from agreements.services import check_case_visible, cn_date, not_in_future
+from agreements.services import check_case_visible, not_in_future
 from casework.clocks import first_day_after
 from casework.identifiers import validate_resident_id
 from casework.models import Case
@@ -55,8 +56,8 @@ def practitioner_register(*, user, name: str, id_number: str, institution: Insti
         raise ValidationError({"name": f"该身份证号码已登记为“{practitioner.name}”，与填写的姓名不符，请核对。"})
     if practitioner.is_barred_on(today):
         raise ValidationError(
-            f"{practitioner.name}的医保支付资格已于{cn_date(practitioner.terminated_on)}终止，"
-            f"{cn_date(practitioner.registration_barred_until)}前不得在任何定点医药机构再次登记备案（一医一档，跨机构、跨地区有效）。"
+            f"{practitioner.name}的医保支付资格已于{format_date(practitioner.terminated_on)}终止，"
+            f"{format_date(practitioner.registration_barred_until)}前不得在任何定点医药机构再次登记备案（一医一档，跨机构、跨地区有效）。"
         )
     if practitioner.institution_id == institution.pk and practitioner.status != PaymentStatus.TERMINATED:
         raise ValidationError(f"{practitioner.name}已在{institution.name}登记备案。")
@@ -66,7 +67,7 @@ def practitioner_register(*, user, name: str, id_number: str, institution: Insti
         practitioner.status = PaymentStatus.NORMAL  # a termination's bar or a suspension has run out
     practitioner.save(update_fields=["institution", "status"])
     still = (
-        f"；医保支付资格暂停中，{cn_date(practitioner.suspended_until)}恢复"
+        f"；医保支付资格暂停中，{format_date(practitioner.suspended_until)}恢复"
         if practitioner.status == PaymentStatus.SUSPENDED else ""
     )
     _audit_practitioner(practitioner, actor=user, agency=institution.agency, verb="practitioner.registered",
@@ -125,13 +126,13 @@ def points_record(
         how = "一次记满12分" if single else f"{event_date.year}年度累计记满12分"
         _audit_practitioner(
             practitioner, actor=user, agency=institution.agency, verb="practitioner.terminated",
-            summary=f"{how}，终止医保支付资格，{cn_date(practitioner.registration_barred_until)}前不得再次登记备案",
+            summary=f"{how}，终止医保支付资格，{format_date(practitioner.registration_barred_until)}前不得再次登记备案",
         )
     elif before < SUSPEND_AT_POINTS <= total and practitioner.status != PaymentStatus.TERMINATED:
         practitioner.status, practitioner.suspended_until = PaymentStatus.SUSPENDED, first_day_after(event_date, months)
         practitioner.save(update_fields=["status", "suspended_until"])
         _audit_practitioner(
             practitioner, actor=user, agency=institution.agency, verb="practitioner.suspended",
-            summary=f"{event_date.year}年度累计记满9分，暂停医保支付资格{months}个月，{cn_date(practitioner.suspended_until)}恢复",
+            summary=f"{event_date.year}年度累计记满9分，暂停医保支付资格{months}个月，{format_date(practitioner.suspended_until)}恢复",
         )
     return record

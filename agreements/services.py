@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from agencies.dates import format_date
 from agencies.audit import audit_append
 from agencies.models import AgencyKind, Role
 from agencies.selectors import agency_counterparts, officer_users
@@ -34,8 +35,6 @@ from casework.models import Case
 from casework.permissions import can_view_case
 from notifications.services import notify
 
-def cn_date(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def not_in_future(day: date, field: str, label: str) -> None:
@@ -86,7 +85,7 @@ def reapplication_bar(organisation: Organisation, *, on: date) -> str | None:
         query |= Q(**{f"{field}_id__in": list(applicant)})
     barred = Institution.objects.filter(query, status=AgreementStatus.TERMINATED, barred_until__gt=on)
     for institution in barred.order_by("-barred_until"):
-        ends = f"该机构医保协议于{cn_date(institution.terminated_on)}解除，{cn_date(institution.barred_until)}前不得申请医保定点。"
+        ends = f"该机构医保协议于{format_date(institution.terminated_on)}解除，{format_date(institution.barred_until)}前不得申请医保定点。"
         if "uscc" in match and institution.uscc == organisation.uscc:
             return f"不予受理：统一社会信用代码 {organisation.uscc} 属于已解除医保协议的“{institution.name}”。{ends}"
         theirs = _people(institution, match)
@@ -206,12 +205,12 @@ def _check_history(institution: Institution, action: AgreementAction) -> None:
     ground_one = TerminationGround.REPEATED_SUSPENSION.label
     if institution.status == AgreementStatus.TERMINATED and action.kind not in {ActionKind.RECOVER, ActionKind.PENALTY}:
         raise ValidationError(
-            {"kind": f"该机构医保协议已于{cn_date(institution.terminated_on)}解除，只能登记追回违规费用或违约金。"}
+            {"kind": f"该机构医保协议已于{format_date(institution.terminated_on)}解除，只能登记追回违规费用或违约金。"}
         )
     if action.kind == ActionKind.SUSPEND:
         if institution.status == AgreementStatus.SUSPENDED:
             current = institution.actions.filter(kind=ActionKind.SUSPEND, status=ActionStatus.IN_FORCE).first()
-            since = f"（自{cn_date(current.decided_on)}起）" if current else ""
+            since = f"（自{format_date(current.decided_on)}起）" if current else ""
             raise ValidationError({"kind": (
                 f"该机构医保协议已处于中止状态{since}，不能再次中止。"
                 f"中止期间未按要求整改的，应依据令第2号第四十三条第（一）项解除医保协议：{ground_one}。"
@@ -219,8 +218,8 @@ def _check_history(institution: Institution, action: AgreementAction) -> None:
         earlier = _suspensions_in_term(institution).last()
         if earlier is not None:
             raise ValidationError({"kind": (
-                f"本协议期内（{cn_date(institution.agreement_start)}至{cn_date(institution.agreement_end)}）"
-                f"已于{cn_date(earlier.decided_on)}中止过医保协议（{earlier.document_number}），不能再次中止。"
+                f"本协议期内（{format_date(institution.agreement_start)}至{format_date(institution.agreement_end)}）"
+                f"已于{format_date(earlier.decided_on)}中止过医保协议（{earlier.document_number}），不能再次中止。"
                 f"协议期内累计2次及以上中止的，应依据令第2号第四十三条第（一）项解除医保协议。"
             )})
     if action.ground == TerminationGround.REPEATED_SUSPENSION and not _suspensions_in_term(institution).exists():
@@ -274,7 +273,7 @@ def action_record(*, user, institution: Institution, **decision) -> AgreementAct
         institution.save(update_fields=["status"])
         _audit_institution(institution, actor=user, verb="agreement.suspended", summary="中止医保协议，中止期间发生的医保费用不予结算")
         _notify_msb(institution, event="agreement.suspended", title=f"中止医保协议：{institution.name}",
-                    body=f"{institution.agency.short_name}于{cn_date(action.decided_on)}中止该机构医保协议{number}。")
+                    body=f"{institution.agency.short_name}于{format_date(action.decided_on)}中止该机构医保协议{number}。")
     elif action.kind == ActionKind.TERMINATE:
         _terminate(institution, action=action, user=user)
     return action
@@ -290,10 +289,10 @@ def _terminate(institution: Institution, *, action: AgreementAction, user) -> No
     )
     _audit_institution(
         institution, actor=user, verb="agreement.terminated",
-        summary=f"解除医保协议（{action.get_ground_display()}），{cn_date(institution.barred_until)}前不得申请医保定点",
+        summary=f"解除医保协议（{action.get_ground_display()}），{format_date(institution.barred_until)}前不得申请医保定点",
     )
     _notify_msb(institution, event="agreement.terminated", title=f"解除医保协议：{institution.name}",
-                body=f"{institution.agency.short_name}于{cn_date(action.decided_on)}解除该机构医保协议（{action.document_number}）。")
+                body=f"{institution.agency.short_name}于{format_date(action.decided_on)}解除该机构医保协议（{action.document_number}）。")
 
 
 def agreement_terminate(
@@ -321,15 +320,15 @@ def agreement_resume(*, user, institution: Institution, resumed_on: date, opinio
     suspension = institution.actions.filter(kind=ActionKind.SUSPEND, status=ActionStatus.IN_FORCE).order_by("decided_on").last()
     if suspension is not None:
         if resumed_on < suspension.decided_on:
-            raise ValidationError({"resumed_on": f"恢复日期不能早于中止日期（{cn_date(suspension.decided_on)}）。"})
+            raise ValidationError({"resumed_on": f"恢复日期不能早于中止日期（{format_date(suspension.decided_on)}）。"})
         suspension.status, suspension.concluded_on, suspension.conclusion = ActionStatus.RESUMED, resumed_on, opinion.strip()
         suspension.save(update_fields=["status", "concluded_on", "conclusion"])
     institution.status = AgreementStatus.NORMAL
     institution.save(update_fields=["status"])
-    _audit_institution(institution, actor=user, verb="agreement.resumed", summary=f"整改验收通过，自{cn_date(resumed_on)}恢复医保协议",
+    _audit_institution(institution, actor=user, verb="agreement.resumed", summary=f"整改验收通过，自{format_date(resumed_on)}恢复医保协议",
                        data={"opinion": opinion.strip()})
     _notify_msb(institution, event="agreement.resumed", title=f"恢复医保协议：{institution.name}",
-                body=f"{institution.agency.short_name}于{cn_date(resumed_on)}恢复该机构医保协议。")
+                body=f"{institution.agency.short_name}于{format_date(resumed_on)}恢复该机构医保协议。")
     return institution
 
 
@@ -347,7 +346,7 @@ def action_conclude(*, user, action: AgreementAction, concluded_on: date, conclu
         raise ValidationError({"conclusion": "请填写办结情况。"})
     not_in_future(concluded_on, "concluded_on", "办结日期")
     if concluded_on < action.decided_on:
-        raise ValidationError({"concluded_on": f"办结日期不能早于处理日期（{cn_date(action.decided_on)}）。"})
+        raise ValidationError({"concluded_on": f"办结日期不能早于处理日期（{format_date(action.decided_on)}）。"})
     action.status = ActionStatus.RECTIFIED if action.kind == ActionKind.RECTIFY else ActionStatus.ENDED
     action.concluded_on, action.conclusion = concluded_on, conclusion.strip()
     action.save(update_fields=["status", "concluded_on", "conclusion"])

@@ -51,7 +51,14 @@ TEMPLATE_PEOPLE = {
     "msb_officer": "lead", "msb_officer2": "officer2", "msb_chief": "section_chief", "msb_head": "head",
     "psb_officer": "psb_officer", "psb_chief": "psb_chief", "psb_head": "psb_head",
 }
-DATETIME_FORMATS = ("%Y-%m-%d %H:%M", "%Y年%m月%d日%H时%M分")  # how services write times into texts
+def _official(local: datetime) -> str:
+    from agencies.dates import format_datetime_minute
+
+    return format_datetime_minute(local)
+
+
+# How services write times into texts: ISO-like in audit summaries, the official form in messages.
+DATETIME_FORMATS = {"iso": lambda local: f"{local:%Y-%m-%d %H:%M}", "official": _official}
 # Audit data that names rows of the case by id.
 ID_KEYS = {"penalty": "casework_penaltydecision", "subject": "casework_subject"}
 MEMBERS = "members"  # an agency's group of all its officers (Agency.members), beside its role groups
@@ -221,8 +228,8 @@ class Copier:
             **{e.sha256: f"sha.{e.pk}" for e in self.template.rows["casework_evidence"]},
         }
         for value in self.datetimes:
-            for fmt in DATETIME_FORMATS:
-                names.setdefault(timezone.localtime(value).strftime(fmt), f"datetime.{fmt}.{value.isoformat()}")
+            for fmt, write in DATETIME_FORMATS.items():
+                names.setdefault(write(timezone.localtime(value)), f"datetime.{fmt}.{value.isoformat()}")
         names |= {value.isoformat(): f"date.{value.isoformat()}" for value in self.dates}  # in audit data
         return names
 
@@ -255,7 +262,7 @@ class Copier:
             **{f"institution.{i}": value for i, value in enumerate(plan.institution)},
         }
         for value, fmt, key in self.used_times:
-            values[key] = timezone.localtime(times[value]).strftime(fmt)
+            values[key] = DATETIME_FORMATS[fmt](timezone.localtime(times[value]))
         days = timezone.localtime(plan.registered_at).date() - timezone.localtime(self.template.registered_at).date()
         values |= {key: (value + days).isoformat() for value, key in self.used_dates}
         return {string: values[key] for string, key in self.used_strings if key in values}

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from agencies.dates import format_date
 from agencies.audit import audit_append
 from agencies.permissions import APPROVE_EXTENSION
 from casework.clocks import Period, clock_extend, clock_meet, clock_start, open_clock
@@ -83,7 +84,7 @@ def decision_extend(*, case: Case, user, extension: str, reason: str, studied_on
         if studied_on is None or studied_on > timezone.localdate():
             raise ValidationError({"studied_on": "请填写负责人集体讨论的日期（不晚于今天）。"})
         days = settings.LIANBAN_CASE_DECISION_COLLECTIVE_EXTENSION_DAYS
-        reason = f"{studied_on:%Y年%m月%d日}负责人集体讨论决定。{reason}"
+        reason = f"{format_date(studied_on)}负责人集体讨论决定。{reason}"
     else:
         if deadline.extensions.exists():
             raise ValidationError({"extension": "已经负责人批准延长，如需继续延长须经负责人集体讨论决定。"})

@@ -28,6 +28,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from agreements import statistics as agreement_statistics
+from agencies.dates import format_date
 from agencies.regions import region_prefix
 from agreements.models import ActionKind, AgreementAction, PointRecord, Practitioner
 from agreements.practitioners import SUSPEND_AT_POINTS
@@ -51,8 +52,6 @@ CENT = Decimal("0.01")
 INSTITUTIONS, VISITS, CASES, PERSONS, PERSON_TIMES, POINTS, WAN_YUAN = "家", "家次", "件", "人", "人次", "分", "万元"
 
 
-def cn_date(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 # --- period and region ------------------------------------------------------------------------------
@@ -77,7 +76,7 @@ class Period:
 
     @property
     def text(self) -> str:
-        span = f"{cn_date(self.start)}至{cn_date(self.end)}"
+        span = f"{format_date(self.start)}至{format_date(self.end)}"
         return f"{self.name}（{span}）" if self.name else span
 
     def moments(self) -> tuple[datetime, datetime]:

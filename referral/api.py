@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
 from referral import selectors
-from referral.models import IssuedDocument, Referral
+from referral.models import IssuedDocument, Referral, ReferralStatus
 
 
 class DocumentSerializer(serializers.ModelSerializer):
@@ -39,6 +40,28 @@ class ReferralSerializer(serializers.ModelSerializer):
         return [{"evidence": item.evidence.title, "sha256": item.sha256} for item in referral.package_items.all()]
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary="移送列表",
+        description="当前用户有权查看的移送：本机关移出的移送，以及移送给本机关（已送达）的移送，按创建时间倒序分页返回。"
+        "每条含移送文书（文号、下载地址）和移送材料清单（证据名称及 SHA-256）；移送机关内部的核查意见不在其中。",
+        tags=["移送"],
+        parameters=[
+            OpenApiParameter("q", str, description="搜索：案件名称、案件编号或移送文书文号中包含该文字。"),
+            OpenApiParameter(
+                "status",
+                str,
+                enum=ReferralStatus.values,
+                description="按移送状态筛选，取值：\n" + "\n".join(f"* `{value}` - {label}" for value, label in ReferralStatus.choices),
+            ),
+        ],
+    ),
+    retrieve=extend_schema(
+        summary="移送详情",
+        description="一件移送的移送信息、受理决定、移送文书和材料清单。当前用户无权查看的移送返回 404。",
+        tags=["移送"],
+    ),
+)
 class ReferralViewSet(viewsets.ReadOnlyModelViewSet):
     """Referrals the user may see: sent by their agency, or received by it once sent."""
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from agencies.dates import format_date
 from agencies.audit import audit_append
 from agencies.models import Agency, AgencyKind
 from agencies.numbering import allocate_number
@@ -128,7 +129,7 @@ def investigation_report_for(referral: Referral, *, transfer_number: str) -> Inv
         agency=referral.from_agency.name,
         case_title=referral.case_title,
         parties="\n".join(subjects),
-        source=f"本案线索来源于{source}，于{timezone.localtime(case.registered_at):%Y年%m月%d日}登记。",
+        source=f"本案线索来源于{source}，于{format_date(case.registered_at)}登记。",
         process=referral.investigation_report,
         facts_and_evidence=referral.facts + (f"\n上述事实有以下证据证实：{evidence}。" if evidence else ""),
         amount_calculation="按医保结算数据逐笔核算，涉案金额如下。",

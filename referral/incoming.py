@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from agencies.dates import format_date
 from agencies.models import Agency, AgencyKind
 from agencies.permissions import ACT_FOR_AGENCY, APPROVE_EXTENSION, can_act_for, grant_to_agency, officer_of
 from casework import services as case_services
@@ -315,7 +316,7 @@ def incoming_extend(*, referral: Referral, user, extension: str, reason: str, st
             raise ValidationError({"extension": "延长至6个月须先经负责人批准延长至3个月。"})
         if studied_on is None or studied_on > timezone.localdate():
             raise ValidationError({"studied_on": "请填写集体研究的日期（不晚于今天）。"})
-        months, reason = settings.LIANBAN_ASSIGNED_CLUE_MAX_MONTHS, f"{studied_on:%Y年%m月%d日}集体研究。{reason}"
+        months, reason = settings.LIANBAN_ASSIGNED_CLUE_MAX_MONTHS, f"{format_date(studied_on)}集体研究。{reason}"
     elif deadline.extensions.exists():
         raise ValidationError({"extension": "已经负责人批准延长，如需再延长须经集体研究。"})
     try:

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from agencies.dates import format_datetime_minute
 from agencies.models import Agency, AgencyKind, Role
 from agencies.permissions import APPROVE_EXTENSION, grant_to_agency, officer_of
 from agencies.selectors import agency_counterparts, agency_forward_targets, agency_same_level_psb, officer_users
@@ -216,7 +217,7 @@ def transfer_sign_receipt(*, referral: Referral, user, received_at: datetime, it
     )
     notify(
         recipients=sending_side(referral), event="referral.receipted", title=f"公安机关已签收：{referral.case_title}",
-        body=f"{referral.to_agency.name}于{local:%Y年%m月%d日%H时%M分}签收回执。", url=referral_url(referral),
+        body=f"{referral.to_agency.name}于{format_datetime_minute(local)}签收回执。", url=referral_url(referral),
     )
     return referral
 

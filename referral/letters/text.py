@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from agencies.dates import SHANGHAI, format_date, format_datetime_minute  # noqa: F401 — one formatter for every text
 
 _DIGITS_LOWER = "零一二三四五六七八九"
 
@@ -87,11 +86,6 @@ def format_amount(amount: Decimal) -> str:
     return f"{amount:,.2f}元"
 
 
-def format_date(value: date) -> str:
-    """成文日期 in Arabic numerals without leading zeros: 2026年11月23日."""
-    return f"{value.year}年{value.month}月{value.day}日"
-
-
 def calendar_day(value: date) -> date:
     """The Beijing calendar day of an aware datetime, or a plain date unchanged."""
     return timezone.localtime(value, SHANGHAI).date() if isinstance(value, datetime) else value
@@ -100,9 +94,3 @@ def calendar_day(value: date) -> date:
 def format_when(value: date) -> str:
     """A datetime to the minute in Beijing time, a plain date as a date."""
     return format_datetime_minute(value) if isinstance(value, datetime) else format_date(value)
-
-
-def format_datetime_minute(value: datetime) -> str:
-    """An aware datetime in Beijing time, to the minute: 2026年11月23日14时05分."""
-    local = timezone.localtime(value, SHANGHAI)
-    return f"{format_date(local)}{local.hour}时{local.minute:02d}分"

@@ -69,7 +69,7 @@ def test_the_head_extends_an_assignment_to_three_then_six_months_and_the_provinc
     clock.refresh_from_db()
     assert timezone.localtime(clock.due_at).date() == months_after(clock.started_at, 6)
     assert clock.status == DeadlineStatus.RUNNING and clock.extensions.count() == 2
-    assert f"{studied:%Y年%m月%d日}集体研究" in clock.extensions.last().reason
+    assert f"{studied.year}年{studied.month}月{studied.day}日集体研究" in clock.extensions.last().reason
     # Six months is the ceiling: no further extension is offered or accepted.
     assert "延长交办办理期限" not in head.get(detail).content.decode()
     assert head.post(extend, {"extension": "collective", "reason": "再延", "studied_on": studied.isoformat()}).status_code == 403
