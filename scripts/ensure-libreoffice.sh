@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Best-effort prerequisite of the letter → PDF conversion test: installs Debian's
-# `libreoffice-writer-nogui` (and `fonts-noto-cjk`, so the PDF has Chinese glyphs) with apt-get when
+# `libreoffice-writer-nogui` (and `fonts-noto-cjk`, so the PDF has Chinese glyphs, and
+# `poppler-utils`, whose pdftoppm renders page 1 of each letter to PNG) with apt-get when
 # missing and this is a root shell with apt-get. Otherwise it prints one line saying why the
 # conversion test will be skipped. It never fails the build: the exit status is always 0.
 #
@@ -27,9 +28,10 @@ wanted=${LIANBAN_SOFFICE:-soffice}
 missing=()
 [ -n "$(find_soffice)" ] || missing+=(libreoffice-writer-nogui)
 have_cjk_fonts || missing+=(fonts-noto-cjk)
+command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
 
 if [ ${#missing[@]} -eq 0 ]; then
-    echo "ensure-libreoffice: LibreOffice ($(find_soffice)) and CJK fonts present."
+    echo "ensure-libreoffice: LibreOffice ($(find_soffice)), CJK fonts and pdftoppm present."
     exit 0
 fi
 
@@ -40,7 +42,7 @@ if apt_install "${missing[@]}"; then
         echo "ensure-libreoffice: apt-get installed ${missing[*]}, but $wanted is still missing — the letter → PDF test will be skipped."
     fi
 elif [ -n "$(find_soffice)" ]; then
-    echo "ensure-libreoffice: LibreOffice present, but could not install ${missing[*]} ($APT_ERROR) — PDFs may lack Chinese glyphs."
+    echo "ensure-libreoffice: LibreOffice present, but could not install ${missing[*]} ($APT_ERROR) — PDFs may lack Chinese glyphs, letter PNGs are skipped without pdftoppm."
 else
     echo "ensure-libreoffice: LibreOffice (soffice) not found and could not install it ($APT_ERROR) — the letter → PDF test will be skipped."
 fi

@@ -184,6 +184,8 @@ def paragraph(
     ppr = OxmlElement("w:pPr")
     ppr.append(OxmlElement("w:pStyle", {qn("w:val"): look.style_id}))
     if line_pt is not None and line_pt != look.line_pt:
+        if line_pt < LINE_PITCH_PT:  # a tighter pitch than the page grid's: off the grid, or it snaps back
+            ppr.append(OxmlElement("w:snapToGrid", {qn("w:val"): "0"}))
         ppr.append(_spacing(line_pt))
     indents = (
         look.first_line_pt if first_line_pt is None else first_line_pt,
@@ -434,13 +436,16 @@ def heading(
 
 
 def attachment_note(document: Document, *, items: Sequence[str]) -> None:
-    """附件说明 "附件：1. ××", wrapped lines aligned with the first character of each name."""
+    """附件说明 "附件：1. ××", wrapped lines aligned with the first character of each name; the
+    list is never split by a page break (「附件：1.」 alone at a page foot)."""
     lead = text_width_pt("附件：")
     for index, item in enumerate(items, start=1):
         label = f"{index}. " if len(items) > 1 else ""
         hang = text_width_pt(label) + (lead if index == 1 else 0)
         left = 2 * CHAR_PT + lead + text_width_pt(label)
         p = paragraph(document, left_pt=left, first_line_pt=-hang)
+        p.paragraph_format.keep_together = True
+        p.paragraph_format.keep_with_next = index < len(items)
         add_run(p, ("附件：" if index == 1 else "") + label + item)
 
 

@@ -16,6 +16,7 @@ from referral.letters import layout
 
 TITLE = "涉嫌犯罪案件移送书"
 RECEIPT_TITLE = "回　执"
+RECEIPT_LINE_PT = 1.5 * layout.RECORD.size_pt  # the 回执 is a form: its rows need not keep the page grid
 
 DEFAULT_LEGAL_BASIS: tuple[str, ...] = (
     "《中华人民共和国行政处罚法》第二十七条",
@@ -159,6 +160,7 @@ def _letter(document: Document, notice: TransferNotice) -> None:
     ):
         layout.heading(document, number=number, text=text, level=2, continuation=continuation)
 
+    last_text = len(document.paragraphs) - 1  # the 专案组 item: the 落款 never stands alone on a page
     if notice.attachments:
         layout.blank_line(document)
         layout.attachment_note(document, items=[item.label for item in notice.attachments])
@@ -167,6 +169,7 @@ def _letter(document: Document, notice: TransferNotice) -> None:
     layout.annotation(
         document, text=f"联系人：{notice.contact_name}，联系电话：{notice.contact_phone}"
     )
+    layout.keep_together(document, start=last_text)
     if notice.copy_to:
         layout.blank_line(document)
         layout.copy_to(document, organs=notice.copy_to)
@@ -183,7 +186,8 @@ def _receipt(document: Document, notice: TransferNotice) -> None:
     layout.blank_line(document)
     layout.table(
         document,
-        face=layout.RECORD,  # 4号, so the stub and its note stay on one page
+        face=layout.RECORD,  # 4号 at 1.5 lines, so the stub, its seal and its note fit on one page
+        line_pt=RECEIPT_LINE_PT,
         widths_mm=(42, 114),
         rows=(
             ("移送书文号", notice.number),

@@ -4,9 +4,6 @@ the attendance blocks, 分送; refusals; LibreOffice prints it."""
 from __future__ import annotations
 
 import io
-import os
-import shutil
-import subprocess
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
@@ -16,6 +13,7 @@ import docx
 import pytest
 
 from meetings.letters.minutes import Attendee, Decided, Minutes, build_minutes
+from tests.libreoffice import convert, needs_libreoffice
 
 MINUTES = Minutes(
     mechanism="镇江市医疗保障基金监管工作联席会议", issue_label="2026年第3期", office="镇江市医疗保障局（联席会议办公室）",
@@ -54,13 +52,6 @@ def test_incomplete_minutes_are_refused() -> None:
         replace(MINUTES, resolutions=(MINUTES.resolutions[0], Decided("事项", "", (), "长期坚持")))
 
 
-@pytest.mark.skipif(not (shutil.which("soffice") or shutil.which("libreoffice")),
-                    reason="LibreOffice not installed (no soffice/libreoffice on PATH): .docx → PDF conversion not checked")
+@needs_libreoffice
 def test_libreoffice_prints_the_minutes(tmp_path: Path) -> None:
-    source = tmp_path / "minutes.docx"
-    source.write_bytes(build_minutes(MINUTES))
-    home = tmp_path / "home"
-    home.mkdir()
-    subprocess.run([shutil.which("soffice") or shutil.which("libreoffice"), "--headless", "--convert-to", "pdf", "--outdir",
-                    str(tmp_path), str(source)], check=True, timeout=120, env={**os.environ, "HOME": str(home)}, capture_output=True)
-    assert (tmp_path / "minutes.pdf").read_bytes().startswith(b"%PDF")
+    convert(build_minutes(MINUTES), tmp_path, "minutes")

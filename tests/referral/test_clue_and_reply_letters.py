@@ -4,7 +4,6 @@ through LibreOffice to PDF."""
 from __future__ import annotations
 
 import io
-import os
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -29,6 +28,7 @@ from referral.letters.clue_letter import (
 from referral.letters.reply_letter import ReplyLetter, build_reply_letter
 from referral.letters.transfer_notice import Attachment
 from tests.docx_faces import paragraph_look, run_face
+from tests.libreoffice import convert, needs_libreoffice
 
 BUREAU = "镇江市医疗保障局"
 CASE = "镇江康宁医院有限公司涉嫌骗取医保基金案"
@@ -332,7 +332,6 @@ BUILDERS: dict[str, Callable[[], bytes]] = {
         replace(CLUES["discipline"], secrecy="秘密★1年", copy_number="000003")),
     **{f"reply_{name}": (lambda letter=letter: build_reply_letter(letter)) for name, letter in REPLIES.items()},
 }
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 
 @pytest.mark.parametrize("variant", sorted(BUILDERS))
@@ -345,25 +344,11 @@ def test_every_variant_opens_in_letter_format_without_page_one_number(variant: s
     assert document.sections[0].different_first_page_header_footer
 
 
-@pytest.mark.skipif(
-    SOFFICE is None,
-    reason="LibreOffice not installed (no soffice/libreoffice on PATH): .docx → PDF conversion not checked",
-)
+@needs_libreoffice
 @pytest.mark.parametrize("variant", sorted(BUILDERS))
 def test_libreoffice_converts_every_variant_to_pdf(variant: str, tmp_path: Path) -> None:
     """LibreOffice prints each letter to a PDF; where pdftotext exists, the 文号 is in its text."""
-    source = tmp_path / f"{variant}.docx"
-    source.write_bytes(BUILDERS[variant]())
-    home = tmp_path / "home"
-    home.mkdir()
-
-    subprocess.run(
-        [SOFFICE, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
-        check=True, timeout=120, env={**os.environ, "HOME": str(home)}, capture_output=True,
-    )
-
-    pdf = tmp_path / f"{variant}.pdf"
-    assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF")
+    pdf = convert(BUILDERS[variant](), tmp_path, variant)
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
         assert "镇医保函〔2026〕" in text and BUREAU in text

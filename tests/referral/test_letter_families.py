@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import io
-import os
 import re
-import shutil
-import subprocess
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -33,6 +30,7 @@ from referral.letters.supervision_proposal import (
 )
 from referral.letters.transfer_notice import Attachment, Officer, build_transfer_notice
 from tests.docx_faces import paragraph_look
+from tests.libreoffice import convert, needs_libreoffice
 from tests.referral.test_letters import NOTICE
 
 BUREAU, POLICE, PROCURATORATE = "镇江市医疗保障局", "镇江市公安局", "镇江市人民检察院"
@@ -356,26 +354,8 @@ def test_letters_open_with_red_organ_mark_and_number_flush_right(family: str) ->
     assert document.sections[0].different_first_page_header_footer
 
 
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
-
-
-@pytest.mark.skipif(
-    SOFFICE is None,
-    reason="LibreOffice not installed (no soffice/libreoffice on PATH): .docx → PDF conversion not checked",
-)
+@needs_libreoffice
 @pytest.mark.parametrize("family", sorted(BUILDERS))
 def test_libreoffice_converts_every_family_to_pdf(family: str, tmp_path: Path) -> None:
     """LibreOffice opens each family's document and prints it to a non-empty PDF."""
-    source = tmp_path / f"{family}.docx"
-    source.write_bytes(BUILDERS[family]())
-    home = tmp_path / "home"
-    home.mkdir()
-
-    subprocess.run(
-        [SOFFICE, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
-        check=True, timeout=120, env={**os.environ, "HOME": str(home)}, capture_output=True,
-    )
-
-    pdf = tmp_path / f"{family}.pdf"
-    assert pdf.exists() and pdf.stat().st_size > 0
-    assert pdf.read_bytes().startswith(b"%PDF")
+    convert(BUILDERS[family](), tmp_path, family)

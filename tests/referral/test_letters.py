@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
-import shutil
-import subprocess
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -27,6 +24,7 @@ from referral.letters.transfer_notice import (
     TransferNotice,
     build_transfer_notice,
 )
+from tests.libreoffice import convert, needs_libreoffice
 
 HOSPITAL = Party(
     name="镇江康宁医院有限公司",
@@ -304,26 +302,23 @@ def test_format_datetime_minute_shows_beijing_time() -> None:
     assert format_datetime_minute(datetime(2026, 11, 23, 16, 30, tzinfo=UTC)) == "2026年11月24日0时30分"
 
 
-@pytest.mark.skipif(
-    shutil.which("soffice") is None and shutil.which("libreoffice") is None,
-    reason="LibreOffice not installed (no soffice/libreoffice on PATH): .docx → PDF conversion not checked",
-)
+@needs_libreoffice
 def test_libreoffice_converts_letter_to_pdf(tmp_path: Path) -> None:
     """LibreOffice opens the generated letter and prints it to a non-empty PDF."""
-    source = tmp_path / "transfer_notice.docx"
-    source.write_bytes(build_transfer_notice(NOTICE))
-    home = tmp_path / "home"
-    home.mkdir()
-    binary = shutil.which("soffice") or shutil.which("libreoffice")
+    convert(build_transfer_notice(NOTICE), tmp_path, "transfer_notice")
 
-    subprocess.run(
-        [binary, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
-        check=True,
-        timeout=120,
-        env={**os.environ, "HOME": str(home)},
-        capture_output=True,
-    )
 
-    pdf = tmp_path / "transfer_notice.pdf"
-    assert pdf.exists() and pdf.stat().st_size > 0
-    assert pdf.read_bytes().startswith(b"%PDF")
+def test_the_attachment_list_is_never_split_and_the_signature_keeps_with_the_last_item() -> None:
+    """「附件：1.」 used to stand alone at a page foot: each item but the last keeps with the next,
+    and from the 专案组 item to the 附注 the paragraphs keep together, so the 落款 is never alone."""
+    from referral.letters import layout
+
+    document = layout.new_document()
+    layout.attachment_note(document, items=["调查报告", "物品清单", "证据目录"])
+    assert [p.paragraph_format.keep_with_next for p in document.paragraphs[-3:]] == [True, True, False]
+
+    paragraphs = _open().paragraphs
+    crew = next(i for i, p in enumerate(paragraphs) if "专案组成员" in p.text)
+    note = next(i for i, p in enumerate(paragraphs) if p.text.startswith("（联系人"))
+    assert all(p.paragraph_format.keep_with_next for p in paragraphs[crew:note])
+    assert not paragraphs[note].paragraph_format.keep_with_next

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
-import shutil
-import subprocess
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -16,6 +13,7 @@ import pytest
 
 from supervision.letters.notice import SupervisionNotice, build_supervision_notice
 from supervision.letters.report import SupervisionReportLetter, build_supervision_report
+from tests.libreoffice import convert, needs_libreoffice
 
 NOTICE = SupervisionNotice(
     number="苏医保督〔2026〕3号", supervisor="江苏省医疗保障局", co_supervisor="江苏省公安厅", handling_unit="镇江市医疗保障局",
@@ -70,16 +68,7 @@ def test_incomplete_letters_are_refused() -> None:
         replace(REPORT, tracks=(("行政处罚", ""),))
 
 
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
-
-
-@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice not installed (no soffice/libreoffice on PATH): .docx → PDF conversion not checked")
+@needs_libreoffice
 @pytest.mark.parametrize("variant", sorted(BUILDERS))
 def test_libreoffice_converts_them_to_pdf(variant: str, tmp_path: Path) -> None:
-    source = tmp_path / f"{variant}.docx"
-    source.write_bytes(BUILDERS[variant]())
-    home = tmp_path / "home"
-    home.mkdir()
-    subprocess.run([SOFFICE, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
-                   check=True, timeout=120, env={**os.environ, "HOME": str(home)}, capture_output=True)
-    assert (tmp_path / f"{variant}.pdf").read_bytes().startswith(b"%PDF")
+    convert(BUILDERS[variant](), tmp_path, variant)
