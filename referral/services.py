@@ -26,7 +26,7 @@ from referral.events import agency_handlers, receipt_time, record, referral_url,
 from referral.documents import document_issue, investigation_report_for, transfer_notice_for
 from referral.letters.investigation_report import build_investigation_report
 from referral.letters.item_list import build_item_list
-from referral.letters.transfer_notice import build_transfer_notice
+from referral.letters.transfer_notice import SignedReceipt, build_signed_receipt, build_transfer_notice
 from referral.objection_letters import item_list_for
 from referral.models import FilingDecision, PackageItem, Referral, ReferralForward, ReferralStatus
 from referral.models import ReviewExtension as ReviewExtensionChoice
@@ -210,6 +210,15 @@ def transfer_sign_receipt(*, referral: Referral, user, received_at: datetime, it
         responsible=user,
     )
     package.report_manifest(referral, user=user)
+    letter_number = referral.documents.get(family=settings.LIANBAN_TRANSFER_DOC_FAMILY, voided_at__isnull=True).number
+    signed = SignedReceipt(
+        signer=user.officer.display_name, signer_title=signer_title, received_at=received_at, copies_received=items_received
+    )
+    document_issue(
+        agency=referral.to_agency, family="", title=f"回执（{letter_number}）", case=referral.case, referral=referral,
+        issued_by=user,
+        build=lambda _: build_signed_receipt(transfer_notice_for(referral, number=letter_number), signed),
+    )
     local = timezone.localtime(received_at)
     record(
         referral, actor=user, agency=referral.to_agency, verb="referral.receipted",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -16,12 +17,14 @@ import pytest
 from meetings.letters.minutes import build_minutes
 from referral.letters.clue_letter import build_clue_letter
 from referral.letters.reply_letter import build_reply_letter
+from referral.letters.transfer_notice import SignedReceipt, build_signed_receipt
 from supervision.letters.notice import build_supervision_notice
 from supervision.letters.report import build_supervision_report
 from tests.libreoffice import convert, first_page_png, needs_libreoffice, needs_pdftoppm, pdf_fonts, pdf_page_count
 from tests.meetings.test_minutes_letter import MINUTES
 from tests.referral.test_clue_and_reply_letters import CLUES, REPLIES
 from tests.referral.test_letter_families import BUILDERS as REFERRAL_LETTERS
+from tests.referral.test_letters import NOTICE as TRANSFER_NOTICE
 from tests.supervision.test_letters import NOTICE as SUPERVISION_NOTICE
 from tests.supervision.test_letters import REPORT as SUPERVISION_REPORT
 
@@ -31,6 +34,9 @@ REFRESH = os.environ.get("LIANBAN_REFRESH_LETTER_PNGS") == "1"
 # One sample of each family, named as docs/letters/README.md lists them.
 FAMILIES = {
     "T1-移送书": REFERRAL_LETTERS["T1_transfer_notice"],
+    "T1-回执（已签收）": lambda: build_signed_receipt(TRANSFER_NOTICE, SignedReceipt(
+        signer="刘强", signer_title="经侦支队民警", received_at=datetime(2026, 11, 23, 6, 5, tzinfo=UTC), copies_received=4,
+    )),
     "T2-调查报告": REFERRAL_LETTERS["T2_investigation_report"],
     "T3-涉案物品清单": REFERRAL_LETTERS["T3_item_list"],
     "T3-交接清单": REFERRAL_LETTERS["T3_handover_list"],

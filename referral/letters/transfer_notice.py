@@ -7,7 +7,7 @@ form was not available (UNCONFIRMED).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from docx.document import Document
@@ -91,6 +91,22 @@ class TransferNotice:
             raise ValueError("涉案金额不能为负数。")
 
 
+@dataclass(frozen=True)
+class SignedReceipt:
+    """What the receiving organ entered when it signed the 回执 in Lianban (310 Art. 7)."""
+
+    signer: str
+    signer_title: str
+    received_at: datetime  # aware; printed in Beijing time to the minute
+    copies_received: int
+
+    def __post_init__(self) -> None:
+        if not self.signer.strip() or not self.signer_title.strip():
+            raise ValueError("回执须写明签收人姓名和职务。")
+        if self.copies_received < 1:
+            raise ValueError("收到材料的份数应为正整数。")
+
+
 def build_transfer_notice(notice: TransferNotice) -> bytes:
     """The 移送书 followed, on a new page, by the 回执 the receiving organ signs and returns."""
     document = layout.new_document(title=f"{TITLE}（{notice.number}）", author=notice.issuing_agency)
@@ -98,6 +114,14 @@ def build_transfer_notice(notice: TransferNotice) -> bytes:
     layout.page_break(document)
     _receipt(document, notice)
     layout.page_numbers(document, letter_format=True)
+    return layout.to_bytes(document)
+
+
+def build_signed_receipt(notice: TransferNotice, receipt: SignedReceipt) -> bytes:
+    """The 回执 as the receiving organ signed it in Lianban: the form that ends the 移送书, filled in
+    with the signer, their post, the time of receipt to the minute and the copies received."""
+    document = layout.new_document(title=f"回执（{notice.number}）", author=notice.receiving_agency)
+    _receipt(document, notice, receipt)
     return layout.to_bytes(document)
 
 
@@ -175,13 +199,14 @@ def _letter(document: Document, notice: TransferNotice) -> None:
         layout.copy_to(document, organs=notice.copy_to)
 
 
-def _received_items(notice: TransferNotice) -> str:
+def _received_items(notice: TransferNotice, receipt: SignedReceipt | None) -> str:
     items = [f"{TITLE}（{notice.number}）1份"] + [item.label for item in notice.attachments]
     lines = [f"{index}. {item}" for index, item in enumerate(items, start=1)]
-    return "\n".join([*lines, "合计：____份____页"])
+    return "\n".join([*lines, f"合计：{receipt.copies_received}份" if receipt else "合计：____份____页"])
 
 
-def _receipt(document: Document, notice: TransferNotice) -> None:
+def _receipt(document: Document, notice: TransferNotice, receipt: SignedReceipt | None = None) -> None:
+    """The 回执: a blank form at the end of the 移送书, or filled in as signed (`receipt`)."""
     layout.title(document, text=RECEIPT_TITLE)
     layout.blank_line(document)
     layout.table(
@@ -194,17 +219,20 @@ def _receipt(document: Document, notice: TransferNotice) -> None:
             ("案件名称", notice.case_title),
             ("移送机关", notice.issuing_agency),
             ("接收机关", notice.receiving_agency),
-            ("收到材料\n（份数、页数）", _received_items(notice)),
-            ("签收人姓名", ""),
-            ("职务", ""),
-            ("签收时间", "____年__月__日__时__分"),
-            ("管辖审查", "□ 本机关管辖\n□ 已于____月__日__时转送__________"),
+            ("收到材料\n（份数、页数）", _received_items(notice, receipt)),
+            ("签收人姓名", receipt.signer if receipt else ""),
+            ("职务", receipt.signer_title if receipt else ""),
+            ("签收时间", layout.format_datetime_minute(receipt.received_at) if receipt else "____年__月__日__时__分"),
+            ("管辖审查", "☑ 本机关管辖" if receipt else "□ 本机关管辖\n□ 已于____月__日__时转送__________"),
         ),
     )
     layout.blank_line(document)
     layout.add_run(
-        layout.paragraph(document, align="right", right_pt=4 * layout.CHAR_PT), "（接收机关印章）"
+        layout.paragraph(document, align="right", right_pt=4 * layout.CHAR_PT),
+        notice.receiving_agency if receipt else "（接收机关印章）",
     )
     layout.annotation(
-        document, text="本回执由接收机关签收、盖章后退回移送机关；签收时间填写至分钟。"
+        document,
+        text=f"本回执由{notice.receiving_agency}在联办系统中签收，签收时间由系统记录至分钟。" if receipt
+        else "本回执由接收机关签收、盖章后退回移送机关；签收时间填写至分钟。",
     )

@@ -322,3 +322,21 @@ def test_the_attachment_list_is_never_split_and_the_signature_keeps_with_the_las
     note = next(i for i, p in enumerate(paragraphs) if p.text.startswith("（联系人"))
     assert all(p.paragraph_format.keep_with_next for p in paragraphs[crew:note])
     assert not paragraphs[note].paragraph_format.keep_with_next
+
+
+def test_the_signed_receipt_is_the_form_filled_in_as_signed() -> None:
+    """Signer, post, time to the minute in Beijing time, copies and the jurisdiction box ticked."""
+    from referral.letters.transfer_notice import SignedReceipt, build_signed_receipt
+
+    signed = SignedReceipt(signer="刘强", signer_title="经侦支队民警", received_at=datetime(2026, 11, 23, 6, 5, tzinfo=UTC),
+                           copies_received=4)
+    document = docx.Document(io.BytesIO(build_signed_receipt(NOTICE, signed)))
+    rows = {row.cells[0].text: row.cells[1].text for row in document.tables[0].rows}
+
+    assert rows["签收人姓名"] == "刘强" and rows["职务"] == "经侦支队民警"
+    assert rows["签收时间"] == "2026年11月23日14时05分"
+    assert rows["移送书文号"] == NOTICE.number and rows["接收机关"] == NOTICE.receiving_agency
+    assert rows["收到材料\n（份数、页数）"].endswith("合计：4份")
+    assert rows["管辖审查"] == "☑ 本机关管辖"
+    with pytest.raises(ValueError, match="签收人姓名和职务"):
+        replace(signed, signer_title=" ")

@@ -118,6 +118,16 @@ def test_msb_officer_hands_a_case_to_the_police_and_sees_the_decision(cast, logi
     assert referral.status == ReferralStatus.RECEIPTED
     assert referral.received_at == received.replace(second=0, microsecond=0)
     assert referral.receipt_signed_by == cast.user("psb_officer")
+    # The signed 回执 is a document of its own, issued by the police, that both sides can download.
+    receipt = referral.documents.get(title=f"回执（{letter.number}）")
+    assert receipt.agency == referral.to_agency and receipt.issued_by == cast.user("psb_officer")
+    for side in (police, officer):
+        download = side.get(reverse("referrals:document_download", args=[receipt.pk]))
+        assert download.status_code == 200
+        cells = [cell.text for table in docx.Document(io.BytesIO(download.content)).tables for cell in table._cells]
+        assert letter.number in cells and "经侦支队民警" in cells and "合计：4份" in "\n".join(cells)
+        local = timezone.localtime(received)
+        assert f"{local.year}年{local.month}月{local.day}日{local.hour}时{local.minute:02d}分" in cells
 
     # 5. The police decide to file the case.
     flows["police"].complete(transfer, "decide_filing", {
