@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
 from casework import selectors
-from casework.models import Case, Evidence, Subject
+from casework.models import Case, CaseStatus, Evidence, Subject
 
 
 class SubjectSerializer(serializers.ModelSerializer):
@@ -36,6 +37,28 @@ class CaseSerializer(serializers.ModelSerializer):
         ]
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary="案件列表",
+        description="当前用户有权查看的案件（本机关登记办理的案件），按登记时间倒序分页返回，含当事人和证据清单。"
+        "其他机关的案件不会出现在列表中。",
+        tags=["案件"],
+        parameters=[
+            OpenApiParameter("q", str, description="搜索：案件编号、案件名称或当事人名称中包含该文字，或当事人证件号码与之相同。"),
+            OpenApiParameter(
+                "status",
+                str,
+                enum=CaseStatus.values,
+                description="按案件状态筛选，取值：\n" + "\n".join(f"* `{value}` - {label}" for value, label in CaseStatus.choices),
+            ),
+        ],
+    ),
+    retrieve=extend_schema(
+        summary="案件详情",
+        description="一件案件的登记信息、当事人和证据清单。当前用户无权查看的案件返回 404。",
+        tags=["案件"],
+    ),
+)
 class CaseViewSet(viewsets.ReadOnlyModelViewSet):
     """Cases the user may see. `?q=` searches number, title and parties; `?status=` filters."""
 

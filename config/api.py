@@ -1,7 +1,21 @@
-"""/api/: read-only REST endpoints, with the OpenAPI schema at /api/schema/ (signed-in users only)."""
+"""/api/: read-only REST endpoints, the OpenAPI schema at /api/schema/ and its browsable docs at
+/api/docs/ (Swagger UI). All three for signed-in users only.
 
-from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView
+The docs page runs under the site's Content-Security-Policy unchanged (script-src 'self'): Swagger UI's
+files come from drf-spectacular-sidecar through our own static files, and the page's init script is
+not inline but fetched from the same view (`/api/docs/?script=`, SpectacularSwaggerSplitView).
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.urls import include, path, reverse_lazy
+from django.utils.text import format_lazy
+from drf_spectacular.renderers import (
+    OpenApiJsonRenderer,
+    OpenApiJsonRenderer2,
+    OpenApiYamlRenderer,
+    OpenApiYamlRenderer2,
+)
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
@@ -18,7 +32,28 @@ router.register("notifications", NotificationViewSet, basename="notification")
 router.register("supervisions", SupervisionViewSet, basename="supervision")
 router.register("resolutions", ResolutionViewSet, basename="resolution")
 
+# `?format=json` answers application/json (which every browser shows as text) rather than
+# drf-spectacular's first JSON renderer, application/vnd.oai.openapi+json, which some browsers
+# download. Without `format` the schema is still YAML (the `spectacular` command's format).
+SCHEMA_RENDERERS = [OpenApiYamlRenderer, OpenApiYamlRenderer2, OpenApiJsonRenderer2, OpenApiJsonRenderer]
+
+
+class ApiDocsView(SpectacularSwaggerSplitView):
+    """联办接口文档: Swagger UI over /api/schema/ (JSON, so the schema link in the page opens in the browser)."""
+
+    permission_classes = [IsAuthenticated]
+    template_name = "api/docs.html"
+    title = "接口文档 · 联办"
+    url = format_lazy("{}?format=json", reverse_lazy("api:schema"))
+
+
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="schema"),
+    path(
+        "schema/",
+        SpectacularAPIView.as_view(permission_classes=[IsAuthenticated], renderer_classes=SCHEMA_RENDERERS),
+        name="schema",
+    ),
+    # login_required: a visitor is sent to the login form and comes back here, like on every page.
+    path("docs/", login_required(ApiDocsView.as_view()), name="docs"),
     path("", include(router.urls)),
 ]

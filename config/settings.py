@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django_filters",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files for /api/docs/, served as our own static files (CSP: no CDN)
     "channels",
     "guardian",
     "axes",
@@ -304,7 +305,7 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 
-# --- REST API (/api/, schema at /api/schema/) ---------------------------------------------------------
+# --- REST API (/api/, schema at /api/schema/, docs at /api/docs/) -------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -315,9 +316,23 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "联办 Lianban API",
-    "DESCRIPTION": "案件、移送与通知的只读接口；每个列表只包含当前用户有权查看的记录。",
+    "DESCRIPTION": "案件、移送、通知、督办与联席会议决议的接口（除“标记通知为已读”外均为只读）；"
+    "每个列表只包含当前用户有权查看的记录。接口使用登录会话（Cookie）认证：在接口文档页（/api/docs/）用 Try it out 调用，即以当前登录用户的身份访问。",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "TAGS": [
+        {"name": "案件", "description": "本机关登记办理的案件"},
+        {"name": "移送", "description": "涉嫌犯罪案件移送、线索移送等，本机关移出或移入本机关的"},
+        {"name": "通知", "description": "当前用户本人的通知"},
+        {"name": "督办", "description": "挂牌督办"},
+        {"name": "联席会议决议", "description": "联席会议议定事项的落实"},
+    ],
+    # /api/docs/ (Swagger UI) from the installed drf-spectacular-sidecar: no CDN, nothing outside script-src 'self'.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # validatorUrl None: Swagger UI never sends the schema's address to swagger.io's online validator.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
 }
 
 # --- audit trail --------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
 from meetings import selectors
@@ -23,6 +24,19 @@ class ResolutionSerializer(serializers.ModelSerializer):
                   "deadline", "status", "status_display", "overdue", "closed_at"]
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary="联席会议决议列表",
+        description="当前用户所在机关参加的联席会议机制议定的事项（会议纪要中的议定事项），按登记先后分页返回，"
+        "含牵头单位、配合单位、办结期限和是否逾期。本机关未参加的机制的议定事项不会出现在列表中。",
+        tags=["联席会议决议"],
+    ),
+    retrieve=extend_schema(
+        summary="联席会议决议详情",
+        description="一项议定事项的内容、所属会议和纪要、牵头与配合单位、期限和办理状态。当前用户无权查看的返回 404。",
+        tags=["联席会议决议"],
+    ),
+)
 class ResolutionViewSet(viewsets.ReadOnlyModelViewSet):
     """议定事项 of the mechanisms the user's agency belongs to."""
 

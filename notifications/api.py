@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -19,6 +19,22 @@ class NotificationSerializer(serializers.ModelSerializer):
         fields = ["id", "event", "title", "body", "url", "created_at", "read_at"]
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary="通知列表",
+        description="当前用户本人收到的通知，分页返回；不带参数时按时间倒序（最新的在前）。"
+        "带 `after` 时只返回编号大于它的通知，按时间正序（最早的在前），"
+        f"最多 {selectors.REPLAY_LIMIT} 条：客户端断线重连后用它补取错过的通知。",
+        tags=["通知"],
+        parameters=[
+            OpenApiParameter(
+                "after",
+                OpenApiTypes.INT,
+                description="只返回编号（id）大于此值的通知，通常填客户端已收到的最后一条通知的编号。不是非负整数时忽略此参数。",
+            ),
+        ],
+    ),
+)
 class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """`?after=<id>` returns only newer notifications, oldest first (what a reconnecting client missed)."""
 
@@ -30,7 +46,14 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             return selectors.notification_list_after(user=self.request.user, after_id=int(after))
         return selectors.notification_list_for_user(user=self.request.user)
 
-    @extend_schema(parameters=[OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)], request=None)
+    @extend_schema(
+        summary="标记通知为已读",
+        description="把本人的一条通知标为已读（已读的保持不变），返回剩余的未读通知数。别人的通知或不存在的通知返回 404。",
+        tags=["通知"],
+        parameters=[OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="通知编号。")],
+        request=None,
+        responses=inline_serializer("NotificationUnreadCount", {"unread": serializers.IntegerField(label="未读通知数")}),
+    )
     @action(detail=True, methods=["post"])
     def read(self, request, pk=None):
         try:

@@ -43,7 +43,7 @@ class ReferralSerializer(serializers.ModelSerializer):
 @extend_schema_view(
     list=extend_schema(
         summary="移送列表",
-        description="当前用户有权查看的移送：本机关移出的移送，以及移送给本机关（已送达）的移送，按创建时间倒序分页返回。"
+        description="当前用户有权查看的移送：本机关移出的移送，以及已送达本机关或由本机关监督（如检察机关立案监督）的移送，按创建时间倒序分页返回。"
         "每条含移送文书（文号、下载地址）和移送材料清单（证据名称及 SHA-256）；移送机关内部的核查意见不在其中。",
         tags=["移送"],
         parameters=[
