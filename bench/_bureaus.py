@@ -74,7 +74,7 @@ def city_bureau(cast, city: tuple[str, str, str, str, str], rng: random.Random) 
         ("section_chief", msb, Role.SECTION_CHIEF, "基金监管科科长"), ("head", msb, Role.HEAD, "局长"),
         ("leader", msb, Role.LEADER, "副局长"), ("clerk", msb, Role.CLERK, "办公室文书"),
         ("psb_officer", psb, Role.OFFICER, "经侦支队民警"), ("psb_chief", psb, Role.SECTION_CHIEF, "经侦支队副支队长"),
-        ("psb_head", psb, Role.HEAD, "副局长"),
+        ("psb_head", psb, Role.HEAD, "局长"),
     ]:
         officer = _ensure_officer(f"{agency.code.replace('-', '_')}_{key.removeprefix('psb_')}", full_name=person_name(rng),
                                   agency=agency, role=role, title=title)

@@ -38,7 +38,7 @@ AGENCIES = [
 # username, full name, agency code, role, 职务, 执法证号, phone
 OFFICERS = [
     ("js_msb_officer", "沈洁", "js-msb", Role.OFFICER, "基金监管处一级主任科员", "32000021001", "025-83330001"),
-    ("js_msb_head", "顾文", "js-msb", Role.HEAD, "副局长", "", "025-83330000"),
+    ("js_msb_head", "顾文", "js-msb", Role.HEAD, "局长", "", "025-83330000"),
     ("msb_officer", "王立新", "zj-msb", Role.OFFICER, "基金监管科科员", "32110021001", "0511-84420001"),
     ("msb_officer2", "李静", "zj-msb", Role.OFFICER, "基金监管科科员", "32110021002", "0511-84420002"),
     ("msb_chief", "陈建国", "zj-msb", Role.SECTION_CHIEF, "基金监管科科长", "32110021003", "0511-84420003"),
@@ -48,7 +48,7 @@ OFFICERS = [
     ("fund_officer", "钱进", "zj-fund", Role.OFFICER, "稽核科科员", "", "0511-84430001"),
     ("psb_officer", "刘强", "zj-psb", Role.OFFICER, "经侦支队民警", "", "0511-84440001"),
     ("psb_chief", "吴军", "zj-psb", Role.SECTION_CHIEF, "经侦支队副支队长", "", "0511-84440002"),
-    ("psb_head", "郑伟", "zj-psb", Role.HEAD, "副局长", "", "0511-84440000"),
+    ("psb_head", "郑伟", "zj-psb", Role.HEAD, "局长", "", "0511-84440000"),
     ("jk_psb_officer", "孙涛", "zj-jk-psb", Role.OFFICER, "经侦大队民警", "", "0511-85550001"),
     ("jk_psb_head", "钱坤", "zj-jk-psb", Role.HEAD, "分局局长", "", "0511-85550000"),
     ("proc_officer", "冯雪", "zj-proc", Role.OFFICER, "刑事检察部检察官", "", "0511-84450001"),

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from agencies.numbering import allocate_number
+from casework import calendar
 from casework import services as case_services
 from casework.models import Case, CaseSource, EvidenceKind, Handling, IdentifierType, PenaltyKind, SubjectKind
 from demo.driver import complete, register_case
@@ -180,6 +181,11 @@ def supervise_demo_case(cast: Cast) -> None:
         supervision=supervision, user=officer, plan="一、全面调取住院结算数据；二、逐一核实住院人员；三、配合公安机关取证。"))
 
 
+def office_hours(day, at: time):
+    """`at` on the first working day from `day` on: a meeting is held in office hours, whenever the demo runs."""
+    return timezone.make_aware(datetime.combine(calendar.next_working_day(day), at))
+
+
 def joint_meeting_demo(cast: Cast) -> None:
     """镇江's joint-meeting mechanism with one issued 纪要: one 议定事项 for the police (overdue), one for
     the health commission (长期坚持); idempotent."""
@@ -196,7 +202,7 @@ def joint_meeting_demo(cast: Cast) -> None:
         liaisons={a["zj-psb"].pk: cast.user("psb_officer"), a["zj-health"].pk: cast.user("health_officer")},
         frequency="每季度一次", charter_number="镇政办发〔2026〕12号",
     )
-    held = timezone.now() - timedelta(days=20)
+    held = office_hours(timezone.localdate() - timedelta(days=20), time(9, 30))
     cases = list(Case.objects.filter(title=SUPERVISED))
     meeting = meeting_services.meeting_convene(
         mechanism=mechanism, user=officer, kind="plenary", title="2026年第四季度联席会议", held_at=held, venue="市政府第一会议室",
@@ -204,7 +210,7 @@ def joint_meeting_demo(cast: Cast) -> None:
     )
     meeting_services.attendance_record(meeting=meeting, user=officer, rows=[
         {"agency": a["zj-msb"], "name": "周明", "post": "局长", "status": "present"},
-        {"agency": a["zj-psb"], "name": "郑伟", "post": "副局长", "status": "present"},
+        {"agency": a["zj-psb"], "name": "郑伟", "post": "局长", "status": "present"},
         {"agency": a["zj-health"], "name": "何平", "post": "医政医管科科员", "status": "present"},
         {"agency": a["zj-market"], "name": "高远", "post": "价格监督检查科科员", "status": "leave"},
     ])
@@ -255,3 +261,18 @@ def agreements_demo(cast: Cast) -> None:
                                                  institution=institutions["镇江博爱医院有限公司"])
     practitioners.points_record(user=fund, practitioner=doctor, event_date=today - timedelta(days=15), points=10,
                                 reason="参与虚构住院服务，骗取医保基金。")
+
+
+UNREAD_KEPT = 3  # what a newcomer's bell shows after the demo
+
+
+def notifications_settle(cast: Cast) -> None:
+    """Each demo user's newest notifications stay unread, the history the demo wrote before them is
+    read, as if they had been working through it: a first login shows 3 new notices, not 23."""
+    from notifications.models import Notification
+
+    for officer in cast.officers.values():
+        newest = list(Notification.objects.filter(recipient=officer.user).order_by("-id").values_list("id", flat=True)[:UNREAD_KEPT])
+        Notification.objects.filter(recipient=officer.user, read_at__isnull=True).exclude(pk__in=newest).update(
+            read_at=timezone.now()
+        )

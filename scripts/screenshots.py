@@ -42,7 +42,7 @@ SHOTS = {
     "06-psb-referral-letter-receipt.png": f"公安民警所见的移送页：{RECEIPTED_CASE}，含移送书文号、签收回执和立案决定（整页）。",
     "07-notifications.png": "公安民警的通知列表。",
     "08-leadership-dashboard.png": "医保局领导（赵华，msb_leader）的领导看板：挂牌督办、办结率、各环节用时的图表，超期期限和逾期议定事项（整页）。",
-    "09-supervision.png": f"省医保局副局长（顾文，js_msb_head）所见的挂牌督办页：{RECEIPTED_CASE}，案件、移送和期限只读（整页）。",
+    "09-supervision.png": f"省医保局局长（顾文，js_msb_head）所见的挂牌督办页：{RECEIPTED_CASE}，案件、移送和期限只读（整页）。",
     "10-joint-meeting.png": "联席会议页：议题、出席情况和议定事项（牵头单位、配合单位、完成时限）（整页）。",
     "11-statistics.png": "统计报表：seed-003 主要指标和季度统计表，可下载 .xlsx（整页）。",
     "12-institution.png": "经办机构（钱进，fund_officer）所见的定点医药机构页：协议状态、检查和协议处理记录（整页）。",

@@ -42,3 +42,31 @@ def test_the_demo_holds_the_agreement_side_once(cast):
     assert sorted(AgreementAction.objects.values_list("kind", flat=True)) == ["interview", "suspend"]
     assert Institution.objects.get(name="镇江博爱医院有限公司").get_status_display() == "中止"
     assert Practitioner.objects.get().status == "suspended"  # 10 points this year: 9 or more suspends
+
+
+def test_a_newcomer_meets_a_few_new_notifications_and_a_meeting_held_in_office_hours(cast):
+    """Each demo user's three newest notifications are unread, the older ones read; the joint
+    meeting took place at 9:30 on a working day, whatever time the demo was run."""
+    from django.utils import timezone
+
+    from casework.calendar import is_working_day
+    from meetings.models import Meeting
+    from notifications.models import Notification
+
+    call_command("demo", "--quiet")
+
+    for officer in cast.officers.values():
+        rows = list(Notification.objects.filter(recipient=officer.user).order_by("-id"))
+        assert all(row.read_at is None for row in rows[:3]), officer.user.username
+        assert all(row.read_at is not None for row in rows[3:]), officer.user.username
+    assert Notification.objects.filter(recipient=cast.user("msb_officer")).count() > 3  # there was history to settle
+    held = timezone.localtime(Meeting.objects.get().held_at)
+    assert (held.hour, held.minute) == (9, 30) and is_working_day(held.date())
+
+
+def test_every_head_is_titled_as_the_principal_in_charge(cast):
+    """A 正职负责人 approves transfers (310 Art. 5): the demo's heads are 局长 (or 分局局长), not 副局长."""
+    from agencies.models import Role
+
+    heads = [officer for officer in cast.officers.values() if officer.role == Role.HEAD]
+    assert heads and all(officer.title.endswith("局长") and "副" not in officer.title for officer in heads)
