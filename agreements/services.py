@@ -123,17 +123,43 @@ def institution_register(
     refusal = reapplication_bar(institution, on=timezone.localdate())
     if refusal:
         raise ValidationError(refusal)
-    existing = Institution.objects.filter(uscc=institution.uscc).first()
-    if existing is not None:
+    existing = Institution.objects.select_for_update().filter(uscc=institution.uscc).first()
+    if existing is not None and existing.status != AgreementStatus.TERMINATED:
         raise ValidationError(
             {"uscc": f"该统一社会信用代码已登记为定点医药机构：{existing.name}（协议状态：{existing.get_status_display()}）。"}
         )
+    if existing is not None:  # terminated, and its bar has run (reapplication_bar above): the path back
+        return _redesignate(existing, institution, user=user)
     institution.save()
     _audit_institution(
         institution, actor=user, verb="institution.registered",
         summary=f"登记定点医药机构：{institution.name}（协议期 {institution.agreement_start} 至 {institution.agreement_end}）",
     )
     return institution
+
+
+REDESIGNATED_FIELDS = (
+    "name", "kind", "legal_representative", "legal_representative_id", "controller", "controller_id", "region_code",
+    "agency", "agreement_start", "agreement_end",
+)
+
+
+def _redesignate(existing: Institution, signed: Institution, *, user) -> Institution:
+    """An institution whose 医保协议 was terminated signs a new one once its bar has run: the same
+    record (one USCC, one history of 协议处理) with the new agreement's details; its earlier
+    termination stays in its actions and in the audit event."""
+    terminated_on, barred_until = existing.terminated_on, existing.barred_until
+    for field in REDESIGNATED_FIELDS:
+        setattr(existing, field, getattr(signed, field))
+    existing.status, existing.terminated_on, existing.barred_until = AgreementStatus.NORMAL, None, None
+    existing.save()
+    _audit_institution(
+        existing, actor=user, verb="institution.redesignated",
+        summary=f"重新签订医保协议：{existing.name}（原协议于{format_date(terminated_on)}解除，"
+        f"{format_date(barred_until)}起可重新申请；新协议期 {existing.agreement_start} 至 {existing.agreement_end}）",
+        data={"terminated_on": terminated_on.isoformat(), "barred_until": barred_until.isoformat()},
+    )
+    return existing
 
 
 @transaction.atomic

@@ -132,3 +132,44 @@ def test_the_application_page_shows_the_refusal(fund, kangning, login):
     listing = login("fund_officer").get(reverse("agreements:applications")).content.decode()
     assert "镇江新康大药房有限公司" in listing
     assert "镇江新康大药房有限公司" not in login("cz_msb_officer").get(reverse("agreements:applications")).content.decode()
+
+
+def test_once_the_bar_has_run_the_terminated_institution_signs_a_new_agreement_on_its_own_record(fund, kangning):
+    """The path back: registering the same USCC again re-signs the terminated institution (one record,
+    one history), with the new agreement's term and people, and the earlier termination in the audit."""
+    from agreements.models import AgreementAction, AgreementStatus, Institution
+
+    decided = years_later(days_ago(1), -3)
+    terminate(fund, kangning, decided_on=decided)
+    kangning.refresh_from_db()
+    barred_until = kangning.barred_until
+    start, end = today(), years_later(today(), 2)
+
+    again = services.institution_register(
+        user=fund, name="镇江康宁医院有限公司", uscc=kangning.uscc, kind=kangning.kind, legal_representative="李新",
+        legal_representative_id=resident_id(88), controller="", controller_id="", region_code=kangning.region_code,
+        agreement_start=start, agreement_end=end,
+    )
+
+    assert again.pk == kangning.pk and Institution.objects.filter(uscc=kangning.uscc).count() == 1
+    assert (again.status, again.terminated_on, again.barred_until) == (AgreementStatus.NORMAL, None, None)
+    assert (again.agreement_start, again.agreement_end, again.legal_representative) == (start, end, "李新")
+    assert AgreementAction.objects.filter(institution=again).exists()  # the termination stays in its history
+    event = AuditEvent.objects.get(verb="institution.redesignated", thread=f"institution:{again.pk}")
+    assert f"原协议于{decided.year}年{decided.month}月{decided.day}日解除" in event.summary
+    assert event.data["barred_until"] == barred_until.isoformat()
+
+
+def test_while_the_bar_runs_registering_the_terminated_institution_again_is_refused_and_changes_nothing(fund, kangning):
+    from agreements.models import AgreementStatus
+
+    terminate(fund, kangning)
+    with pytest.raises(ValidationError, match="不予受理"):
+        services.institution_register(
+            user=fund, name=kangning.name, uscc=kangning.uscc, kind=kangning.kind, legal_representative="李新",
+            legal_representative_id=resident_id(88), controller="", controller_id="", region_code=kangning.region_code,
+            agreement_start=today(), agreement_end=years_later(today(), 2),
+        )
+    kangning.refresh_from_db()
+    assert kangning.status == AgreementStatus.TERMINATED and kangning.legal_representative == "孙康宁"
+    assert not AuditEvent.objects.filter(verb="institution.redesignated").exists()
