@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import Count, Max, Q
 from viewflow.workflow import STATUS
 
 
@@ -25,5 +26,12 @@ def process_links(process) -> dict:
     flow = process.flow_class.instance
     return {
         "process_url": flow.reverse("process_detail", args=[process.pk]),
-        "chart_url": flow.reverse("process_chart", args=[process.pk]),
+        "chart_url": f"{flow.reverse('process_chart', args=[process.pk])}?v={chart_version(process)}",
     }
+
+
+def chart_version(process) -> str:
+    """Changes whenever a step of the process starts or ends: the chart's address carries it, so a page
+    refreshed after a step never shows the highlight a browser kept from before."""
+    state = process.task_set.aggregate(last=Max("id"), done=Count("id", filter=Q(finished__isnull=False)))
+    return f"{state['last'] or 0}-{state['done']}-{process.status}"

@@ -45,3 +45,59 @@
   });
   update();
 })();
+
+// The process chart (templates/lianban/_flow_chart.html): 放大/缩小 in steps of the viewport's width,
+// 适应宽度 back to the whole chart, Ctrl + wheel to zoom, drag to move. Labels are legible from 200%.
+(function () {
+  if (window.lianbanChart) return;
+  window.lianbanChart = true;
+  const STEPS = [1, 1.5, 2, 2.5, 3, 4];
+
+  function zoom(chart, step) {
+    const image = chart.querySelector(".lb-chart");
+    const viewport = chart.querySelector("[data-lb-chart-viewport]");
+    const centre = (viewport.scrollLeft + viewport.clientWidth / 2) / Math.max(image.clientWidth, 1);
+    const middle = (viewport.scrollTop + viewport.clientHeight / 2) / Math.max(image.clientHeight, 1);
+    chart.dataset.step = String(step);
+    image.style.width = `${STEPS[step] * 100}%`;
+    viewport.scrollLeft = centre * image.clientWidth - viewport.clientWidth / 2;
+    viewport.scrollTop = middle * image.clientHeight - viewport.clientHeight / 2;
+    chart.querySelector("[data-lb-chart-scale]").textContent = step === 0 ? "适应宽度" : `${STEPS[step] * 100}%`;
+  }
+
+  function stepOf(chart) { return Number(chart.dataset.step || 0); }
+
+  document.addEventListener("click", function (event) {
+    const button = event.target.closest("[data-lb-chart-zoom]");
+    if (!button) return;
+    const chart = button.closest("[data-lb-chart]");
+    const how = button.getAttribute("data-lb-chart-zoom");
+    const step = how === "fit" ? 0 : Math.min(Math.max(stepOf(chart) + (how === "in" ? 1 : -1), 0), STEPS.length - 1);
+    zoom(chart, step);
+  });
+
+  document.addEventListener("wheel", function (event) {
+    const viewport = event.target.closest("[data-lb-chart-viewport]");
+    if (!viewport || !event.ctrlKey) return;
+    event.preventDefault();
+    const chart = viewport.closest("[data-lb-chart]");
+    zoom(chart, Math.min(Math.max(stepOf(chart) + (event.deltaY < 0 ? 1 : -1), 0), STEPS.length - 1));
+  }, { passive: false });
+
+  let drag = null;
+  document.addEventListener("pointerdown", function (event) {
+    const viewport = event.target.closest("[data-lb-chart-viewport]");
+    if (!viewport || event.button !== 0) return;
+    drag = { viewport, x: event.clientX, y: event.clientY, left: viewport.scrollLeft, top: viewport.scrollTop };
+    viewport.classList.add("is-dragging");
+  });
+  document.addEventListener("pointermove", function (event) {
+    if (!drag) return;
+    drag.viewport.scrollLeft = drag.left - (event.clientX - drag.x);
+    drag.viewport.scrollTop = drag.top - (event.clientY - drag.y);
+  });
+  document.addEventListener("pointerup", function () {
+    if (drag) drag.viewport.classList.remove("is-dragging");
+    drag = null;
+  });
+})();

@@ -1,10 +1,14 @@
 """我的工作 in a real browser: a visitor signs in at `/`, lands on the work list, takes the approval
 with one click and approves it; the police take the receipt and the review from their own work list,
-and the review form shows only the fields of the decision chosen."""
+the referral's flow chart marks the step they are at and moves on with them, and the review form
+shows only the fields of the decision chosen."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.urls import reverse
 
 from demo.scenario import DEMO_PASSWORD
 from demo.stories import PENDING_APPROVAL
@@ -40,6 +44,18 @@ def take_from_my_work(page, step: str):
     return row
 
 
+def chart_steps(page, url: str) -> tuple[str, set[str], set[str]]:
+    """The flow chart on `url`: its address, the steps marked current and the steps marked done."""
+    page.goto(url)
+    image = page.get_by_test_id("flow-chart")
+    expect(image).to_be_visible()
+    source = image.get_attribute("src")
+    svg = page.request.get(source).text()
+    marked = dict(re.findall(r'<g id="(\w+)"[^>]* class="(\w+)"', svg))
+    current = {name for name, status in marked.items() if status in {"new", "assigned", "started"}}
+    return source, current, {name for name, status in marked.items() if status == "done"}
+
+
 def shown(page, name: str) -> bool:
     return page.locator(f"vf-field-select[name={name}], [name={name}][data-lb-show-when]").first.is_visible()
 
@@ -58,8 +74,14 @@ def test_sign_in_take_the_approval_from_my_work_and_the_police_review_shows_the_
     submit_task_form(head)
 
     police = sign_in_at_the_root(new_page, cast.user("psb_officer"))
+    referral_page = reverse("referrals:detail", args=[case.referrals.get().pk])
+    before, current, done = chart_steps(police, referral_page)
+    assert current == {"sign_receipt"} and {"approve_transfer", "send_transfer"} <= done
     take_from_my_work(police, "签收回执")
     submit_task_form(police)  # the receipt's time, count and title come filled in
+    after, current, done = chart_steps(police, referral_page)
+    assert after != before  # a new address: no browser keeps the old highlight
+    assert current == {"decide_filing"} and "sign_receipt" in done
 
     take_from_my_work(police, "立案审查")
     fields = {name: police.locator(f"[data-lb-show-when][name={name}]") for name in

@@ -194,3 +194,21 @@ def test_a_closed_case_can_be_read_but_no_party_or_evidence_can_be_added(tell, o
     assert reverse("cases:evidence_add", args=[case.pk]) not in text
     first = case.evidence.first()
     assert officer.get(reverse("cases:evidence_download", args=[case.pk, first.pk])).status_code == 200
+
+
+def test_the_case_page_shows_a_zoomable_chart_whose_address_changes_with_each_step(tell, officer, flow_client):
+    """The chart comes with its zoom buttons and legend; its address names the process's state, so a
+    page loaded after a step never shows a highlight the browser kept from before."""
+    from demo.stories import LEAD
+
+    case = tell(LEAD)
+    page = officer.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "放大流程图" in page and "适应宽度" in page and "当前环节" in page
+    before = re.search(r'data-testid="flow-chart" src="([^"]+)"', page).group(1)
+    assert officer.get(before).status_code == 200
+
+    flow_client(officer).complete(case.process, "verify", {"propose_filing": "yes", "opinion": "属实。"})
+
+    page = officer.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    after = re.search(r'data-testid="flow-chart" src="([^"]+)"', page).group(1)
+    assert after != before and after.split("?")[0] == before.split("?")[0]

@@ -3,6 +3,7 @@ for the bureau and those below it only."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -43,8 +44,10 @@ def test_any_case_shows_its_flow_chart_with_the_current_step(city, login):
     leader = login("msb_leader")
     page = leader.get(reverse("leadership:dashboard"), {"case": case.number}).content.decode()
     assert 'data-testid="case-chart"' in page
-    chart_url = page.split('data-testid="case-chart" src="')[1].split('"')[0]
-    assert leader.get(chart_url).status_code == 200
+    chart_url = page.split('data-testid="case-chart"')[1].split('data-testid="flow-chart" src="')[1].split('"')[0]
+    chart = leader.get(chart_url)
+    assert chart.status_code == 200
+    assert re.search(rb'<g id="\w+"[^>]* class="(new|assigned|started)"', chart.content)  # the current step is marked
     assert "没有找到该案件" in leader.get(reverse("leadership:dashboard"), {"case": "不存在的案件"}).content.decode()
 
 
