@@ -62,7 +62,7 @@
     image.style.width = `${STEPS[step] * 100}%`;
     viewport.scrollLeft = centre * image.clientWidth - viewport.clientWidth / 2;
     viewport.scrollTop = middle * image.clientHeight - viewport.clientHeight / 2;
-    chart.querySelector("[data-lb-chart-scale]").textContent = step === 0 ? "适应宽度" : `${STEPS[step] * 100}%`;
+    chart.querySelector("[data-lb-chart-scale]").textContent = `${STEPS[step] * 100}%`;
   }
 
   function stepOf(chart) { return Number(chart.dataset.step || 0); }

@@ -1,5 +1,5 @@
 """我的工作 in a real browser: a visitor signs in at `/`, lands on the work list, takes the approval
-with one click and approves it; the police take the receipt and the review from their own work list,
+with one click and approves it; the police officer, signed in on 我的工作, gets the live toast, takes the receipt and the review from their own work list,
 the referral's flow chart marks the step they are at and moves on with them, and the review form
 shows only the fields of the decision chosen."""
 
@@ -14,7 +14,7 @@ from demo.scenario import DEMO_PASSWORD
 from demo.stories import PENDING_APPROVAL
 from referral.models import ReferralStatus
 from tests.browser.conftest import server_verifiable_password
-from tests.browser.pages import choose, submit_task_form
+from tests.browser.pages import choose, submit_task_form, wait_for_live_socket
 
 expect = pytest.importorskip("playwright.sync_api").expect
 
@@ -62,6 +62,8 @@ def shown(page, name: str) -> bool:
 
 def test_sign_in_take_the_approval_from_my_work_and_the_police_review_shows_the_fields_of_its_decision(new_page, cast, tell):
     case = tell(PENDING_APPROVAL, title=TITLE)
+    police = sign_in_at_the_root(new_page, cast.user("psb_officer"))  # 我的工作 open, listening
+    wait_for_live_socket(police)
     head = sign_in_at_the_root(new_page, cast.user("msb_head"))
     row = head.locator("tr[data-task]", has_text=TITLE)
     expect(row).to_contain_text("负责人审批移送")
@@ -73,7 +75,9 @@ def test_sign_in_take_the_approval_from_my_work_and_the_police_review_shows_the_
     head.locator("textarea[name=opinion]").fill("同意移送。")
     submit_task_form(head)
 
-    police = sign_in_at_the_root(new_page, cast.user("psb_officer"))
+    toast = police.locator("#lb-toasts .lb-toast", has_text="收到移送案件")  # live, without a reload
+    expect(toast).to_be_visible(timeout=10_000)
+    expect(toast).to_contain_text(TITLE)
     referral_page = reverse("referrals:detail", args=[case.referrals.get().pk])
     before, current, done = chart_steps(police, referral_page)
     assert current == {"sign_receipt"} and {"approve_transfer", "send_transfer"} <= done
