@@ -13,15 +13,14 @@ from __future__ import annotations
 from datetime import date
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from agencies.dates import format_date
 from agencies.audit import audit_append
 from agencies.permissions import APPROVE_EXTENSION
-from casework.clocks import Period, clock_extend, clock_meet, clock_start, open_clock
+from casework.clocks import Period, TwoStepRule, clock_extend_two_step, clock_meet, clock_start, open_clock
 from casework.models import OPEN_DEADLINE_STATUSES, Case, ClockUnit, Deadline, DecisionExtension
 
 FILING = "case.filing"
@@ -60,6 +59,19 @@ def meet_decision_clock(case: Case) -> Deadline | None:
     return clock_meet(target=case, code=DECISION)
 
 
+def decision_extension_rule() -> TwoStepRule:
+    """30 more days with the head's approval, then at most 60 after the heads' collective discussion
+    (令第4号 Art. 45, SECONDARY: settings), each counted from the due day then in force."""
+    return TwoStepRule(
+        first=Period(settings.LIANBAN_CASE_DECISION_HEAD_EXTENSION_DAYS, ClockUnit.CALENDAR_DAYS, from_due=True),
+        second=Period(settings.LIANBAN_CASE_DECISION_COLLECTIVE_EXTENSION_DAYS, ClockUnit.CALENDAR_DAYS, from_due=True),
+        first_only_once="已经负责人批准延长，如需继续延长须经负责人集体讨论决定。",
+        second_needs_first="继续延长须先经负责人批准延长。",
+        studied_on_missing="请填写负责人集体讨论的日期（不晚于今天）。",
+        collectively="负责人集体讨论决定",
+    )
+
+
 def can_extend_decision(user, case: Case) -> bool:
     """The head of the case's agency, while the decision clock runs and a further extension is possible."""
     if not (user.is_authenticated and user.has_perm(APPROVE_EXTENSION, case.agency)):
@@ -74,25 +86,14 @@ def decision_extend(*, case: Case, user, extension: str, reason: str, studied_on
     after the heads' collective discussion (on `studied_on`), never the other way round."""
     if not can_extend_decision(user, case):
         raise PermissionDenied("只有承办机关负责人可以在办案期限内批准延长。")
-    deadline = open_clock(target=case, code=DECISION)
     extension = DecisionExtension(extension)
-    if not reason.strip():
-        raise ValidationError({"reason": "请写明延长理由。"})
-    if extension == DecisionExtension.COLLECTIVE:
-        if not deadline.extensions.exists():
-            raise ValidationError({"extension": "继续延长须先经负责人批准延长。"})
-        if studied_on is None or studied_on > timezone.localdate():
-            raise ValidationError({"studied_on": "请填写负责人集体讨论的日期（不晚于今天）。"})
-        days = settings.LIANBAN_CASE_DECISION_COLLECTIVE_EXTENSION_DAYS
-        reason = f"{format_date(studied_on)}负责人集体讨论决定。{reason}"
-    else:
-        if deadline.extensions.exists():
-            raise ValidationError({"extension": "已经负责人批准延长，如需继续延长须经负责人集体讨论决定。"})
-        days = settings.LIANBAN_CASE_DECISION_HEAD_EXTENSION_DAYS
+    collective = extension == DecisionExtension.COLLECTIVE
+    rule = decision_extension_rule()
+    days = (rule.second if collective else rule.first).amount
     label = f"{extension.label}{days}日（{EXTENSION_BASIS}）"
-    deadline = clock_extend(
-        deadline=deadline, approved_by=user, reason=f"{label}。{reason}",
-        period=Period(days, ClockUnit.CALENDAR_DAYS, from_due=True),
+    deadline, reason = clock_extend_two_step(
+        deadline=open_clock(target=case, code=DECISION), rule=rule, user=user, collective=collective, label=label,
+        reason=reason, studied_on=studied_on,
     )
     audit_append(
         actor=user, verb="case.decision_extended", target=case, agency=case.agency, thread=f"case:{case.pk}",

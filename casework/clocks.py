@@ -15,12 +15,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from agencies.administrators import AdminRole, administrators
 from agencies.audit import AuditEntry, audit_append, audit_append_many
+from agencies.dates import format_date
 from agencies.models import Agency, Role
 from agencies.selectors import officer_users
 from casework import calendar
@@ -280,6 +282,44 @@ def clock_extend(
         summary=f"{deadline.title}经批准延长至 {timezone.localtime(new_due_at):%Y-%m-%d %H:%M}：{reason}",
     )
     return deadline
+
+
+@dataclass(frozen=True)
+class TwoStepRule:
+    """An extension granted in two steps, as several limits have it: first with the head's approval,
+    then, only after that, a further one decided collectively on a stated day (令第4号 Art. 45 for
+    the 90-day decision; the 交办 practice for assigned leads). The texts are each rule's own."""
+
+    first: Period
+    second: Period
+    first_only_once: str  # asking for the first step again
+    second_needs_first: str  # asking for the second before the first
+    studied_on_missing: str  # the collective decision's day missing or in the future
+    collectively: str  # how the reason records the decision: "负责人集体讨论决定", "集体研究"
+
+
+def clock_extend_two_step(
+    *, deadline: Deadline, rule: TwoStepRule, user, collective: bool, label: str, reason: str, studied_on: date | None
+) -> tuple[Deadline, str]:
+    """Extend `deadline` by the step of `rule` asked for; returns the clock and the reason as recorded
+    (the collective step's reason names its day). Nothing changes on a refusal (ValidationError)."""
+    if not reason.strip():
+        raise ValidationError({"reason": "请写明延长理由。"})
+    if collective:
+        if not deadline.extensions.exists():
+            raise ValidationError({"extension": rule.second_needs_first})
+        if studied_on is None or studied_on > timezone.localdate():
+            raise ValidationError({"studied_on": rule.studied_on_missing})
+        period, reason = rule.second, f"{format_date(studied_on)}{rule.collectively}。{reason}"
+    else:
+        if deadline.extensions.exists():
+            raise ValidationError({"extension": rule.first_only_once})
+        period = rule.first
+    try:
+        deadline = clock_extend(deadline=deadline, approved_by=user, reason=f"{label}。{reason}", period=period)
+    except ValueError as exc:
+        raise ValidationError({"extension": str(exc)}) from None
+    return deadline, reason
 
 
 # --- the worker --------------------------------------------------------------------------------------

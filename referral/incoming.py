@@ -11,11 +11,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from agencies.dates import format_date
 from agencies.models import Agency, AgencyKind
 from agencies.permissions import ACT_FOR_AGENCY, APPROVE_EXTENSION, can_act_for, grant_to_agency, officer_of
 from casework import services as case_services
-from casework.clocks import Period, clock_extend, clock_meet, open_clock
+from casework.clocks import Period, TwoStepRule, clock_extend_two_step, clock_meet, open_clock
 from casework.models import Case, CaseSource, CaseStatus, ClockUnit
 from casework.nodes import resume_waiting
 from referral.clocks import ClockSpec, meet, start
@@ -288,6 +287,19 @@ def incoming_reply_received(*, referral: Referral, user) -> Referral:
 
 # --- 上级交办: extensions (2018 national practice; domain §3 SRC-ASSIGN) ---------------------------
 
+def assignment_extension_rule() -> TwoStepRule:
+    """To 3 months from receipt with the head's approval; to at most 6 after collective study, and
+    only after the first (settings)."""
+    return TwoStepRule(
+        first=Period(settings.LIANBAN_ASSIGNED_CLUE_EXTENDED_MONTHS, ClockUnit.MONTHS),
+        second=Period(settings.LIANBAN_ASSIGNED_CLUE_MAX_MONTHS, ClockUnit.MONTHS),
+        first_only_once="已经负责人批准延长，如需再延长须经集体研究。",
+        second_needs_first="延长至6个月须先经负责人批准延长至3个月。",
+        studied_on_missing="请填写集体研究的日期（不晚于今天）。",
+        collectively="集体研究",
+    )
+
+
 def can_extend_assignment(user, referral: Referral) -> bool:
     """The receiving bureau's head, while a 交办 is being handled and a further extension is possible."""
     return (
@@ -306,25 +318,12 @@ def incoming_extend(*, referral: Referral, user, extension: str, reason: str, st
     after the first extension. The assigning bureau is told."""
     if not can_extend_assignment(user, referral):
         raise PermissionDenied("只有承办单位负责人可以在办理期间批准延长交办期限。")
-    deadline = open_clock(target=referral, code=REPLY_CLOCK)
     extension = AssignedClueExtension(extension)
-    if not reason.strip():
-        raise ValidationError({"reason": "请写明延期理由。"})
-    months = settings.LIANBAN_ASSIGNED_CLUE_EXTENDED_MONTHS
-    if extension == AssignedClueExtension.COLLECTIVE:
-        if not deadline.extensions.exists():
-            raise ValidationError({"extension": "延长至6个月须先经负责人批准延长至3个月。"})
-        if studied_on is None or studied_on > timezone.localdate():
-            raise ValidationError({"studied_on": "请填写集体研究的日期（不晚于今天）。"})
-        months, reason = settings.LIANBAN_ASSIGNED_CLUE_MAX_MONTHS, f"{format_date(studied_on)}集体研究。{reason}"
-    elif deadline.extensions.exists():
-        raise ValidationError({"extension": "已经负责人批准延长，如需再延长须经集体研究。"})
-    try:
-        deadline = clock_extend(
-            deadline=deadline, approved_by=user, reason=f"{extension.label}。{reason}", period=Period(months, ClockUnit.MONTHS)
-        )
-    except ValueError as exc:
-        raise ValidationError({"extension": str(exc)}) from None
+    deadline, reason = clock_extend_two_step(
+        deadline=open_clock(target=referral, code=REPLY_CLOCK), rule=assignment_extension_rule(), user=user,
+        collective=extension == AssignedClueExtension.COLLECTIVE, label=extension.label, reason=reason,
+        studied_on=studied_on,
+    )
     due = timezone.localtime(deadline.due_at)
     record(referral, actor=user, agency=referral.to_agency, verb="referral.extended",
            summary=f"{extension.label}，办理期限至 {due:%Y-%m-%d}", data={"reason": reason})
