@@ -14,7 +14,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
-DATETIME_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}( \d{2}:\d{2})?|\d{4}年\d{2}月\d{2}日\d{2}时\d{2}分")
+DATETIME_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}( \d{2}:\d{2})?|\d{4}年\d{1,2}月\d{1,2}日\d{1,2}时\d{2}分")
 ID_KEYS = {"penalty": "casework_penaltydecision", "subject": "casework_subject"}  # audit data naming rows
 ID_IN_TEXT = re.compile(r"(/cases/|/referrals/|case:|referral:|evidence/)(\d+)")
 
