@@ -18,7 +18,7 @@ from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import BooleanField, ExpressionWrapper, Q, Value
 from django.utils.html import format_html
@@ -26,7 +26,7 @@ from django.utils.html import format_html
 from agencies import administrators
 from agencies.audit import audit_append
 from agencies.models import Agency, AuditEvent, DocumentRegister, Officer, Role
-from agencies.services import agency_create, officer_create
+from agencies.services import agency_create, agency_recorder_validate, agency_set_recorder, officer_create
 
 User = get_user_model()
 
@@ -96,9 +96,24 @@ class AuditedAdmin(admin.ModelAdmin):
 # --- agencies ---------------------------------------------------------------------------------------
 
 
+class AgencyForm(forms.ModelForm):
+    class Meta:
+        model = Agency
+        fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            agency_recorder_validate(agency=self.instance, recorded_by=cleaned.get("recorded_by"))
+        except ValidationError as exc:
+            self.add_error(None, exc)
+        return cleaned
+
+
 @admin.register(Agency)
 class AgencyAdmin(AuditedAdmin):
-    list_display = ("name", "kind", "level", "region_name", "doc_prefix")
+    form = AgencyForm
+    list_display = ("name", "kind", "level", "region_name", "doc_prefix", "recorded_by")
     list_filter = ("kind", "level")
     search_fields = ("name", "code", "region_name")
     audited_actions = frozenset({"changed"})  # agency_create audits the addition
@@ -111,7 +126,14 @@ class AgencyAdmin(AuditedAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
+            recorded_by = obj.recorded_by
+            obj.recorded_by_id = Agency.objects.filter(pk=obj.pk).values_list("recorded_by", flat=True).get()
             obj.save()
+            try:
+                agency_set_recorder(agency=obj, recorded_by=recorded_by, actor=request.user)
+            except ValidationError as exc:  # the form's clean refused it already; a race lands here
+                raise PermissionDenied("; ".join(exc.messages)) from exc
+            obj.recorded_by = recorded_by
             return
         fields = {name: value for name, value in form.cleaned_data.items() if name != "parent"}
         created = agency_create(actor=request.user, parent=form.cleaned_data.get("parent"), **fields)

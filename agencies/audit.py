@@ -32,6 +32,7 @@ from django.db import connection, models, transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from agencies import recording
 from agencies.models import Agency, AuditChainHead, AuditEvent
 
 GENESIS_HASH = "0" * 64
@@ -93,6 +94,10 @@ def audit_append_many(entries: Sequence[AuditEntry]) -> list[AuditEvent]:
 def _signed_event(entry: AuditEntry, *, keys: _Keys | None = None, occurred_at: datetime | None = None) -> AuditEvent:
     """The unsaved event of `entry`, with its proof of origin (`occurred_at`: the model's default, now)."""
     actor = entry.actor
+    summary, data = entry.summary, entry.data or {}
+    paper = recording.current()
+    if paper is not None:  # a step taken on paper, entered by a clerk (代录): said on the event itself
+        summary, data = f"【代录】{summary}", {**data, "on_paper": paper.as_data()}
     event = AuditEvent(
         actor=actor if actor is not None and getattr(actor, "is_authenticated", False) else None,
         agency=entry.agency,
@@ -100,8 +105,8 @@ def _signed_event(entry: AuditEntry, *, keys: _Keys | None = None, occurred_at: 
         target_type=entry.target._meta.label_lower,
         target_id=str(entry.target.pk),
         thread=entry.thread,
-        summary=entry.summary[:300],
-        data=json.loads(json.dumps(entry.data or {}, cls=DjangoJSONEncoder)),
+        summary=summary[:300],
+        data=json.loads(json.dumps(data, cls=DjangoJSONEncoder)),
     )
     if occurred_at is not None:
         event.occurred_at = occurred_at

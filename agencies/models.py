@@ -48,6 +48,12 @@ class Agency(models.Model):
     members = models.OneToOneField(
         "auth.Group", verbose_name="全体人员组", null=True, editable=False, on_delete=models.SET_NULL, related_name="agency_members"
     )
+    # An agency not yet on Lianban (纸质办理): the clerks of `recorded_by` enter its steps (agencies.recording).
+    recorded_by = models.ForeignKey(
+        "self", verbose_name="代录机关", null=True, blank=True, on_delete=models.PROTECT, related_name="records_for",
+        help_text="本机关尚未使用联办系统、以纸质文书办理时，由所选机关的文书人员代为录入本机关的办理步骤（代录）。"
+        "留空表示本机关在联办系统中办理。",
+    )
 
     class Meta:
         verbose_name = "机关"
@@ -66,6 +72,10 @@ class Agency(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def on_paper(self) -> bool:
+        return self.recorded_by_id is not None
 
 
 class Role(models.TextChoices):

@@ -26,7 +26,7 @@ from django.utils import timezone
 from agencies.audit import AuditEntry, audit_append_many
 from casework import calendar
 from casework.clocks import Due, Heads, Period, due_for, warning_time
-from casework.models import ClockUnit, Deadline, OPEN_DEADLINE_STATUSES
+from casework.models import ClockUnit, Deadline, DeadlinePause, OPEN_DEADLINE_STATUSES
 from notifications.services import Message, notify_many
 
 BATCH = 500
@@ -45,6 +45,12 @@ class _Counts:
 
     def __init__(self) -> None:
         self._memo: dict[tuple[date, int, str], Due] = {}
+        self._years: dict[int, str | None] = {}
+
+    def provisional(self, year: int) -> bool:
+        if year not in self._years:
+            self._years[year] = calendar.year_status(year)
+        return self._years[year] == "provisional"
 
     def due(self, started_at: datetime, amount: int, unit: str) -> Due:
         if unit == ClockUnit.HOURS:
@@ -64,7 +70,7 @@ def replayed_due(deadline: Deadline, counts: _Counts | None = None) -> Due:
     steps = [(pause.resumed_at, pause) for pause in deadline.pauses.all() if pause.resumed_at is not None]
     steps += [(extension.created_at, extension) for extension in deadline.extensions.all()]
     for _, step in sorted(steps, key=lambda pair: pair[0]):
-        if hasattr(step, "resumed_at"):
+        if isinstance(step, DeadlinePause):
             due_at += step.resumed_at - step.paused_at
         elif step.amount:
             period = Period(step.amount, step.unit, from_due=step.from_due)
@@ -72,7 +78,7 @@ def replayed_due(deadline: Deadline, counts: _Counts | None = None) -> Due:
         else:
             due_at = step.new_due_at
     start_day, last_day = timezone.localtime(deadline.started_at).date(), timezone.localtime(due_at).date()
-    provisional = any(calendar.year_status(year) == "provisional" for year in range(start_day.year, last_day.year + 1))
+    provisional = any(counts.provisional(year) for year in range(start_day.year, last_day.year + 1))
     return Due(at=due_at, provisional=provisional)
 
 

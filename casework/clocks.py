@@ -20,6 +20,7 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from agencies import recording
 from agencies.administrators import AdminRole, administrators
 from agencies.audit import AuditEntry, audit_append, audit_append_many
 from agencies.dates import format_date
@@ -150,7 +151,7 @@ def clock_start(
     responsible=None,
 ) -> Deadline:
     """Start a legal clock about `target`; `url` is the page the responsible agency acts on."""
-    started_at = started_at or timezone.now()
+    started_at = started_at or recording.now()
     due = due_for(started_at=started_at, amount=amount, unit=unit)
     deadline = Deadline.objects.create(
         case=case, code=code, title=title, legal_basis=legal_basis, target_type=target._meta.label_lower,
@@ -182,10 +183,10 @@ def clock_meet(*, target: models.Model, code: str, at: datetime | None = None) -
     deadline = open_clock(target=target, code=code) or _clocks(target, code).overdue().first()
     if deadline is None:
         return None
-    deadline.met_at = at or timezone.now()
+    deadline.met_at = at or recording.now()
     late = deadline.met_at > deadline.due_at
-    if not late:
-        deadline.status = DeadlineStatus.MET
+    if not late:  # also a duty done in time on paper and entered after the worker marked it breached (代录)
+        deadline.status, deadline.breached_at = DeadlineStatus.MET, None
     else:
         deadline.status = DeadlineStatus.BREACHED
         deadline.breached_at = deadline.breached_at or deadline.due_at

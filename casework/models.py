@@ -564,3 +564,32 @@ class EscalationProcess(Process):
     class Meta:
         verbose_name = "超期督办"
         verbose_name_plural = "超期督办"
+
+
+def paper_scan_upload_to(instance: "PaperRecord", filename: str) -> str:
+    return f"paper/{instance.agency_id}/{instance.sha256}"
+
+
+class PaperRecord(models.Model):
+    """代录 (agencies.recording): a step an agency not on Lianban took on paper, entered by a clerk of
+    the agency that records for it, with the scanned document and the time it was really taken."""
+
+    task = models.OneToOneField("viewflow.Task", verbose_name="办理步骤", on_delete=models.PROTECT, related_name="paper_record")
+    agency = models.ForeignKey(Agency, verbose_name="办理机关", on_delete=models.PROTECT, related_name="+")
+    occurred_at = models.DateTimeField("纸质办理时间")
+    reference = models.CharField("纸质文书", max_length=200)
+    scan = models.FileField("扫描件", upload_to=paper_scan_upload_to, max_length=200)
+    original_name = models.CharField("原文件名", max_length=255)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveBigIntegerField("大小（字节）")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="录入人", on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "代录记录"
+        verbose_name_plural = "代录记录"
+        ordering = ["occurred_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"代录：{self.agency.short_name} {self.reference}"

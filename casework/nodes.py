@@ -13,6 +13,7 @@ from viewflow.workflow.flow import utils
 from viewflow.workflow.nodes.view import ViewActivation
 
 from agencies.audit import audit_append
+from agencies.models import Agency
 from agencies.permissions import officer_of
 
 
@@ -53,7 +54,13 @@ class View(flow.View):
         if agency_pk is None:
             return True
         officer = officer_of(user)
-        return officer is not None and str(officer.agency_id) == str(agency_pk)
+        if officer is None:
+            return False
+        if str(officer.agency_id) == str(agency_pk):
+            return True
+        # 代录: the clerks of the agency that records for an agency on paper (agencies.recording)
+        on_paper = Agency.objects.filter(pk=agency_pk, recorded_by_id=officer.agency_id).first()
+        return on_paper is not None and user.has_perm(task.owner_permission, on_paper)
 
     @property
     def index_path(self):

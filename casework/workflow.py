@@ -7,10 +7,11 @@ which processes a user may see (`visible_processes`); every page below filters t
 
 from __future__ import annotations
 
-from functools import wraps
+from functools import cached_property, wraps
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
 from django.urls import URLResolver, path, reverse
@@ -25,8 +26,9 @@ from viewflow.workflow.flow import views as flow_views
 from viewflow.workflow.flow.viewset import FlowViewset, WorkflowAppViewset
 from viewflow.workflow.models import Task
 
+from agencies import recording
 from agencies.permissions import officer_of
-from casework import tasklists, worklist
+from casework import paper, tasklists, worklist
 from casework.forms import add_service_errors
 from casework.paging import KeysetPaginator, query_without_paging
 
@@ -139,6 +141,9 @@ class TaskFormView(flow_views.mixins.TaskViewTemplateNames, generic.FormView):
     template_filename = "task.html"
     template_name = "lianban/task.html"
     success_text = "已办理。"
+    # The task form's own field for when the step was taken, if it has one: 代录 (casework.paper)
+    # then takes the paper step's time from it instead of asking twice.
+    paper_time_field: str | None = None
 
     @property
     def activation(self):
@@ -151,7 +156,26 @@ class TaskFormView(flow_views.mixins.TaskViewTemplateNames, generic.FormView):
     def perform(self, form) -> None:  # pragma: no cover - each task defines it
         raise NotImplementedError
 
+    @cached_property
+    def paper_agency(self):
+        """The agency on paper whose step the user (a clerk of its recording agency) enters, or None."""
+        return paper.paper_agency_for(self.request.user, self.activation.task)
+
+    @cached_property
+    def paper_form(self) -> paper.PaperStepForm | None:
+        if self.paper_agency is None:
+            return None
+        bound = {"data": self.request.POST, "files": self.request.FILES} if self.request.method == "POST" else {}
+        return paper.PaperStepForm(
+            **bound, prefix="paper", earliest=paper.step_earliest(self.activation.task), asks_time=self.paper_time_field is None,
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(paper_form=self.paper_form, paper_agency=self.paper_agency, **kwargs)
+
     def form_valid(self, form):
+        if self.paper_form is not None:
+            return self.paper_form_valid(form)
         try:
             self.perform(form)
         except ValidationError as exc:
@@ -159,6 +183,34 @@ class TaskFormView(flow_views.mixins.TaskViewTemplateNames, generic.FormView):
             return self.form_invalid(form)
         self.activation.execute()
         messages.success(self.request, self.success_text, fail_silently=True)
+        return HttpResponseRedirect(self.get_success_url())
+
+    def paper_form_valid(self, form):
+        """代录: the step as it was taken on paper, at its own time, with its scan kept beside the task."""
+        extra = self.paper_form
+        if not extra.is_valid():
+            return self.form_invalid(form)
+        if self.paper_time_field is None:
+            occurred_at = extra.cleaned_data["occurred_at"]
+        else:
+            try:
+                occurred_at = paper.paper_time_check(form.cleaned_data[self.paper_time_field], earliest=extra.earliest)
+            except ValidationError as exc:
+                form.add_error(self.paper_time_field, exc)
+                return self.form_invalid(form)
+        step = paper.paper_step(agency=self.paper_agency, occurred_at=occurred_at, user=self.request.user)
+        try:
+            with transaction.atomic(), recording.on_paper(step):
+                self.perform(form)
+                paper.paper_record_create(
+                    task=self.activation.task, agency=self.paper_agency, user=self.request.user, occurred_at=occurred_at,
+                    reference=extra.cleaned_data["reference"], scan=extra.cleaned_data["scan"],
+                )
+                self.activation.execute()
+        except ValidationError as exc:
+            add_service_errors(extra if "scan" in getattr(exc, "error_dict", {}) else form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, f"已代录{self.paper_agency.short_name}的纸质办理步骤。", fail_silently=True)
         return HttpResponseRedirect(self.get_success_url())
 
     def get_success_url(self) -> str:
@@ -354,6 +406,10 @@ class ScopedWorkflowAppViewset(WorkflowAppViewset):
     @property
     def work_path(self):
         return path("work/", self.work_view, name="work")
+
+    @property
+    def paper_scan_path(self):
+        return path("paper/<int:record_id>/scan/", paper.paper_scan_download, name="paper_scan")
 
     @property
     def index_path(self):

@@ -9,8 +9,8 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
+from agencies import recording
 from agencies.models import Agency, AgencyKind, Role
 from agencies.permissions import grant_to_agency, grant_to_user, officer_of
 from agencies.selectors import agency_counterparts, officer_users
@@ -101,7 +101,7 @@ def clue_submit(
         raise ValidationError(errors)
     referral.to_agency, referral.facts, referral.persons_involved, referral.request = to_agency, facts, persons_involved, request
     referral.contact_name, referral.contact_phone, referral.recipient = contact_name, contact_phone, recipient
-    referral.submitted_at, referral.status = timezone.now(), ReferralStatus.PENDING_APPROVAL
+    referral.submitted_at, referral.status = recording.now(), ReferralStatus.PENDING_APPROVAL
     referral.save()
     referral.package_items.all().delete()
     PackageItem.objects.bulk_create(PackageItem(referral=referral, evidence=item, sha256=item.sha256) for item in evidence)
@@ -121,7 +121,7 @@ def clue_approve(*, referral: Referral, user, approve: bool, opinion: str) -> Re
         raise ValidationError("该移送不在待审批状态。")
     if not approve and not opinion.strip():
         raise ValidationError({"opinion": "不批准移送的，应当写明理由。"})
-    referral.approved_by, referral.approved_at, referral.approval_opinion = user, timezone.now(), opinion
+    referral.approved_by, referral.approved_at, referral.approval_opinion = user, recording.now(), opinion
     if not approve:
         _end(referral, status=ReferralStatus.REFUSED)
         record(referral, actor=user, verb="referral.refused", summary="负责人不批准移送", data={"reason": opinion})
@@ -132,7 +132,7 @@ def clue_approve(*, referral: Referral, user, approve: bool, opinion: str) -> Re
         case=referral.case, referral=referral, issued_by=user,
         build=lambda number: build_clue_letter(clue_letter_for(referral, number=number)),
     )
-    referral.status, referral.sent_at = ReferralStatus.SENT, timezone.now()
+    referral.status, referral.sent_at = ReferralStatus.SENT, recording.now()
     referral.save()
     if referral.confidential:
         _grant(referral, [referral.recipient])
@@ -168,7 +168,7 @@ def clue_feedback(*, referral: Referral, user, feedback: str, document_number: s
     if not feedback.strip():
         raise ValidationError({"feedback": "请填写处理结果（如：吊销执业证书、警告、罚款，或不属本机关职责的理由）。"})
     referral.feedback, referral.feedback_document_number = feedback, document_number
-    referral.feedback_by, referral.feedback_at, referral.status = user, timezone.now(), ReferralStatus.FEEDBACK_RECEIVED
+    referral.feedback_by, referral.feedback_at, referral.status = user, recording.now(), ReferralStatus.FEEDBACK_RECEIVED
     referral.save()
     clock_meet(target=referral, code=FEEDBACK_CODE)
     record(referral, actor=user, agency=referral.to_agency, verb="referral.feedback", summary="反馈处理结果")
@@ -177,7 +177,7 @@ def clue_feedback(*, referral: Referral, user, feedback: str, document_number: s
 
 
 def _end(referral: Referral, *, status: str) -> None:
-    referral.status, referral.closed_at = status, timezone.now()
+    referral.status, referral.closed_at = status, recording.now()
     referral.save()
     case_services.case_resume_when_referrals_settled(case=referral.case)
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
+from agencies import recording
 from referral import clocks
 from referral.documents import document_issue
 from referral.letters.item_list import build_item_list
@@ -27,7 +27,7 @@ def _clean_items(items: list[dict]) -> list[dict]:
 def handover_record(*, referral: Referral, user, items: list[dict]) -> Handover:
     if referral.status != ReferralStatus.FILED or hasattr(referral, "handover"):
         raise ValidationError("该移送不在待移交涉案物品的状态。")
-    handover = Handover.objects.create(referral=referral, items=_clean_items(items), handed_over_by=user, handed_over_at=timezone.now())
+    handover = Handover.objects.create(referral=referral, items=_clean_items(items), handed_over_by=user, handed_over_at=recording.now())
     handover.letter = document_issue(
         agency=referral.from_agency, family=settings.LIANBAN_HANDOVER_DOC_FAMILY, title="涉案物品交接清单",
         case=referral.case, referral=referral, issued_by=user,
@@ -46,7 +46,7 @@ def handover_confirm(*, referral: Referral, user) -> Handover:
     handover = referral.handover
     if handover.confirmed_at:
         raise ValidationError("交接清单已签收。")
-    handover.confirmed_by, handover.confirmed_at = user, timezone.now()
+    handover.confirmed_by, handover.confirmed_at = user, recording.now()
     handover.save()
     referral.status = ReferralStatus.HANDED_OVER
     referral.save()

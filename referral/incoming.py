@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from agencies import recording
 from agencies.models import Agency, AgencyKind
 from agencies.permissions import ACT_FOR_AGENCY, APPROVE_EXTENSION, can_act_for, grant_to_agency, officer_of
 from casework import services as case_services
@@ -158,7 +159,7 @@ def incoming_send(
         kind=kind, from_agency=sender, to_agency=to_agency, created_by=user, case_title=case_title, facts=facts,
         request=request, persons_involved=persons_involved, amount=amount, incoming_number=incoming_number,
         incoming_issued_on=incoming_issued_on, contact_name=contact_name, contact_phone=contact_phone,
-        status=ReferralStatus.SENT, sent_at=timezone.now(), origin=origin, seized_items=clean_items(returned_items or []),
+        status=ReferralStatus.SENT, sent_at=recording.now(), origin=origin, seized_items=clean_items(returned_items or []),
     )
     if origin is not None:  # edge case 11: the police filed, then withdrew — on the original case's timeline too
         record(origin, actor=user, agency=sender, verb="referral.withdrawn",
@@ -251,7 +252,7 @@ def incoming_reply(*, referral: Referral, user, reply: str, measures: list[str] 
             issued_on=timezone.localdate(),
         )),
     )
-    referral.reply, referral.replied_at, referral.status = reply, timezone.now(), ReferralStatus.REPLIED
+    referral.reply, referral.replied_at, referral.status = reply, recording.now(), ReferralStatus.REPLIED
     referral.save()
     meet(reply_clock(referral.kind), referral=referral)
     record(referral, actor=user, agency=referral.to_agency, verb="referral.replied", summary=f"以{letter.number}书面答复{referral.from_agency.name}")
@@ -269,7 +270,7 @@ def incoming_reply_received(*, referral: Referral, user) -> Referral:
     """The sender signs for the reply: the handoff is complete — unless a final report is still owed."""
     if referral.status != ReferralStatus.REPLIED:
         raise ValidationError("没有待签收的书面答复。")
-    referral.reply_confirmed_by, referral.reply_confirmed_at = user, timezone.now()
+    referral.reply_confirmed_by, referral.reply_confirmed_at = user, recording.now()
     if needs_final_report(referral):
         referral.status = ReferralStatus.PROGRESS_REPORTED
         referral.save()
@@ -278,7 +279,7 @@ def incoming_reply_received(*, referral: Referral, user) -> Referral:
         if referral.handling_completed_at:
             _start_final_report_clock(referral)
         return referral
-    referral.status, referral.closed_at = ReferralStatus.CLOSED, timezone.now()
+    referral.status, referral.closed_at = ReferralStatus.CLOSED, recording.now()
     referral.save()
     record(referral, actor=user, agency=referral.from_agency, verb="referral.reply_received", summary=f"{referral.from_agency.name}签收书面答复")
     case_services.case_resume_when_referrals_settled(case=referral.case)
@@ -351,7 +352,7 @@ def incoming_case_handled(*, case: Case) -> list[Referral]:
     report within 5 working days (the clock starts once the progress report has been signed for)."""
     handled = []
     for referral in case.referrals.filter(kind=ReferralKind.FLY_HANDOVER, handling_completed_at__isnull=True):
-        referral.handling_completed_at = timezone.now()
+        referral.handling_completed_at = recording.now()
         referral.save(update_fields=["handling_completed_at"])
         record(referral, actor=None, agency=referral.to_agency, verb="referral.handled", summary=f"案件 {case.number} 已办结，待报送书面报告")
         if referral.status == ReferralStatus.PROGRESS_REPORTED:
@@ -381,7 +382,7 @@ def incoming_final_report(*, referral: Referral, user, report: str, measures: li
             issued_on=timezone.localdate(),
         )),
     )
-    referral.final_report, referral.final_reported_at = report, timezone.now()
+    referral.final_report, referral.final_reported_at = report, recording.now()
     referral.status = ReferralStatus.REPLIED
     referral.save()
     clock_meet(target=referral, code=FINAL_REPORT)

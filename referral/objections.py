@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 
+from agencies import recording
 from agencies.models import AgencyKind
 from agencies.permissions import can_act_for, grant_to_agency
 from agencies.selectors import agency_counterparts
@@ -37,7 +37,7 @@ def _filed(referral: Referral, *, document_number: str, police_case_number: str 
     referral.decision_reason = ""
     referral.decision_document_number = document_number
     referral.police_case_number = police_case_number or referral.police_case_number
-    referral.decided_at = timezone.now()
+    referral.decided_at = recording.now()
     referral.status = ReferralStatus.FILED
     referral.save()
     clocks.start(clocks.HANDOVER, referral=referral, agency=referral.from_agency, url=referral_url(referral))
@@ -55,7 +55,7 @@ def decline_respond(*, referral: Referral, user, response: str, reasons: str = "
         raise ValidationError({"reasons": "请写明应当立案的事实、证据和法律依据。"})
     waiting = clocks.DECLINE_RESPONSE if referral.status == ReferralStatus.DECLINED else clocks.UPHELD_RESPONSE
     clocks.meet(waiting, referral=referral)
-    now = timezone.now()
+    now = recording.now()
     if response == DeclineResponse.ACCEPT:
         referral.status = ReferralStatus.DECLINE_ACCEPTED
         referral.save()
@@ -110,7 +110,7 @@ def reconsideration_decide(*, referral: Referral, user, decision: str, decision_
     if decision == ReconsiderationDecision.UPHOLD and not reasons.strip():
         raise ValidationError({"reasons": "维持不予立案决定的，应当说明理由。"})
     reconsideration = referral.reconsideration
-    reconsideration.decided_by, reconsideration.decided_at = user, timezone.now()
+    reconsideration.decided_by, reconsideration.decided_at = user, recording.now()
     reconsideration.decision, reconsideration.decision_number, reconsideration.decision_reasons = decision, decision_number, reasons
     reconsideration.save()
     clocks.meet(clocks.RECONSIDERATION, referral=referral)
@@ -134,7 +134,7 @@ def supervision_request_explanation(*, referral: Referral, user, notice_number: 
         raise ValidationError("该立案监督不在待要求说明理由的阶段。")
     if not notice_number.strip():
         raise ValidationError({"notice_number": "请填写要求说明不立案理由通知书文号。"})
-    supervision.explanation_requested_by, supervision.explanation_requested_at = user, timezone.now()
+    supervision.explanation_requested_by, supervision.explanation_requested_at = user, recording.now()
     supervision.explanation_request_number = notice_number
     supervision.save()
     clocks.start(clocks.EXPLANATION, referral=referral, agency=referral.to_agency, url=referral_url(referral))
@@ -152,7 +152,7 @@ def supervision_explain(*, referral: Referral, user, explanation: str) -> Referr
         raise ValidationError("没有待说明的不立案理由。")
     if not explanation.strip():
         raise ValidationError({"explanation": "请书面说明不立案的理由。"})
-    supervision.explained_by, supervision.explained_at, supervision.explanation = user, timezone.now(), explanation
+    supervision.explained_by, supervision.explained_at, supervision.explanation = user, recording.now(), explanation
     supervision.save()
     clocks.meet(clocks.EXPLANATION, referral=referral)
     record(referral, actor=user, agency=referral.to_agency, verb="referral.explained", summary="公安机关书面说明不立案理由")
@@ -172,7 +172,7 @@ def supervision_conclude(*, referral: Referral, user, outcome: str, opinion: str
         raise ValidationError({"opinion": "请填写审查意见。"})
     if outcome == SupervisionOutcome.FILING_ORDERED and not notice_number.strip():
         raise ValidationError({"notice_number": "通知立案的，请填写通知立案书文号。"})
-    supervision.outcome, supervision.outcome_by, supervision.outcome_at = outcome, user, timezone.now()
+    supervision.outcome, supervision.outcome_by, supervision.outcome_at = outcome, user, recording.now()
     supervision.outcome_number, supervision.outcome_opinion = notice_number, opinion
     supervision.save()
     label = SupervisionOutcome(outcome).label
@@ -228,7 +228,7 @@ def overdue_supervision_propose(*, referral: Referral, user, reasons: str) -> Su
     if procuratorate is None:
         raise ValidationError("系统中没有同级人民检察院，无法提出立案监督建议。")
     supervision = SupervisionProposal.objects.create(
-        referral=referral, procuratorate=procuratorate, proposed_by=user, proposed_at=timezone.now(), reasons=reasons
+        referral=referral, procuratorate=procuratorate, proposed_by=user, proposed_at=recording.now(), reasons=reasons
     )
     supervision.letter = document_issue(
         agency=referral.from_agency, family=settings.LIANBAN_SUPERVISION_DOC_FAMILY, title="立案监督建议书",

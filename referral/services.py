@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from agencies import recording
 from agencies.dates import format_datetime_minute
 from agencies.models import Agency, AgencyKind, Role
 from agencies.permissions import APPROVE_EXTENSION, grant_to_agency, officer_of
@@ -100,7 +101,7 @@ def transfer_submit(
     referral.contact_phone = contact_phone
     referral.amount = referral.case.amount_involved
     referral.seized_items = package.clean_items(seized_items or [])
-    referral.submitted_at = timezone.now()
+    referral.submitted_at = recording.now()
     referral.status = ReferralStatus.PENDING_APPROVAL
     referral.save()
     referral.task_force.set(members.values())
@@ -126,7 +127,7 @@ def transfer_approve(*, referral: Referral, user, approve: bool, opinion: str) -
     if not approve and not opinion.strip():
         raise ValidationError({"opinion": "不批准移送的，应当写明理由。"})
     referral.approved_by = user
-    referral.approved_at = timezone.now()
+    referral.approved_at = recording.now()
     referral.approval_opinion = opinion
     clocks.meet(clocks.APPROVAL, referral=referral)
     if approve:
@@ -176,7 +177,7 @@ def transfer_send(*, referral: Referral) -> Referral:
             build=lambda number: build_item_list(item_list_for(referral, transfer_number=letter.number, number=number)),
         )
     referral.status = ReferralStatus.SENT
-    referral.sent_at = timezone.now()
+    referral.sent_at = recording.now()
     referral.save()
     grant_to_agency(agency=referral.to_agency, perm=VIEW_REFERRAL, obj=referral)
     clocks.meet(clocks.SEND, referral=referral)
@@ -210,15 +211,16 @@ def transfer_sign_receipt(*, referral: Referral, user, received_at: datetime, it
         responsible=user,
     )
     package.report_manifest(referral, user=user)
-    letter_number = referral.documents.get(family=settings.LIANBAN_TRANSFER_DOC_FAMILY, voided_at__isnull=True).number
-    signed = SignedReceipt(
-        signer=user.officer.display_name, signer_title=signer_title, received_at=received_at, copies_received=items_received
-    )
-    document_issue(
-        agency=referral.to_agency, family="", title=f"回执（{letter_number}）", case=referral.case, referral=referral,
-        issued_by=user,
-        build=lambda _: build_signed_receipt(transfer_notice_for(referral, number=letter_number), signed),
-    )
+    if recording.current() is None:  # a 回执 signed on paper is on record as its scan (代录)
+        letter_number = referral.documents.get(family=settings.LIANBAN_TRANSFER_DOC_FAMILY, voided_at__isnull=True).number
+        signed = SignedReceipt(
+            signer=user.officer.display_name, signer_title=signer_title, received_at=received_at, copies_received=items_received
+        )
+        document_issue(
+            agency=referral.to_agency, family="", title=f"回执（{letter_number}）", case=referral.case, referral=referral,
+            issued_by=user,
+            build=lambda _: build_signed_receipt(transfer_notice_for(referral, number=letter_number), signed),
+        )
     local = timezone.localtime(received_at)
     record(
         referral, actor=user, agency=referral.to_agency, verb="referral.receipted",
@@ -259,7 +261,7 @@ def transfer_decide(
     referral.decision_document_number = document_number
     referral.police_case_number = police_case_number
     referral.decided_by = user
-    referral.decided_at = timezone.now()
+    referral.decided_at = recording.now()
     referral.status = ReferralStatus.FILED if decision == FilingDecision.FILE else ReferralStatus.DECLINED
     referral.save()
     clocks.meet(clocks.REVIEW, referral=referral)
@@ -291,7 +293,7 @@ def transfer_forward(*, referral: Referral, user, to_agency: Agency, reason: str
         raise ValidationError({"forward_to": "请选择本市（或上级）有管辖权的其他公安机关。"})
     if not reason.strip():
         raise ValidationError({"reason": "请写明不属本机关管辖、需要转送的理由。"})
-    now, previous = timezone.now(), referral.to_agency
+    now, previous = recording.now(), referral.to_agency
     ReferralForward.objects.create(
         referral=referral, from_agency=previous, to_agency=to_agency, reason=reason, received_at=referral.received_at,
         forwarded_by=user, forwarded_at=now,
@@ -352,7 +354,7 @@ def transfer_extend_review(*, referral: Referral, user, extension: str, reason: 
 @transaction.atomic
 def transfer_conclude(*, referral: Referral) -> Referral:
     """The transfer is over: the case moves on (criminal track, or back to administrative handling)."""
-    referral.closed_at = timezone.now()
+    referral.closed_at = recording.now()
     referral.save()
     case_services.case_after_transfer(case=referral.case, accepted=referral.status == ReferralStatus.HANDED_OVER)
     case_services.case_resume_after_transfer(case=referral.case)

@@ -58,9 +58,10 @@ class ApproveTransferView(ReferralTaskView):
 class SignReceiptView(ReferralTaskView):
     form_class = forms.ReceiptForm
     success_text = "已签收回执。"
+    paper_time_field = "received_at"  # 代录: the time on the paper 回执
 
     def get_initial(self):
-        officer = getattr(self.request.user, "officer", None)
+        officer = None if self.paper_agency else getattr(self.request.user, "officer", None)
         return {"signer_title": officer.title if officer else "", "items_received": self.referral.package_items.count() + 3}
 
     def perform(self, form):

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views import generic
 from viewflow.workflow import STATUS
 
+from casework.paper import paper_records_of
 from casework.presenters import open_tasks_for, process_links
 from casework.selectors import deadline_list_for_target
 from casework.lists import SearchListView
@@ -87,6 +88,7 @@ class ReferralDetailView(generic.TemplateView):
             task_force=referral.task_force.select_related("officer"),
             documents=selectors.referral_documents(referral=referral),
             timeline=selectors.referral_timeline(referral=referral),
+            paper_records=paper_records_of(process),
             deadlines=deadline_list_for_target(target=referral),
             forwards=referral.forwards.select_related("from_agency", "to_agency", "forwarded_by"),
             can_open_case=referral.case_id is not None and can_view_case(user, referral.case),

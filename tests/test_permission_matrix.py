@@ -42,6 +42,10 @@ class Secret:
 def build_world(cast, tell, login, flow_client) -> list[Secret]:
     """Cases in 镇江 at several stages, a confidential discipline referral, a case of 常州, and the demo's
     supervision, joint meeting and agreements; returns the secrets and who may read each."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from agencies.services import agency_set_recorder
     from casework import services as case_services
     from demo.driver import register_case
     from demo.stories import agreements_demo, joint_meeting_demo, supervise_demo_case
@@ -49,7 +53,7 @@ def build_world(cast, tell, login, flow_client) -> list[Secret]:
     from tests.referral.test_clue_referrals import decide, package
 
     tell(LEAD, title="矩阵测试润康药房线索")
-    tell(SENT, title="矩阵测试长寿堂移送案")
+    transferred = tell(SENT, title="矩阵测试长寿堂移送案")
     tell(PSB_FILED, title=SUPERVISED)
     supervise_demo_case(cast)
     joint_meeting_demo(cast)
@@ -60,6 +64,12 @@ def build_world(cast, tell, login, flow_client) -> list[Secret]:
     flow_client(login("msb_officer")).complete(discipline.process, "prepare", package(
         cast, discipline, persons_involved="钱矩阵，镇江市医保中心，稽核科科长", recipient=cast.user("disc_officer").pk))
     flow_client(login("msb_head")).complete(discipline.process, "approve", {"approve": "yes", "opinion": "同意。"})
+
+    # The city police on paper: the bureau's clerk enters their signed 回执 with its scan (代录).
+    agency_set_recorder(agency=cast.agencies["zj-psb"], recorded_by=cast.agencies["zj-msb"])
+    flow_client(login("msb_clerk")).complete(transferred.referrals.get().process, "sign_receipt", {
+        "received_at": timezone.localtime().strftime("%Y-%m-%d %H:%M"), "items_received": "6", "signer_title": "民警",
+        "paper-reference": "回执", "paper-scan": SimpleUploadedFile("回执.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")})
 
     other_city = register_case(
         user=cast.user("cz_msb_officer"), title="矩阵测试常州天宁医院案", source=CaseSource.TIP,

@@ -295,3 +295,31 @@ def test_create_administrator_asks_twice_and_refuses_two_different_passwords(db,
     with pytest.raises(CommandError, match="两次输入的密码不一致"):
         call_command("create_administrator", "--role", "system", "--username", "sys2")
     assert not User.objects.filter(username="sys2").exists()
+
+
+def test_the_system_administrator_puts_an_agency_on_paper_and_its_recorders_clerks_may_then_act_for_it(admins, cast):
+    police, bureau = cast.agencies["zj-psb"], cast.agencies["zj-msb"]
+    form = {
+        "code": police.code, "name": police.name, "short_name": police.short_name, "kind": police.kind, "level": police.level,
+        "region_code": police.region_code, "region_name": police.region_name, "parent": "", "doc_prefix": police.doc_prefix,
+        "address": "", "phone": "", "_save": "保存",
+    }
+    clerk = cast.user("msb_clerk")
+    assert not clerk.has_perm("agencies.act_for_agency", police)
+    response = admins(SYSTEM_ADMIN).post(f"/admin/agencies/agency/{police.pk}/change/", {**form, "recorded_by": bureau.pk})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    police.refresh_from_db()
+    clerk = type(clerk).objects.get(pk=clerk.pk)  # a fresh permission cache
+    assert police.recorded_by == bureau and clerk.has_perm("agencies.act_for_agency", police)
+    assert not cast.user("msb_officer").has_perm("agencies.act_for_agency", police)  # the clerks only
+    event = AuditEvent.objects.get(verb="agency.recorder_changed")
+    assert event.actor.username == SYSTEM_ADMIN and event.summary == "镇江市公安局改为纸质办理，由镇江市医疗保障局文书代录"
+
+    # The bureau cannot go on paper while it records for the police: a clear error, nothing changed.
+    bureau_form = {**form, "code": bureau.code, "name": bureau.name, "short_name": bureau.short_name, "kind": bureau.kind,
+                   "level": bureau.level, "region_code": bureau.region_code, "region_name": bureau.region_name,
+                   "parent": bureau.parent_id or "", "doc_prefix": bureau.doc_prefix, "recorded_by": cast.agencies["zj-fund"].pk}
+    response = admins(SYSTEM_ADMIN).post(f"/admin/agencies/agency/{bureau.pk}/change/", bureau_form)
+    assert response.status_code == 200 and "正在为其他机关代录" in response.content.decode()
+    bureau.refresh_from_db()
+    assert bureau.recorded_by is None and AuditEvent.objects.filter(verb="agency.recorder_changed").count() == 1

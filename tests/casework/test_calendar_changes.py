@@ -231,3 +231,22 @@ def test_deleting_several_days_from_the_list_moves_the_clock_back(case, admin):
     assert response.status_code == 302
     deadline.refresh_from_db()
     assert deadline.due_at == end_of(2027, 1, 4)
+
+
+def test_the_recount_reads_each_years_status_once_however_many_clocks_it_replays(case):
+    """Counting 4 or 40 clocks again (started the same day, so counted once) reads the holiday years the
+    same number of times: whether a year is provisional is read once per year, not once per clock."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from casework.calendar_changes import clocks_recount
+
+    def year_reads(clocks: int) -> int:
+        Deadline.objects.all().delete()
+        for n in range(clocks):
+            start(case, started_at=local(2026, 12, 28, 9, n), code=f"test.clock.{n}")
+        with CaptureQueriesContext(connection) as queries:
+            clocks_recount(years=[2027], actor=None, reason="测试")
+        return sum('"casework_holidayyear"' in query["sql"] for query in queries.captured_queries)
+
+    assert year_reads(4) == year_reads(40) > 0
