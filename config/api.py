@@ -23,6 +23,7 @@ from casework.api import CaseViewSet
 from meetings.api import ResolutionViewSet
 from notifications.api import NotificationViewSet
 from referral.api import ReferralViewSet
+from search.api import SearchAPIView
 from supervision.api import SupervisionViewSet
 
 router = DefaultRouter()
@@ -36,6 +37,30 @@ router.register("resolutions", ResolutionViewSet, basename="resolution")
 # drf-spectacular's first JSON renderer, application/vnd.oai.openapi+json, which some browsers
 # download. Without `format` the schema is still YAML (the `spectacular` command's format).
 SCHEMA_RENDERERS = [OpenApiYamlRenderer, OpenApiYamlRenderer2, OpenApiJsonRenderer2, OpenApiJsonRenderer]
+
+
+# What the fields every resource shares mean (the record's id, the pages of a list, a file's
+# fingerprint): added by `describe_shared_fields` wherever a serializer leaves one undescribed.
+SHARED_FIELDS = {
+    "id": "记录编号",
+    "count": "符合条件的记录总数（当前用户有权查看的）",
+    "next": "下一页的地址；已是最后一页时为 null",
+    "previous": "上一页的地址；已是第一页时为 null",
+    "results": "本页的记录",
+    "issued_at": "签发时间",
+    "uploaded_at": "上传时间",
+    "sha256": "文件内容的 SHA-256 摘要，可用于核对文件是否被改动",
+    "size": "文件大小（字节）",
+}
+
+
+def describe_shared_fields(result, generator, request, public):
+    """drf-spectacular postprocessing hook: the shared fields' Chinese descriptions (SHARED_FIELDS)."""
+    for component in result.get("components", {}).get("schemas", {}).values():
+        for name, field in component.get("properties", {}).items():
+            if not field.get("description") and name in SHARED_FIELDS:
+                field["description"] = SHARED_FIELDS[name]
+    return result
 
 
 class ApiDocsView(SpectacularSwaggerSplitView):
@@ -55,5 +80,6 @@ urlpatterns = [
     ),
     # login_required: a visitor is sent to the login form and comes back here, like on every page.
     path("docs/", login_required(ApiDocsView.as_view()), name="docs"),
+    path("search/", SearchAPIView.as_view(), name="search"),
     path("", include(router.urls)),
 ]

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "meetings",
     "inspections",
     "leadership",
+    "search",
     "demo",
 ]
 
@@ -326,6 +327,7 @@ SPECTACULAR_SETTINGS = {
         {"name": "通知", "description": "当前用户本人的通知"},
         {"name": "督办", "description": "挂牌督办"},
         {"name": "联席会议决议", "description": "联席会议议定事项的落实"},
+        {"name": "搜索", "description": "在有权查看的案件、移送和定点医药机构中查找"},
     ],
     # /api/docs/ (Swagger UI) from the installed drf-spectacular-sidecar: no CDN, nothing outside script-src 'self'.
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -333,6 +335,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # validatorUrl None: Swagger UI never sends the schema's address to swagger.io's online validator.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "config.api.describe_shared_fields"],
 }
 
 # --- audit trail --------------------------------------------------------------------------------

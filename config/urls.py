@@ -20,6 +20,7 @@ from referral.clue_flow import ClueReferralFlow
 from referral.flows import TransferFlow
 from referral.incoming_flow import IncomingReferralFlow
 from referral.viewsets import ReferralApp
+from search.viewsets import SearchApp
 from supervision.flows import SupervisionFlow
 from supervision.viewsets import SupervisionApp
 
@@ -53,6 +54,7 @@ site = Site(
     secondary_color="#5d4037",
     viewsets=[
         workflow,
+        SearchApp(),
         CaseworkApp(),
         ReferralApp(),
         SupervisionApp(),
