@@ -41,6 +41,7 @@ class PaperStep:
 
 
 _current: ContextVar[PaperStep | None] = ContextVar("lianban_paper_step", default=None)
+_moment: ContextVar[datetime | None] = ContextVar("lianban_recorded_moment", default=None)
 
 
 def current() -> PaperStep | None:
@@ -48,9 +49,12 @@ def current() -> PaperStep | None:
 
 
 def now() -> datetime:
-    """When what is being recorded happened: the paper step's time while one is entered, else now."""
+    """When what is being recorded happened: the paper step's time while one is entered (or the
+    moment `as_of` gives), else now."""
     step = _current.get()
-    return step.occurred_at if step is not None else timezone.now()
+    if step is not None:
+        return step.occurred_at
+    return _moment.get() or timezone.now()
 
 
 @contextmanager
@@ -60,3 +64,15 @@ def on_paper(step: PaperStep) -> Iterator[PaperStep]:
         yield step
     finally:
         _current.reset(token)
+
+
+@contextmanager
+def as_of(moment: datetime) -> Iterator[datetime]:
+    """Record what the services do as having happened at `moment`, without the 代录 mark: how the demo
+    tells its stories over the days they would really take (demo.stories). The audit trail keeps
+    its own time."""
+    token = _moment.set(moment)
+    try:
+        yield moment
+    finally:
+        _moment.reset(token)

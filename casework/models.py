@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from viewflow.workflow.models import Process
 
@@ -103,7 +104,7 @@ class Case(models.Model):
     agency = models.ForeignKey(Agency, verbose_name="承办机关", on_delete=models.PROTECT, related_name="cases")
     status = models.CharField("状态", max_length=20, choices=CaseStatus.choices, default=CaseStatus.LEAD)
     registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+")
-    registered_at = models.DateTimeField("登记时间", auto_now_add=True)
+    registered_at = models.DateTimeField("登记时间", default=timezone.now, editable=False)  # set by case_register
     lead_officer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="承办人", on_delete=models.PROTECT, related_name="+")
     investigators = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name="执法人员", blank=True, related_name="+")
     # MSB-internal: never part of a transfer package.

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from agencies import recording
 from agencies.audit import audit_append
 from agencies.models import Role
 from agencies.numbering import allocate_number
@@ -69,9 +70,10 @@ def case_register(
     if officer is None:
         raise PermissionDenied("只有机关工作人员可以登记线索。")
     agency = officer.agency
-    now = timezone.localtime()
+    now = timezone.localtime(recording.now())
     number = allocate_number(agency=agency, family=CASE_NUMBER_FAMILY, year=now.year)
     case = Case(
+        registered_at=now,
         number=number.text,
         title=title,
         source=source,
@@ -108,7 +110,7 @@ def _take_up(case: Case, *, original: Case, user) -> None:
     _audit(case, actor=user, verb="case.resumes", summary=f"续办原移送案件 {original.number}，当事人随案转入")
     summary = f"由 {case.number} 续办"
     if original.fine_is_paused:
-        original.fine_resumed_at = timezone.now()
+        original.fine_resumed_at = recording.now()
         original.save(update_fields=["fine_resumed_at", "updated_at"])
         summary = f"刑事程序未判处罚金，罚款决定恢复办理，{summary}（无罚金可折抵）"
     _audit(original, actor=user, verb="case.resumed", summary=summary, data={"continuation": case.number})
@@ -153,7 +155,7 @@ def case_file(*, case: Case, user, approve: bool, opinion: str, investigators: l
     foreign = [u for u in investigators if getattr(officer_of(u), "agency_id", None) != case.agency_id]
     if foreign:
         raise ValidationError({"investigators": "执法人员须为本机关工作人员。"})
-    case.filed_at = timezone.now()
+    case.filed_at = recording.now()
     case.status = CaseStatus.INVESTIGATING
     case.save()
     case.investigators.set(investigators)
@@ -174,7 +176,7 @@ def case_file(*, case: Case, user, approve: bool, opinion: str, investigators: l
 
 @transaction.atomic
 def case_close_lead(*, case: Case) -> Case:
-    case.closed_at = timezone.now()
+    case.closed_at = recording.now()
     _set_status(case, CaseStatus.NOT_FILED)
     _audit(case, actor=None, verb="case.not_filed", summary="线索不予立案，办结")
     case_clocks.meet_filing_clock(case)
@@ -261,7 +263,7 @@ def case_record_outcome(*, case: Case, user, outcome: str, penalties: Sequence[d
 
 @transaction.atomic
 def case_close(*, case: Case) -> Case:
-    case.closed_at = timezone.now()
+    case.closed_at = recording.now()
     _set_status(case, CaseStatus.CLOSED)
     _audit(case, actor=None, verb="case.closed", summary="结案")
     case_clocks.meet_decision_clock(case)
@@ -275,7 +277,7 @@ def case_after_transfer(*, case: Case, accepted: bool) -> Case:
         _set_status(case, CaseStatus.TRANSFERRED)
         _audit(case, actor=None, verb="case.transferred", summary="公安机关已立案，转入刑事程序跟踪")
         if settings.LIANBAN_PAUSE_FINE_PENDING_CRIMINAL and case.fine_paused_at is None:
-            case.fine_paused_at = timezone.now()
+            case.fine_paused_at = recording.now()
             case.save(update_fields=["fine_paused_at", "updated_at"])
             _audit(case, actor=None, verb="case.fine_paused",
                    summary="罚款决定中止，待刑事诉讼结果（罚金与罚款折抵，行政处罚法第三十五条）；退回基金、协议处理等措施继续")

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from agencies import recording
 from agencies.numbering import allocate_number
 from casework import calendar
 from casework import services as case_services
@@ -78,7 +79,7 @@ def _record_outcome(case: Case, officer, amount: Decimal) -> None:
     """行政处理: the party is ordered to refund the loss and fined once the amount (条例 Art. 38), by a
     numbered 行政处罚决定书 from the bureau's register."""
     party = case.subjects.filter(kind__in=[SubjectKind.INSTITUTION, SubjectKind.PHARMACY]).first() or case.subjects.first()
-    today = timezone.localdate()
+    today = timezone.localtime(recording.now()).date()
     number = allocate_number(agency=case.agency, family=PENALTY_DOC_FAMILY, year=today.year).text
     case_services.case_record_outcome(
         case=case, user=officer, outcome=f"责令退回医保基金 {amount} 元，处违法金额1倍罚款 {amount} 元。（{number}）",
@@ -89,28 +90,88 @@ def _record_outcome(case: Case, officer, amount: Decimal) -> None:
     )
 
 
-def tell(story, cast: Cast) -> Case:
+# How long each step of a story takes, for the demo (`tell(..., dated=True)`): working days after
+# the step before it, and the time of day it is done (office hours). A transfer's police steps
+# follow on the day it is sent, well within their 3-day clocks.
+STEP_TIMES = {
+    "register": (0, time(9, 40)),
+    "verify": (2, time(10, 20)),
+    "file_case": (1, time(15, 10)),
+    "investigate": (15, time(16, 30)),
+    "decide": (3, time(11, 0)),
+    "handle_administratively": (5, time(14, 20)),
+    "prepare_package": (2, time(10, 40)),
+    "approve_transfer": (1, time(9, 50)),
+    "sign_receipt": (0, time(14, 30)),
+    "decide_filing": (0, time(16, 50)),
+}
+
+
+def story_steps(stage: int) -> list[str]:
+    """The steps `tell` takes to bring a story to `stage`, in order."""
+    steps = ["register"]
+    for reached, added in ((PENDING_FILING, "verify"), (INVESTIGATING, "file_case"), (PENDING_DECISION, "investigate")):
+        if stage >= reached:
+            steps.append(added)
+    if stage == CLOSED:
+        return [*steps, "decide", "handle_administratively"]
+    if stage >= PENDING_APPROVAL:
+        steps += ["decide", "prepare_package"]
+    if stage >= SENT:
+        steps.append("approve_transfer")
+    if stage >= PSB_FILED:
+        steps += ["sign_receipt", "decide_filing"]
+    return steps
+
+
+def _working_days_back(day, count: int):
+    while count:
+        day -= timedelta(days=1)
+        count -= calendar.is_working_day(day)
+    return day
+
+
+def story_schedule(stage: int, *, today=None) -> dict[str, datetime]:
+    """When each step of a story at `stage` happens: on working days in office hours, spaced by
+    STEP_TIMES, the last one on the working day before `today`."""
+    steps = story_steps(stage)
+    day = _working_days_back(today or timezone.localdate(), 1 + sum(STEP_TIMES[step][0] for step in steps[1:]))
+    schedule = {}
+    for step in steps:
+        gap, at = STEP_TIMES[step]
+        day = calendar.add_working_days(day, gap) if gap else day
+        schedule[step] = timezone.make_aware(datetime.combine(day, at))
+    return schedule
+
+
+def tell(story, cast: Cast, *, dated: bool = False) -> Case:
+    """Drive one story to its stage; `dated`: each step at its time of STEP_TIMES (the demo), else now."""
     title, source, stage, amount, institution, person = story
     officer, officer2 = cast.user("msb_officer"), cast.user("msb_officer2")
     chief, head = cast.user("msb_chief"), cast.user("msb_head")
     psb = cast.user("psb_officer")
+    when = story_schedule(stage) if dated else {}
+
+    def step(process, node_name, user, perform):
+        complete(process, node_name, user, perform, at=when.get(node_name))
+
     case = register_case(
         user=officer, title=title, source=source, summary=f"{title}线索：经初步筛查，相关费用异常，需核查。",
-        source_detail="演示线索", amount_involved=amount,
+        source_detail="演示线索", amount_involved=amount, at=when.get("register"),
     )
     process = case.process
     _add_parties(case, officer, institution, person)
     if stage == LEAD:
         return case
-    complete(process, "verify", officer, lambda: case_services.case_verify(case=case, user=officer, propose_filing=True, opinion="线索基本属实，建议立案调查。"))
+    step(process, "verify", officer, lambda: case_services.case_verify(case=case, user=officer, propose_filing=True, opinion="线索基本属实，建议立案调查。"))
     if stage == PENDING_FILING:
         return case
-    complete(process, "file_case", chief, lambda: case_services.case_file(case=case, user=chief, approve=True, opinion="同意立案。", investigators=[officer, officer2]))
+    step(process, "file_case", chief, lambda: case_services.case_file(case=case, user=chief, approve=True, opinion="同意立案。", investigators=[officer, officer2]))
     _add_evidence(case, officer)
     if stage == INVESTIGATING:
         return case
     criminal = stage >= PENDING_APPROVAL and stage != CLOSED
-    complete(process, "investigate", officer, lambda: case_services.case_record_investigation(
+    step(process, "investigate", officer, lambda: case_services.case_record_investigation(
         case=case, user=officer, findings=f"经查，{title.removesuffix('案')}，涉及医保基金 {amount} 元。",
         amount_involved=amount, violation_types=["V-IN3"] if criminal else ["V-IN2b"],
         proposed_handling=Handling.CRIMINAL if criminal else Handling.ADMINISTRATIVE,
@@ -118,14 +179,14 @@ def tell(story, cast: Cast) -> Case:
     ))
     if stage == PENDING_DECISION:
         return case
-    complete(process, "decide", head, lambda: case_services.case_decide(
+    step(process, "decide", head, lambda: case_services.case_decide(
         case=case, user=head, handling=Handling.CRIMINAL if criminal else Handling.ADMINISTRATIVE, opinion="同意。"))
     if not criminal:
-        complete(process, "handle_administratively", officer, lambda: _record_outcome(case, officer, amount))
+        step(process, "handle_administratively", officer, lambda: _record_outcome(case, officer, amount))
         return case
     referral = case.referrals.get()
     transfer = referral.process
-    complete(transfer, "prepare_package", officer, lambda: referral_services.transfer_submit(
+    step(transfer, "prepare_package", officer, lambda: referral_services.transfer_submit(
         referral=referral, user=officer, to_agency=cast.agencies["zj-psb"], facts=case.findings,
         investigation_report="一、当事人基本情况……\n二、案件来源……\n三、调查经过……\n四、认定的事实和证据……\n五、涉案金额计算……\n六、法律分析……\n七、已采取的行政措施……\n八、结论及移送建议。",
         suspected_offence="诈骗罪（《中华人民共和国刑法》第二百六十六条）", task_force=[officer, officer2],
@@ -137,15 +198,15 @@ def tell(story, cast: Cast) -> Case:
     ))
     if stage == PENDING_APPROVAL:
         return case
-    complete(transfer, "approve_transfer", head, lambda: referral_services.transfer_approve(referral=referral, user=head, approve=True, opinion="同意移送。"))
+    step(transfer, "approve_transfer", head, lambda: referral_services.transfer_approve(referral=referral, user=head, approve=True, opinion="同意移送。"))
     if stage == SENT:
         return case
     referral.refresh_from_db()
-    received_at = min(timezone.now(), referral.sent_at + timedelta(minutes=1))
-    complete(transfer, "sign_receipt", psb, lambda: referral_services.transfer_sign_receipt(
+    received_at = when.get("sign_receipt") or min(timezone.now(), referral.sent_at + timedelta(minutes=1))
+    step(transfer, "sign_receipt", psb, lambda: referral_services.transfer_sign_receipt(
         referral=referral, user=psb, received_at=received_at, items_received=6, signer_title="经侦支队民警"))
     filed = stage == PSB_FILED
-    complete(transfer, "decide_filing", psb, lambda: referral_services.transfer_decide(
+    step(transfer, "decide_filing", psb, lambda: referral_services.transfer_decide(
         referral=referral, user=psb, decision=FilingDecision.FILE if filed else FilingDecision.DECLINE,
         reason="" if filed else "现有证据不足以证明当事人具有非法占有目的，涉案金额未达追诉标准。",
         document_number="镇公（经）立字〔2026〕41号" if filed else "镇公（经）不立字〔2026〕7号",
@@ -154,10 +215,13 @@ def tell(story, cast: Cast) -> Case:
     return case
 
 
-def tell_all(cast: Cast) -> list[Case]:
-    """Create every story not told yet (matched by title)."""
+def tell_all(cast: Cast, *, dated: bool = False) -> list[Case]:
+    """Create every story not told yet (matched by title); `dated`: over the days they take (tell)."""
     told = set(Case.objects.filter(title__in=[story[0] for story in STORIES]).values_list("title", flat=True))
-    return [tell(story, cast) for story in STORIES if story[0] not in told]
+    untold = [story for story in STORIES if story[0] not in told]
+    if dated:  # registered in date order, so the case numbers run with the dates as in a real register
+        untold.sort(key=lambda story: story_schedule(story[2])["register"])
+    return [tell(story, cast, dated=dated) for story in untold]
 
 
 SUPERVISED = "博爱医院挂床住院骗保案"

@@ -70,3 +70,32 @@ def test_every_head_is_titled_as_the_principal_in_charge(cast):
 
     heads = [officer for officer in cast.officers.values() if officer.role == Role.HEAD]
     assert heads and all(officer.title.endswith("局长") and "副" not in officer.title for officer in heads)
+
+
+def test_the_demos_cases_took_realistic_days_in_office_hours_and_no_clock_is_overdue(cast):
+    """Each story's steps happened on working days, in office hours, days apart (the leaders' chart of
+    days per step is not flat); its clocks ran from those times and none is overdue; the case numbers
+    follow the registration dates."""
+    from django.utils import timezone
+    from viewflow.workflow.models import Task
+
+    from casework import calendar
+    from casework.models import Case, Deadline, OPEN_DEADLINE_STATUSES
+    from leadership.dashboard import days_per_step
+
+    call_command("demo", "--quiet")
+    cases = list(Case.objects.filter(agency__code="zj-msb").order_by("registered_at", "pk"))
+    serials = [int(case.number.rsplit("〕", 1)[1].removesuffix("号")) for case in cases]
+    assert serials == sorted(serials) and len({case.registered_at.date() for case in cases}) >= 4
+
+    bars = {bar.label: bar.value for bar in days_per_step(cast.agencies["zj-msb"])}
+    assert bars["调查取证"] > 14 and all(value >= 1 for value in bars.values()), bars
+
+    done = Task.objects.filter(flow_task_type="HUMAN", finished__isnull=False, process__in=[case.process for case in cases])
+    assert done.count() > 20
+    for task in done:
+        moment = timezone.localtime(task.finished)
+        assert calendar.is_working_day(moment.date()) and 9 <= moment.hour < 18, (task.flow_task.name, moment)
+    now = timezone.now()
+    assert not Deadline.objects.filter(status__in=OPEN_DEADLINE_STATUSES, due_at__lt=now).exists()
+    assert not Deadline.objects.filter(started_at__gt=now).exists()

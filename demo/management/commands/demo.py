@@ -15,7 +15,7 @@ class Command(BaseCommand):
     def handle(self, *args, quiet: bool, **options):
         cast = build_city()
         system_admin_ensure()
-        created = tell_all(cast)
+        created = tell_all(cast, dated=True)
         supervise_demo_case(cast)
         joint_meeting_demo(cast)
         agreements_demo(cast)
