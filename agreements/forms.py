@@ -43,6 +43,10 @@ class InstitutionForm(forms.ModelForm):
         model = Institution
         fields = [*ORGANISATION_FIELDS, "agreement_start", "agreement_end"]
 
+    def validate_unique(self):
+        """The 统一社会信用代码 is checked by services.institution_register, which names the registered
+        institution and its status, and lets a terminated one whose bar has run sign again."""
+
 
 class ApplicationForm(forms.ModelForm):
     received_on = date_field("受理日期")

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views import generic
 
 from agreements import forms, practitioners, selectors, services
-from agreements.models import HEARING_KINDS, AgreementStatus, PaymentStatus
+from agreements.models import HEARING_KINDS, AgreementStatus, Institution, PaymentStatus
 from agreements.permissions import (
     can_handle_institution,
     can_receive_for_agency,
@@ -104,8 +104,12 @@ class InstitutionRegisterView(ServiceFormView):
         return super().dispatch(request, *args, **kwargs)
 
     def save(self, form):
+        terminated = Institution.objects.filter(uscc=form.cleaned_data["uscc"], status=AgreementStatus.TERMINATED).exists()
         institution = services.institution_register(user=self.request.user, **form.cleaned_data)
-        messages.success(self.request, f"已登记定点医药机构：{institution.name}")
+        if terminated:  # the path back after the bar has run (services._redesignate)
+            messages.success(self.request, f"已重新签订医保协议：{institution.name}（原协议解除后已满三年，沿用原登记记录）")
+        else:
+            messages.success(self.request, f"已登记定点医药机构：{institution.name}")
         return redirect("agreements:detail", institution_id=institution.pk)
 
 

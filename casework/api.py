@@ -10,7 +10,7 @@ from casework.models import Case, CaseStatus, Evidence, Subject
 
 
 class SubjectSerializer(serializers.ModelSerializer):
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True, help_text="当事人类别（中文）")
 
     class Meta:
         model = Subject
@@ -24,10 +24,10 @@ class EvidenceSerializer(serializers.ModelSerializer):
 
 
 class CaseSerializer(serializers.ModelSerializer):
-    agency = serializers.CharField(source="agency.name", read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
-    subjects = SubjectSerializer(many=True, read_only=True)
-    evidence = EvidenceSerializer(many=True, read_only=True)
+    agency = serializers.CharField(source="agency.name", read_only=True, help_text="承办机关")
+    status_display = serializers.CharField(source="get_status_display", read_only=True, help_text="案件状态（中文）")
+    subjects = SubjectSerializer(many=True, read_only=True, help_text="当事人")
+    evidence = EvidenceSerializer(many=True, read_only=True, help_text="证据材料（文件本身不在接口中）")
 
     class Meta:
         model = Case

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.urls import URLResolver, path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
@@ -28,7 +28,7 @@ from viewflow.workflow.models import Task
 
 from agencies import recording
 from agencies.permissions import officer_of
-from casework import paper, tasklists, worklist
+from casework import paper, presenters, tasklists, worklist
 from casework.forms import add_service_errors
 from casework.paging import KeysetPaginator, query_without_paging
 
@@ -142,8 +142,15 @@ class TaskFormView(flow_views.mixins.TaskViewTemplateNames, generic.FormView):
     template_name = "lianban/task.html"
     success_text = "已办理。"
     # The task form's own field for when the step was taken, if it has one: 代录 (casework.paper)
-    # then takes the paper step's time from it instead of asking twice.
+    # then takes the paper step's time from it instead of asking twice. A 签收 form's received_at
+    # is found without being named.
     paper_time_field: str | None = None
+
+    @property
+    def paper_time(self) -> str | None:
+        if self.paper_time_field:
+            return self.paper_time_field
+        return "received_at" if "received_at" in getattr(self.form_class, "base_fields", {}) else None
 
     @property
     def activation(self):
@@ -167,7 +174,7 @@ class TaskFormView(flow_views.mixins.TaskViewTemplateNames, generic.FormView):
             return None
         bound = {"data": self.request.POST, "files": self.request.FILES} if self.request.method == "POST" else {}
         return paper.PaperStepForm(
-            **bound, prefix="paper", earliest=paper.step_earliest(self.activation.task), asks_time=self.paper_time_field is None,
+            **bound, prefix="paper", earliest=paper.step_earliest(self.activation.task), asks_time=self.paper_time is None,
         )
 
     def get_context_data(self, **kwargs):
@@ -190,13 +197,13 @@ class TaskFormView(flow_views.mixins.TaskViewTemplateNames, generic.FormView):
         extra = self.paper_form
         if not extra.is_valid():
             return self.form_invalid(form)
-        if self.paper_time_field is None:
+        if self.paper_time is None:
             occurred_at = extra.cleaned_data["occurred_at"]
         else:
             try:
-                occurred_at = paper.paper_time_check(form.cleaned_data[self.paper_time_field], earliest=extra.earliest)
+                occurred_at = paper.paper_time_check(form.cleaned_data[self.paper_time], earliest=extra.earliest)
             except ValidationError as exc:
-                form.add_error(self.paper_time_field, exc)
+                form.add_error(self.paper_time, exc)
                 return self.form_invalid(form)
         step = paper.paper_step(agency=self.paper_agency, occurred_at=occurred_at, user=self.request.user)
         try:
@@ -268,11 +275,19 @@ class ScopedTaskListView(flow_views.DashboardTaskListView):
 
 
 class ScopedChartView(flow_views.FlowChartView):
+    """The flow chart (SVG) of a process the user may see, its Chinese step titles wrapped to their boxes."""
+
     def get(self, request, *args, **kwargs):
         process_pk = kwargs.get("process_pk")
         if process_pk is not None and not _visible(self.flow_class, request.user).filter(pk=process_pk).exists():
             raise Http404("没有找到该流程，或您无权查看。")
-        return super().get(request, *args, **kwargs)
+        if request.GET.get("format") == "bpmn":
+            return super().get(request, *args, **kwargs)
+        grid = chart.calc_layout_data(self.flow_class)
+        presenters.chart_titles_wrapped(grid)
+        if process_pk is not None:
+            chart.calc_cell_status(self.flow_class, grid, process_pk)
+        return HttpResponse(chart.grid_to_svg(grid), content_type="image/svg+xml")
 
 
 class ScopedProcessDetailView(flow_views.DetailProcessView):

@@ -10,13 +10,13 @@ from meetings.models import Resolution
 
 
 class ResolutionSerializer(serializers.ModelSerializer):
-    meeting = serializers.CharField(source="meeting.title", read_only=True)
-    minutes = serializers.CharField(source="meeting.issue_label", read_only=True)
-    owner = serializers.CharField(source="owner.name", read_only=True)
-    co_agencies = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
-    deadline = serializers.CharField(source="deadline_label", read_only=True)
-    overdue = serializers.BooleanField(source="is_overdue", read_only=True)
+    meeting = serializers.CharField(source="meeting.title", read_only=True, help_text="议定该事项的会议")
+    minutes = serializers.CharField(source="meeting.issue_label", read_only=True, help_text="会议纪要期号")
+    owner = serializers.CharField(source="owner.name", read_only=True, help_text="牵头落实单位")
+    co_agencies = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name", help_text="配合单位")
+    status_display = serializers.CharField(source="get_status_display", read_only=True, help_text="落实状态（中文）")
+    deadline = serializers.CharField(source="deadline_label", read_only=True, help_text="完成时限")
+    overdue = serializers.BooleanField(source="is_overdue", read_only=True, help_text="是否已超过完成时限")
 
     class Meta:
         model = Resolution

@@ -11,7 +11,7 @@ from referral.models import IssuedDocument, Referral, ReferralStatus
 
 
 class DocumentSerializer(serializers.ModelSerializer):
-    download_url = serializers.SerializerMethodField()
+    download_url = serializers.SerializerMethodField(help_text="下载文书（.docx）的地址")
 
     class Meta:
         model = IssuedDocument
@@ -22,11 +22,11 @@ class DocumentSerializer(serializers.ModelSerializer):
 
 
 class ReferralSerializer(serializers.ModelSerializer):
-    from_agency = serializers.CharField(source="from_agency.name", read_only=True)
-    to_agency = serializers.CharField(source="to_agency.name", read_only=True, default=None)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
-    documents = DocumentSerializer(many=True, read_only=True)
-    manifest = serializers.SerializerMethodField()
+    from_agency = serializers.CharField(source="from_agency.name", read_only=True, help_text="移出机关")
+    to_agency = serializers.CharField(source="to_agency.name", read_only=True, default=None, help_text="接收机关（尚未确定时为 null）")
+    status_display = serializers.CharField(source="get_status_display", read_only=True, help_text="移送状态（中文）")
+    documents = DocumentSerializer(many=True, read_only=True, help_text="已签发的文书")
+    manifest = serializers.SerializerMethodField(help_text="移送材料清单：每份材料的名称、种类、页数和 SHA-256")
 
     class Meta:
         model = Referral

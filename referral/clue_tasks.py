@@ -41,7 +41,7 @@ class AcknowledgeClueView(ReferralTaskView):
     success_text = "已签收。"
 
     def get_initial(self):
-        officer = getattr(self.request.user, "officer", None)
+        officer = None if self.paper_agency else getattr(self.request.user, "officer", None)  # 代录: the paper's signer
         return {"signer_title": officer.title if officer else ""}
 
     def perform(self, form):

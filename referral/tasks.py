@@ -58,7 +58,6 @@ class ApproveTransferView(ReferralTaskView):
 class SignReceiptView(ReferralTaskView):
     form_class = forms.ReceiptForm
     success_text = "已签收回执。"
-    paper_time_field = "received_at"  # 代录: the time on the paper 回执
 
     def get_initial(self):
         officer = None if self.paper_agency else getattr(self.request.user, "officer", None)

@@ -46,6 +46,9 @@ SHOTS = {
     "10-joint-meeting.png": "联席会议页：议题、出席情况和议定事项（牵头单位、配合单位、完成时限）（整页）。",
     "11-statistics.png": "统计报表：seed-003 主要指标和季度统计表，可下载 .xlsx（整页）。",
     "12-institution.png": "经办机构（钱进，fund_officer）所见的定点医药机构页：协议状态、检查和协议处理记录（整页）。",
+    "13-my-work.png": "医保局局长（周明，msb_head）登录后的“我的工作”：每行写明案件、当事人、环节和剩余期限，点“认领并办理”即打开表单。",
+    "14-search.png": "搜索“医院”（msb_officer）：在有权查看的案件、移送中查找，每类列出前十条并可查看全部。",
+    "15-api-docs.png": "接口文档（/api/docs/）：Swagger UI，接口说明和按钮均为中文。",
 }
 
 
@@ -161,6 +164,15 @@ def take_all(shooter: Shooter) -> None:
     fund = shooter.page_as("fund_officer")
     open_case(fund, "/agreements/", SUSPENDED_INSTITUTION)
     shooter.shot(fund, "12-institution.png", full_page=True)
+    head.goto("/workflow/work/")
+    shooter.shot(head, "13-my-work.png")
+    officer.goto("/search/?q=医院")
+    shooter.shot(officer, "14-search.png")
+    officer.goto("/api/docs/")
+    officer.locator(".opblock").first.wait_for(state="visible", timeout=30_000)
+    officer.locator(".opblock-summary").first.click()
+    officer.get_by_role("button", name="试用").first.wait_for(state="visible")
+    shooter.shot(officer, "15-api-docs.png")
 
 
 def write_readme(out: Path, base_url: str) -> None:

@@ -10,12 +10,12 @@ from supervision.models import Supervision, SupervisionStatus
 
 
 class SupervisionSerializer(serializers.ModelSerializer):
-    case_number = serializers.CharField(source="case.number", read_only=True)
-    case_title = serializers.CharField(source="case.title", read_only=True)
-    handling_unit = serializers.CharField(source="case.agency.name", read_only=True)
-    supervisor = serializers.CharField(source="supervisor.name", read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
-    notice_number = serializers.CharField(source="notice.number", read_only=True, default=None)
+    case_number = serializers.CharField(source="case.number", read_only=True, help_text="案件编号")
+    case_title = serializers.CharField(source="case.title", read_only=True, help_text="案件名称")
+    handling_unit = serializers.CharField(source="case.agency.name", read_only=True, help_text="承办机关")
+    supervisor = serializers.CharField(source="supervisor.name", read_only=True, help_text="督办机关")
+    status_display = serializers.CharField(source="get_status_display", read_only=True, help_text="督办状态（中文）")
+    notice_number = serializers.CharField(source="notice.number", read_only=True, default=None, help_text="挂牌督办通知书文号（尚未签发时为 null）")
 
     class Meta:
         model = Supervision

@@ -143,9 +143,21 @@ def test_every_operation_has_a_chinese_summary_description_and_tag(cast, login):
             assert CJK.search(parameter.get("description", "")), f"{name}: {parameter['name']} not described in Chinese"
     summaries = {operation["summary"] for _, operation in operations}
     assert {"案件列表", "案件详情", "移送列表", "通知列表", "督办列表", "联席会议决议列表"} <= summaries
-    assert {tag["name"] for tag in schema["tags"]} == {"案件", "移送", "通知", "督办", "联席会议决议"}
+    assert {tag["name"] for tag in schema["tags"]} == {"案件", "移送", "通知", "督办", "联席会议决议", "搜索"}
     after = next(p for p in schema["paths"]["/api/notifications/"]["get"]["parameters"] if p["name"] == "after")
     assert after["schema"]["type"] == "integer" and "编号" in after["description"]
+
+
+def test_every_field_of_every_resource_is_described_in_chinese(cast, login):
+    schema = login("msb_officer").get("/api/schema/?format=json").json()
+    fields = [
+        (f"{component}.{name}", field)
+        for component, body in schema["components"]["schemas"].items()
+        for name, field in body.get("properties", {}).items()
+    ]
+    assert len(fields) > 100
+    undescribed = [name for name, field in fields if not CJK.search(field.get("description", "") + field.get("title", ""))]
+    assert not undescribed, f"fields without a Chinese description: {undescribed}"
 
 
 def test_the_schema_opens_in_the_browser_as_json_and_the_docs_page_links_it(cast, login):

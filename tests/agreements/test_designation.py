@@ -173,3 +173,28 @@ def test_while_the_bar_runs_registering_the_terminated_institution_again_is_refu
     kangning.refresh_from_db()
     assert kangning.status == AgreementStatus.TERMINATED and kangning.legal_representative == "孙康宁"
     assert not AuditEvent.objects.filter(verb="institution.redesignated").exists()
+
+
+def test_the_register_page_re_signs_the_terminated_institution_and_says_so(fund, kangning, login):
+    """On the page, the path back is not refused as a duplicate code, and its message says what happened."""
+    terminate(fund, kangning, decided_on=years_later(days_ago(1), -3))
+    response = login("fund_officer").post(reverse("agreements:institution_register"), {
+        "name": "镇江康宁医院有限公司", "uscc": kangning.uscc, "kind": kangning.kind, "legal_representative": "李新",
+        "legal_representative_id": resident_id(88), "controller": "", "controller_id": "", "region_code": kangning.region_code,
+        "agreement_start": today().isoformat(), "agreement_end": years_later(today(), 2).isoformat(),
+    }, follow=True)
+    page = response.content.decode()
+    form = response.context.get("form") if response.context else None
+    assert response.redirect_chain and response.redirect_chain[-1][0] == reverse("agreements:detail", args=[kangning.pk]), (
+        form.errors if form else page[:300])
+    assert "已重新签订医保协议：镇江康宁医院有限公司" in page and "已登记定点医药机构" not in page
+
+
+def test_the_register_page_refuses_a_code_under_agreement_and_names_its_holder(fund, kangning, login):
+    response = login("fund_officer").post(reverse("agreements:institution_register"), {
+        "name": "镇江另一家医院有限公司", "uscc": kangning.uscc, "kind": kangning.kind, "legal_representative": "李新",
+        "legal_representative_id": resident_id(88), "controller": "", "controller_id": "", "region_code": kangning.region_code,
+        "agreement_start": today().isoformat(), "agreement_end": years_later(today(), 2).isoformat(),
+    })
+    assert response.status_code == 200
+    assert f"该统一社会信用代码已登记为定点医药机构：{kangning.name}" in response.content.decode()

@@ -1,6 +1,6 @@
-"""接口文档 (/api/docs/) in a real browser: Swagger UI renders every operation in Chinese under the
-site's CSP (no violation), "Try it out" calls the API with the officer's session, and the schema
-link opens as text in the browser."""
+"""接口文档 (/api/docs/) in a real browser: Swagger UI renders every operation, and its own controls,
+in Chinese under the site's CSP (no violation), 试用 calls the API with the officer's session, and the
+schema link opens as text in the browser."""
 
 from __future__ import annotations
 
@@ -36,10 +36,13 @@ def test_swagger_ui_renders_the_chinese_operations_without_a_policy_violation(op
     operation = page.locator(".opblock", has=page.locator(".opblock-summary-description", has_text="案件列表"))
     operation.locator(".opblock-summary").first.click()
     expect(operation.get_by_text("按案件状态筛选").first).to_be_visible()
-    operation.get_by_role("button", name="Try it out").click()
-    operation.get_by_role("button", name="Execute").click()
+    expect(operation.get_by_text("参数", exact=True).first).to_be_visible()  # Swagger UI's own words in Chinese too
+    operation.get_by_role("button", name="试用").click()
+    operation.get_by_role("button", name="执行").click()
     status = operation.locator(".live-responses-table tr.response .response-col_status").first
     expect(status).to_have_text("200", timeout=PAGE_TIMEOUT_MS)
+    expect(operation.get_by_text("服务器响应", exact=True).first).to_be_visible()
+    expect(operation.get_by_role("button", name="清除")).to_be_visible()
 
     page.wait_for_load_state("networkidle")
     violations = page.evaluate("window.__cspViolations || []")

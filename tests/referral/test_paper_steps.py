@@ -16,7 +16,7 @@ from agencies.models import AuditEvent
 from agencies.services import agency_set_recorder
 from casework.clocks import due_for
 from casework.models import Deadline, DeadlineStatus, PaperRecord
-from demo.stories import SENT
+from demo.stories import PENDING_DECISION, SENT
 from referral.models import ReferralStatus
 
 pytestmark = pytest.mark.django_db
@@ -171,3 +171,33 @@ def test_a_decision_taken_in_time_on_paper_but_entered_late_is_met_not_breached(
         "paper-occurred_at": minute(on_time), "paper-reference": "立案决定书", "paper-scan": scan("立案决定书.pdf", PDF + b"%2\n")})
     review.refresh_from_db()
     assert (review.status, review.breached_at) == (DeadlineStatus.MET, None)
+
+
+def test_the_health_commission_on_paper_signs_and_answers_a_clue_referral_through_the_clerk(tell, cast, login, flow_client):
+    """The 线索移送函's receipt and the 反馈 of an agency on paper: the feedback clock runs from the paper
+    receipt and is met on the paper feedback's date."""
+    from referral.models import ReferralKind
+    from tests.referral.test_clue_referrals import decide, package
+
+    agency_set_recorder(agency=cast.agencies["zj-health"], recorded_by=cast.agencies["zj-msb"])
+    case = tell(PENDING_DECISION, title="同济医院违规执业案")
+    health = decide(case, login, flow_client, "administrative", ["health"])[ReferralKind.HEALTH]
+    flow_client(login("msb_officer")).complete(health.process, "prepare", package(cast, health))
+    flow_client(login("msb_head")).complete(health.process, "approve", {"approve": "yes", "opinion": "同意。"})
+    ten_days_ago = timezone.now() - timedelta(days=10)  # the letter went out then; it is entered now
+    Task.objects.filter(process=health.process, finished__isnull=False).update(finished=ten_days_ago)
+    type(health).objects.filter(pk=health.pk).update(sent_at=ten_days_ago)
+
+    clerk = flow_client(login("msb_clerk"))
+    assert "签收线索移送函" in login("msb_clerk").get(reverse("workflow:work")).content.decode()
+    signed = timezone.now() - timedelta(days=9)
+    clerk.complete(health.process, "acknowledge", {
+        "received_at": minute(signed), "signer_title": "医政科科员", "paper-reference": "线索移送函回执", "paper-scan": scan()})
+    answered = timezone.now() - timedelta(days=2)
+    clerk.complete(health.process, "give_feedback", {
+        "feedback": "已对涉事医师给予警告。", "document_number": "镇卫函〔2026〕9号",
+        "paper-occurred_at": minute(answered), "paper-reference": "镇卫函〔2026〕9号", "paper-scan": scan("复函.pdf", PDF + b"%3\n")})
+    clock = Deadline.objects.get(target_type="referral.referral", target_id=str(health.pk), code="clue.feedback")
+    assert clock.started_at == signed.replace(second=0, microsecond=0)
+    assert (clock.status, clock.met_at) == (DeadlineStatus.MET, answered.replace(second=0, microsecond=0))
+    assert PaperRecord.objects.filter(task__process=health.process).count() == 2
