@@ -317,8 +317,8 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "联办 Lianban API",
-    "DESCRIPTION": "案件、移送、通知、督办与联席会议决议的接口（除“标记通知为已读”外均为只读）；"
-    "每个列表只包含当前用户有权查看的记录。接口使用登录会话（Cookie）认证：在接口文档页（/api/docs/）用 Try it out 调用，即以当前登录用户的身份访问。",
+    "DESCRIPTION": "案件、移送、通知、督办、联席会议决议与搜索的接口（除“标记通知为已读”外均为只读）；"
+    "每个列表只包含当前用户有权查看的记录。接口使用登录会话（Cookie）认证：在接口文档页（/api/docs/）点“试用”调用，即以当前登录用户的身份访问。",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "TAGS": [

@@ -32,7 +32,7 @@ def test_swagger_ui_renders_the_chinese_operations_without_a_policy_violation(op
         expect(page.locator(".opblock-summary-description", has_text=summary).first).to_be_visible()
     expect(page.locator(".opblock-tag", has_text="联席会议决议").first).to_be_visible()
 
-    # Try it out: Swagger UI calls GET /api/cases/ with the session cookie (connect-src 'self').
+    # 试用 (Try it out): Swagger UI calls GET /api/cases/ with the session cookie (connect-src 'self').
     operation = page.locator(".opblock", has=page.locator(".opblock-summary-description", has_text="案件列表"))
     operation.locator(".opblock-summary").first.click()
     expect(operation.get_by_text("按案件状态筛选").first).to_be_visible()
