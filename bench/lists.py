@@ -99,7 +99,9 @@ def main() -> None:
     from casework.selectors import case_list_for_user, case_pages_for_user
     from config.urls import workflow
     from referral.models import Referral
-    from referral.selectors import referral_pages_for_user
+    from casework.models import Subject
+    from referral.selectors import referral_list_for_user, referral_pages_for_user
+    from search.selectors import search_sections
 
     flows = workflow.flow_classes
     reader, visible, head, waiting = heaviest_users()
@@ -149,7 +151,19 @@ def main() -> None:
     def first(**filters):
         return lambda: list(KeysetPaginator(case_pages_for_user(user=reader, **filters), PAGE - 1).seek())
 
+    identifier = (Subject.objects.filter(case__in=case_list_for_user(user=reader).values("pk")[:200], identifier__gt="")
+                  .values_list("identifier", flat=True).first())
+
+    def search_baseline(q):
+        """What 搜索 would cost on guardian's listings: the first ten cases and referrals matching `q`."""
+        return lambda: (list(case_list_for_user(user=reader, search=q)[:10]), list(referral_list_for_user(user=reader, search=q)[:10]))
+
     rows = [
+        ("搜索 page (/search/?q=医院)", reader, page(reader, "/search/?q=医院")),
+        ("搜索 query, 医院 (search.selectors: cases, referrals)", reader, lambda: search_sections(user=reader, q="医院")),
+        ("搜索 baseline: guardian listings of cases and referrals, same search", reader, search_baseline("医院")),
+        ("搜索 query, a full 身份证号", reader, lambda: search_sections(user=reader, q=identifier or "—")),
+        ("搜索 baseline: guardian listings, same 身份证号", reader, search_baseline(identifier or "—")),
         ("inbox 我的待办 page", head, page(head, "/workflow/inbox/")),
         ("inbox query", head, lambda: list(tasklists.inbox(flows, head).order_by("-created", "-id")[:PAGE])),
         ("inbox baseline: viewflow Task.objects.inbox()", head, lambda: list(Task.objects.inbox(flows, head).order_by("-created")[:PAGE])),

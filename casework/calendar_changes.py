@@ -8,8 +8,10 @@ its counted extensions in the order they happened — and moved if the result di
 audited on the case's thread with the old and new times, and the clock's responsible officer and
 their agency's heads are told (one message each, naming the clocks that moved).
 
-A clock already marked breached is left as it is: the breach and its 超期督办 are on record and
-are for a person to resolve.
+A clock already marked breached is counted again too, since a provisional year may have made it
+fall due too early: if its new due time is still ahead it runs again (if its duty was done late by the
+old count but in time by the new one, it is met in time); the breach stays in the audit trail, and
+its 超期督办 stays open for the head to close with that explanation.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from django.utils import timezone
 from agencies.audit import AuditEntry, audit_append_many
 from casework import calendar
 from casework.clocks import Due, Heads, Period, due_for, warning_time
-from casework.models import ClockUnit, Deadline, DeadlinePause, OPEN_DEADLINE_STATUSES
+from casework.models import ClockUnit, Deadline, DeadlinePause, DeadlineStatus, OPEN_DEADLINE_STATUSES
 from notifications.services import Message, notify_many
 
 BATCH = 500
@@ -38,6 +40,11 @@ class Moved:
     deadline: Deadline
     previous_due_at: datetime
     previous_provisional: bool
+    previous_status: str = DeadlineStatus.RUNNING
+
+    @property
+    def breach_lifted(self) -> bool:
+        return self.previous_status == DeadlineStatus.BREACHED and self.deadline.status != DeadlineStatus.BREACHED
 
 
 class _Counts:
@@ -83,10 +90,10 @@ def replayed_due(deadline: Deadline, counts: _Counts | None = None) -> Due:
 
 
 def _counting_through(years: list[int]):
-    """Open clocks counted in days or months whose span (start … due) reaches one of `years`."""
+    """Open or breached clocks counted in days or months whose span (start … due) reaches one of `years`."""
     first, last = min(years), max(years)
     return (
-        Deadline.objects.filter(status__in=OPEN_DEADLINE_STATUSES)
+        Deadline.objects.filter(status__in=(*OPEN_DEADLINE_STATUSES, DeadlineStatus.BREACHED))
         .exclude(unit=ClockUnit.HOURS)
         .filter(
             started_at__lt=timezone.make_aware(datetime.combine(date(last + 1, 1, 1), time.min)),
@@ -104,7 +111,7 @@ def clocks_recount(*, years: Iterable[int], actor, reason: str) -> list[Moved]:
     years = sorted(set(years))
     if not years:
         return []
-    counts, moved, last_pk = _Counts(), [], 0
+    counts, moved, last_pk, now = _Counts(), [], 0, timezone.now()
     while True:
         batch = list(
             _counting_through(years).filter(pk__gt=last_pk).select_for_update(of=("self",))
@@ -118,17 +125,29 @@ def clocks_recount(*, years: Iterable[int], actor, reason: str) -> list[Moved]:
             due = replayed_due(deadline, counts)
             if (due.at, due.provisional) == (deadline.due_at, deadline.provisional):
                 continue
-            moved.append(Moved(deadline, deadline.due_at, deadline.provisional))
+            moved.append(Moved(deadline, deadline.due_at, deadline.provisional, deadline.status))
             if due.at != deadline.due_at:
                 deadline.warn_at = warning_time(started_at=deadline.started_at, due_at=due.at, unit=deadline.unit)
-                if deadline.warned_at and deadline.warn_at > timezone.now():
+                if deadline.warned_at and deadline.warn_at > now:
                     deadline.warned_at = None  # warned for the old time: warn again for the new one
             deadline.due_at, deadline.provisional = due.at, due.provisional
+            if deadline.status == DeadlineStatus.BREACHED:
+                _breach_recounted(deadline, now=now)
             changed.append(deadline)
-        Deadline.objects.bulk_update(changed, ["due_at", "warn_at", "warned_at", "provisional"])
+        Deadline.objects.bulk_update(changed, ["due_at", "warn_at", "warned_at", "provisional", "status", "breached_at"])
     audit_append_many([_entry(move, actor=actor, reason=reason) for move in moved])
     notify_many(_messages(moved, reason=reason))
     return moved
+
+
+def _breach_recounted(deadline: Deadline, *, now: datetime) -> None:
+    """A breached clock under its new due time: met in time if its duty was done by then, running
+    again if that time is still ahead, else still breached."""
+    if deadline.met_at is not None:
+        if deadline.met_at <= deadline.due_at:
+            deadline.status, deadline.breached_at = DeadlineStatus.MET, None
+    elif deadline.due_at > now:
+        deadline.status, deadline.breached_at = DeadlineStatus.RUNNING, None
 
 
 def _when(moment: datetime) -> str:
@@ -141,6 +160,8 @@ def _entry(move: Moved, *, actor, reason: str) -> AuditEntry:
         what = f"届满时间仍为 {_when(deadline.due_at)}，不再标注“暂定”" if not deadline.provisional else "标注为按暂定节假日计算"
     else:
         what = f"届满时间由 {_when(move.previous_due_at)} 调整为 {_when(deadline.due_at)}"
+    if move.breach_lifted:
+        what += "，撤销超期标记（" + ("已按期办结" if deadline.status == DeadlineStatus.MET else "恢复计时") + "）"
     return AuditEntry(
         verb="clock.recounted", target=deadline, agency=deadline.agency, thread=f"case:{deadline.case_id}", actor=actor,
         summary=f"{reason}，重新计算{deadline.title}：{what}",
@@ -162,6 +183,7 @@ def _messages(moved: list[Moved], *, reason: str) -> list[Message]:
     for pk, moves in per_user.items():
         lines = [
             f"{move.deadline.case.title}：{move.deadline.title}，由 {_when(move.previous_due_at)} 调整为 {_when(move.deadline.due_at)}"
+            + ("，不再超期（超期督办可说明情况后办结）" if move.breach_lifted else "")
             for move in moves[:MESSAGE_CLOCKS_LISTED]
         ]
         if len(moves) > MESSAGE_CLOCKS_LISTED:

@@ -106,20 +106,41 @@ def test_confirming_the_year_drops_the_provisional_flag_without_telling_anyone_a
 
 
 def test_clocks_outside_the_changed_year_and_closed_clocks_stay_as_they_were(case, cast, admin):
-    """A clock due before 2027, an hours clock, a met one and a breached one are not counted again."""
+    """A clock due before 2027, an hours clock and a met one are not counted again."""
     before = start(case, started_at=local(2026, 12, 1, 9, 0), code="before")
     hours = start(case, started_at=local(2026, 12, 30, 9, 0), amount=72, unit=ClockUnit.HOURS, code="hours")
     met = start(case, started_at=local(2026, 12, 28, 9, 0), code="met")
     clock_meet(target=case, code="met", at=local(2026, 12, 29, 9, 0))
-    breached = start(case, started_at=local(2026, 12, 28, 9, 0), code="breached")
-    Deadline.objects.filter(pk=breached.pk).update(status=DeadlineStatus.BREACHED, breached_at=breached.due_at)
-    untouched = {row.pk: (row.due_at, row.status) for row in Deadline.objects.filter(pk__in=[before.pk, hours.pk, met.pk, breached.pk])}
+    untouched = {row.pk: (row.due_at, row.status) for row in Deadline.objects.filter(pk__in=[before.pk, hours.pk, met.pk])}
 
     enter_new_years_day(admin)
 
     after = {row.pk: (row.due_at, row.status) for row in Deadline.objects.filter(pk__in=untouched)}
     assert after == untouched
     assert not AuditEvent.objects.filter(verb="clock.recounted").exists()
+
+
+def test_a_clock_breached_by_the_provisional_count_is_lifted_and_one_done_late_is_met_in_time(case, cast, admin):
+    """Due 2027-01-04 by the provisional year; with 元旦 entered, 01-05. A clock marked breached for the
+    old time runs again (its time is ahead), and one whose duty was done on 01-05 at 09:00 — late by
+    the old count — was met in time; both moves are audited and told."""
+    pending = start(case, started_at=local(2026, 12, 28, 9, 0), code="pending", responsible=cast.user("msb_officer"))
+    Deadline.objects.filter(pk=pending.pk).update(status=DeadlineStatus.BREACHED, breached_at=pending.due_at)
+    done = start(case, started_at=local(2026, 12, 28, 9, 0), code="done")
+    clock_meet(target=case, code="done", at=local(2027, 1, 5, 9, 0))
+    assert Deadline.objects.get(pk=done.pk).status == DeadlineStatus.BREACHED
+
+    enter_new_years_day(admin)
+
+    pending.refresh_from_db()
+    done.refresh_from_db()
+    assert (pending.status, pending.breached_at, pending.due_at) == (DeadlineStatus.RUNNING, None, end_of(2027, 1, 5))
+    assert (done.status, done.breached_at, done.due_at) == (DeadlineStatus.MET, None, end_of(2027, 1, 5))
+    summaries = list(AuditEvent.objects.filter(verb="clock.recounted").values_list("summary", flat=True))
+    assert any("撤销超期标记（恢复计时）" in text for text in summaries)
+    assert any("撤销超期标记（已按期办结）" in text for text in summaries)
+    message = Notification.objects.get(recipient=cast.user("msb_officer"), event="clock.recounted")
+    assert "不再超期" in message.body
 
 
 def test_a_paused_clock_keeps_the_time_it_was_paused_for(case, cast, admin):
