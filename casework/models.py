@@ -594,3 +594,33 @@ class PaperRecord(models.Model):
 
     def __str__(self) -> str:
         return f"代录：{self.agency.short_name} {self.reference}"
+
+
+class ScreeningHit(models.Model):
+    """大数据模型筛查 (domain §3, SRC-BIGDATA): one suspicious settlement of an imported list, kept
+    with the lead it was registered under, so that each hit is checked and fed back one by one
+    (逐条核查、逐条反馈) and a list imported twice registers nothing twice (casework.screening)."""
+
+    agency = models.ForeignKey(Agency, verbose_name="导入机关", on_delete=models.PROTECT, related_name="+")
+    hit_id = models.CharField("线索编号", max_length=64)
+    model_name = models.CharField("筛查模型", max_length=60, blank=True)
+    institution = models.CharField("定点医药机构", max_length=200)
+    uscc = models.CharField("统一社会信用代码", max_length=18, blank=True)
+    insured_name = models.CharField("参保人姓名", max_length=60, blank=True)
+    insured_id = models.CharField("身份证号", max_length=18, blank=True)
+    settled_on = models.DateField("结算日期", null=True, blank=True)
+    amount = models.DecimalField("涉及金额（元）", max_digits=14, decimal_places=2)
+    description = models.TextField("疑点描述")
+    case = models.ForeignKey(Case, verbose_name="登记为线索", on_delete=models.PROTECT, related_name="screening_hits")
+    source_file = models.CharField("来源文件", max_length=255)
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="导入人", on_delete=models.PROTECT, related_name="+")
+    imported_at = models.DateTimeField("导入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "大数据筛查疑点"
+        verbose_name_plural = "大数据筛查疑点"
+        ordering = ["case", "hit_id"]
+        constraints = [models.UniqueConstraint(fields=["agency", "hit_id"], name="screening_hit_once_per_agency")]
+
+    def __str__(self) -> str:
+        return f"{self.hit_id} {self.institution}"

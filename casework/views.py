@@ -34,6 +34,9 @@ class CaseListView(SearchListView):
         )
 
 
+SCREENING_HITS_SHOWN = 200  # a lead's 疑点清单 on its page; the rest are in the imported file
+
+
 class CaseDetailView(generic.TemplateView):
     template_name = "casework/case_detail.html"
 
@@ -54,6 +57,7 @@ class CaseDetailView(generic.TemplateView):
             subjects=case.subjects.all(),
             penalties=case.penalties.select_related("subject"),
             evidence=case.evidence.select_related("uploaded_by"),
+            screening_hits=case.screening_hits.all()[:SCREENING_HITS_SHOWN],
             referrals=referrals,
             documents=case.documents.filter(referral__in=[r.pk for r in referrals]).order_by("issued_at"),
             timeline=selectors.case_timeline(case=case),

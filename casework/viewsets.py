@@ -7,6 +7,7 @@ from viewflow.urls import Application
 
 from agencies.permissions import officer_of
 from casework import views
+from casework.screening_views import ScreeningImportView
 
 
 def is_officer(user) -> bool:
@@ -22,6 +23,7 @@ class CaseworkApp(Application):
 
     index_path = path("", views.CaseListView.as_view(), name="index")
     detail_path = path("<int:case_id>/", views.CaseDetailView.as_view(), name="detail")
+    screening_import_path = path("import/", ScreeningImportView.as_view(), name="screening_import")
     subject_add_path = path("<int:case_id>/subjects/add/", views.SubjectAddView.as_view(), name="subject_add")
     evidence_add_path = path("<int:case_id>/evidence/add/", views.EvidenceAddView.as_view(), name="evidence_add")
     decision_extension_path = path(

@@ -17,23 +17,18 @@ from viewflow.workflow.models import Process, Task
 
 from agencies import recording
 
-from casework import services as case_services
+from casework.intake import lead_start
 from casework.flows import CaseFlow
 from casework.models import Case
 
 
 def register_case(*, user, at: datetime | None = None, **fields) -> Case:
     """Start the case flow like the 登记线索 page does (`at`: as having happened then, see `complete`)."""
-    node = CaseFlow.register
-    if not node.can_execute(user):
+    if not CaseFlow.register.can_execute(user):
         raise PermissionError(f"{user} may not register leads")
     with transaction.atomic(), _happening(at) as before:
-        activation = node.activation_class.create(node, None, None)
-        activation.start(SimpleNamespace(user=user))
-        case = case_services.case_register(user=user, **fields)
-        activation.process.case = case
-        activation.execute()
-        _date_tasks(activation.process, before, at)
+        case = lead_start(user=user, **fields)
+        _date_tasks(case.process, before, at)
     return case
 
 

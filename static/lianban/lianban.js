@@ -11,6 +11,23 @@
   }, true);
 })();
 
+// Long work: a submit button with data-lb-busy="正在导入……" says so once its form is sent, and cannot be
+// pressed twice while the server works (the page that answers replaces it).
+(function () {
+  if (window.lianbanBusy) return;
+  window.lianbanBusy = true;
+  document.addEventListener("submit", function (event) {
+    const button = event.submitter;
+    if (!button || !button.hasAttribute("data-lb-busy") || event.defaultPrevented) return;
+    const label = button.querySelector(".mdc-button__label") || button;
+    setTimeout(function () {  // after the browser has taken the form's data
+      button.disabled = true;
+      label.textContent = button.getAttribute("data-lb-busy");
+      button.setAttribute("aria-busy", "true");
+    }, 0);
+  });
+})();
+
 // Fields that belong to some choices only: a field rendered with data-lb-show-when="decision=decline,forward"
 // shows only while its form's `decision` is one of those (the server ignores it otherwise). Read after
 // the widget has taken the user's choice, whatever event it fires.

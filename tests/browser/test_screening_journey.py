@@ -1,0 +1,38 @@
+"""导入大数据筛查线索 in a real browser: from 案件 the officer uploads the province's list, reads the
+preview, confirms, and finds the institution's lead with its hits listed."""
+
+from __future__ import annotations
+
+import pytest
+
+from casework.models import Case
+from tests.casework.test_screening_import import ROWS, csv_file
+
+expect = pytest.importorskip("playwright.sync_api").expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_the_officer_previews_and_imports_a_screening_list(open_as, tmp_path):
+    listing = tmp_path / "省局下发疑点清单.csv"
+    listing.write_bytes(csv_file(ROWS).read())
+
+    page = open_as("msb_officer")
+    page.goto("/cases/")
+    page.get_by_role("link", name="导入大数据筛查线索").click()
+    page.wait_for_url("**/cases/import/")
+    page.locator("input[name=upload]").set_input_files(str(listing))
+    page.get_by_role("button", name="预览").click()
+    expect(page.get_by_test_id("screening-summary")).to_contain_text("将登记线索 2 件，含疑点 3 条")
+    expect(page.get_by_test_id("screening-groups")).to_contain_text("镇江福康大药房")
+
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    page.get_by_role("button", name="确认导入").click()
+    page.wait_for_url("**/cases/")
+    assert asked == ["确认登记 2 件线索（3 条疑点）？"]
+    expect(page.locator("body")).to_contain_text("已登记大数据筛查线索 2 件")
+
+    page.get_by_role("link", name="镇江康泰医院大数据筛查疑点线索").first.click()
+    expect(page.get_by_test_id("screening-hits")).to_contain_text("夜间无医嘱住院")
+    assert Case.objects.filter(screening_hits__isnull=False).distinct().count() == 2
