@@ -38,7 +38,7 @@ ifeq ($(strip $(LIANBAN_SECRET_KEY)),)
 run: export LIANBAN_DEBUG ?= 1
 endif
 
-.PHONY: help install run test test-services test-prereqs lint bench bench-scale bench-throughput clean distclean
+.PHONY: help install run test test-services test-prereqs lint bench bench-scale bench-throughput bench-screening clean distclean
 
 help: ## list the targets
 	@echo "Lianban 联办 — make targets (variables: HOST=$(HOST) PORT=$(PORT) PYTEST_ARGS=…):"
@@ -112,6 +112,9 @@ bench-throughput: install ## PostgreSQL + Redis: task completions/s (services, H
 	$(BENCH_ENV) $(VPY) bench/completions.py --database-url postgres://postgres@127.0.0.1:5432/lianban_bench_completions --redis-url $(TEST_REDIS_URL)
 	$(BENCH_ENV) $(VPY) bench/clocks.py --database-url postgres://postgres@127.0.0.1:5432/lianban_bench_clocks --redis-url $(TEST_REDIS_URL) --clocks $(BENCH_CLOCKS)
 	$(BENCH_ENV) $(VPY) bench/letters.py --database-url postgres://postgres@127.0.0.1:5432/lianban_bench_letters
+
+bench-screening: install ## PostgreSQL: import a 10,000-row big-data screening list (preview, import, again) beside its baselines
+	$(BENCH_ENV) $(VPY) bench/screening.py --database-url postgres://postgres@127.0.0.1:5432/lianban_bench_screening
 
 # --- housekeeping ----------------------------------------------------------------------------
 clean: ## remove var/ (local database, media, static) and caches; keeps .venv

@@ -196,6 +196,7 @@ class Subject(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["case", "identifier_type", "identifier"], name="subject_identifier_once_per_case")
         ]
+        indexes = [models.Index(fields=["identifier"], name="subject_identifier")]  # search by a full 身份证号 / 统一社会信用代码
 
     def __str__(self) -> str:
         return self.name

@@ -92,3 +92,12 @@ def test_the_api_answers_the_same_scoped_search(world, login):
     refused = login("msb_officer").get("/api/search/", {"q": " "})
     assert refused.status_code == 400 and "请填写搜索关键词" in refused.content.decode()
     assert Client().get("/api/search/", {"q": "润安"}).status_code == 403
+
+
+def test_a_code_is_searched_as_a_partys_code_and_still_only_within_what_the_officer_sees(world, login, cast):
+    """A full code is looked up in the parties' index (casework.selectors.IDENTIFIER), in either case of letters."""
+    lead, _, other = world
+    page = search(login("msb_officer"), ID_NUMBER.lower())
+    assert lead.number in page
+    assert 'data-testid="search-nothing"' in search(login("cz_msb_officer"), ID_NUMBER.lower())
+    assert lead.number in login("msb_officer").get(reverse("cases:index"), {"q": ID_NUMBER}).content.decode()
