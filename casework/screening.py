@@ -150,7 +150,7 @@ def _hit(row_number: int, cells: dict[str, object]) -> Hit:
             try:
                 validate(value)
             except ValidationError as exc:
-                problems.extend(exc.messages)
+                problems.extend(message.rstrip("。") for message in exc.messages)
     settled_on = None
     try:
         settled_on = _date(cells.get("结算日期"))

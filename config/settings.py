@@ -465,3 +465,6 @@ LIANBAN_PRACTITIONER_SINGLE_EVENT_BAR_YEARS = env_int("LIANBAN_PRACTITIONER_SING
 # "全覆盖"检查定点医药机构 (家). Default: the 全覆盖检查 campaign only; add "daily", "random", "special",
 # "flying" to count every inspected institution.
 LIANBAN_STATISTICS_FULL_COVERAGE_KINDS = env_list("LIANBAN_STATISTICS_FULL_COVERAGE_KINDS", ["full_coverage"])
+# Who reads the count of referrals to the discipline bodies (移送纪检监察机关) in the statistics, by role
+# (issue 11, UNCONFIRMED): those referrals are confidential. Default: the bureau's head only.
+LIANBAN_STATISTICS_DISCIPLINE_ROLES = env_list("LIANBAN_STATISTICS_DISCIPLINE_ROLES", ["head"])

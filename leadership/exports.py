@@ -76,6 +76,8 @@ def statistics_workbook(report: Report) -> bytes:
     for figure in report.quarterly:
         _row(quarterly, [figure.group, figure.label, figure.unit], figure)
     _notes(quarterly)
+    if report.discipline_withheld:
+        quarterly.append(["移送纪检监察机关的件数涉及保密，仅向规定的负责人显示，本表未列。"])
     _widths(quarterly, [30, 36, 8, 14])
 
     buffer = BytesIO()

@@ -7,6 +7,7 @@ cities. Another city's numbers are never within reach of a city officer.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 
 from agencies.models import Agency, AgencyKind, AgencyLevel
@@ -27,6 +28,12 @@ def statistics_agency_of(user) -> Agency | None:
 
 def can_view_statistics(user) -> bool:
     return statistics_agency_of(user) is not None
+
+
+def can_read_discipline_counts(user) -> bool:
+    """The count of referrals to the discipline bodies: confidential, for LIANBAN_STATISTICS_DISCIPLINE_ROLES only."""
+    officer = officer_of(user)
+    return statistics_agency_of(user) is not None and officer.role in settings.LIANBAN_STATISTICS_DISCIPLINE_ROLES
 
 
 def get_statistics_agency_or_403(user) -> Agency:

@@ -40,6 +40,7 @@ from casework.models import (
     Deadline,
     PenaltyDecision,
     PenaltyKind,
+    ScreeningHit,
 )
 from inspections.models import Inspection, InspectionKind
 from referral.models import FilingDecision, Reconsideration, Referral, ReferralKind, SupervisionProposal
@@ -50,6 +51,7 @@ TEN_THOUSAND = Decimal(10000)
 CENT = Decimal("0.01")
 
 INSTITUTIONS, VISITS, CASES, PERSONS, PERSON_TIMES, POINTS, WAN_YUAN = "家", "家次", "件", "人", "人次", "分", "万元"
+HITS = "条"  # suspicious settlements of a big-data screening list
 
 
 
@@ -158,6 +160,7 @@ class Report:
     bureau: list[Figure]  # seed-003, in the order of domain §11.1
     quarterly: list[Figure]  # domain §11.3, the columns the data supports
     generated_at: datetime
+    discipline_withheld: bool = True  # the 移送纪检监察机关 count is left out for this reader
 
     @property
     def title(self) -> str:
@@ -406,7 +409,10 @@ def _police_rows(period: Period, region: Region, transfers: TransferCounts) -> l
     ]
 
 
-def _referral_rows(period: Period, region: Region) -> list[Figure]:
+DISCIPLINE_REFERRALS = "移送纪检监察机关"
+
+
+def _referral_rows(period: Period, region: Region, *, discipline: bool) -> list[Figure]:
     group = "移送与来文"
     start, end = period.moments()
     sent = Referral.objects.filter(sent_at__gte=start, sent_at__lt=end)
@@ -420,6 +426,8 @@ def _referral_rows(period: Period, region: Region) -> list[Figure]:
         Figure(ReferralKind(kind).label, CASES, outgoing.filter(kind=kind).count(), group)
         for kind in (ReferralKind.HEALTH, ReferralKind.MARKET)
     ]
+    if discipline:  # confidential: only for the roles of LIANBAN_STATISTICS_DISCIPLINE_ROLES
+        rows.append(Figure(DISCIPLINE_REFERRALS, CASES, outgoing.filter(kind=ReferralKind.DISCIPLINE).count(), group))
     return rows
 
 
@@ -435,6 +443,8 @@ def _lead_rows(period: Period, region: Region) -> list[Figure]:
             Figure(f"{label}线索：登记", CASES, of_source.filter(registered_at__gte=start, registered_at__lt=end).count(), group),
             Figure(f"{label}线索：立案", CASES, of_source.filter(filed_at__gte=start, filed_at__lt=end).count(), group),
         ]
+    hits = ScreeningHit.objects.filter(agency__region_code__startswith=region.prefix, imported_at__gte=start, imported_at__lt=end)
+    rows.append(Figure("大数据筛查疑点：导入", HITS, hits.count(), group))
     return rows
 
 
@@ -458,7 +468,7 @@ def _supervision_rows(period: Period, region: Region) -> list[Figure]:
 
 
 def quarterly_table(*, period: Period, region: Region, penalties: PenaltyCounts | None = None,
-                    transfers: TransferCounts | None = None) -> list[Figure]:
+                    transfers: TransferCounts | None = None, discipline: bool = False) -> list[Figure]:
     """医保基金工作情况统计表 (domain §11.3): the proposed columns the case data supports, as rows."""
     penalties = penalties or _penalty_counts(period, region)
     transfers = transfers or _transfer_counts(period, region)
@@ -468,17 +478,19 @@ def quarterly_table(*, period: Period, region: Region, penalties: PenaltyCounts 
         *_penalty_rows(penalties),
         *_practitioner_rows(period, region),
         *_police_rows(period, region, transfers),
-        *_referral_rows(period, region),
+        *_referral_rows(period, region, discipline=discipline),
         *_supervision_rows(period, region),
         *_lead_rows(period, region),
     ]
 
 
-def statistics_report(*, period: Period, region: Region) -> Report:
+def statistics_report(*, period: Period, region: Region, discipline: bool = False) -> Report:
+    """`discipline`: with the count of referrals to the discipline bodies (for the roles allowed to read it)."""
     penalties, transfers = _penalty_counts(period, region), _transfer_counts(period, region)
     return Report(
         period=period, region=region,
         bureau=bureau_figures(period=period, region=region, penalties=penalties, transfers=transfers),
-        quarterly=quarterly_table(period=period, region=region, penalties=penalties, transfers=transfers),
+        quarterly=quarterly_table(period=period, region=region, penalties=penalties, transfers=transfers, discipline=discipline),
         generated_at=timezone.localtime(),
+        discipline_withheld=not discipline,
     )

@@ -12,7 +12,7 @@ from django.views import generic
 
 from leadership import exports, statistics
 from leadership.forms import StatisticsFilterForm
-from leadership.permissions import get_statistics_agency_or_403, statistics_regions
+from leadership.permissions import can_read_discipline_counts, get_statistics_agency_or_403, statistics_regions
 
 TEMPLATE = "leadership/statistics.html"
 
@@ -58,7 +58,9 @@ def _grouped(figures: list[statistics.Figure]) -> list[tuple[str, list[tuple[str
 class StatisticsView(generic.View):
     def get(self, request):
         form = _filter(request)
-        report = statistics.statistics_report(period=form.period, region=form.selected_region) if form.is_valid() else None
+        report = statistics.statistics_report(
+            period=form.period, region=form.selected_region, discipline=can_read_discipline_counts(request.user),
+        ) if form.is_valid() else None
         return render(request, TEMPLATE, _context(form, report))
 
 
@@ -67,7 +69,8 @@ def statistics_export(request):
     form = _filter(request)
     if not form.is_valid():
         return render(request, TEMPLATE, _context(form, None), status=400)
-    report = statistics.statistics_report(period=form.period, region=form.selected_region)
+    report = statistics.statistics_report(
+        period=form.period, region=form.selected_region, discipline=can_read_discipline_counts(request.user))
     response = HttpResponse(exports.statistics_workbook(report), content_type=exports.XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(exports.export_filename(report))}"
     return response

@@ -4,6 +4,7 @@ institution, its hits listed on the case; the same file again registers nothing.
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -75,6 +76,8 @@ def test_a_list_becomes_one_lead_per_institution_with_its_hits_and_a_second_impo
     detail = officer.get(reverse("cases:detail", args=[kangtai.pk])).content.decode()
     assert 'data-testid="screening-hits"' in detail and "夜间无医嘱住院" in detail
     assert AuditEvent.objects.filter(verb="screening.imported").count() == 1
+    statistics = login("msb_head").get(reverse("leadership:statistics")).content.decode()
+    assert re.search(r"大数据筛查疑点：导入</td><td><span[^>]*>3</span> 条", statistics)
 
     again = preview(officer, csv_file(ROWS))
     assert "另有 3 条此前已导入" in again.content.decode() and "确认导入" not in again.content.decode()
@@ -96,6 +99,7 @@ def test_every_wrong_row_is_named_and_nothing_is_imported(cast, login):
     assert "3 行需要修正" in page
     assert "第3行：统一社会信用代码校验位不正确" in page
     assert "第4行：定点医药机构不能为空；疑点描述不能为空；涉及金额应为不小于0" in page and "结算日期应为" in page
+    assert "。；" not in page  # one sentence, its parts joined once
     assert "第5行：线索编号 JS-XJZY-0001 与第2行重复" in page
     assert "确认导入" not in page and not Case.objects.exists()
 

@@ -203,3 +203,30 @@ def test_only_medical_security_bureaus_read_the_statistics(cast, login, username
     client = login(username)
     assert client.get(PAGE).status_code == 403
     assert client.get(EXPORT, {**PERIOD, "region": ZHENJIANG}).status_code == 403
+
+
+def test_the_discipline_referrals_are_counted_for_the_head_only_unless_the_setting_says_otherwise(cast, tell, login, flow_client, settings):
+    """移送纪检监察机关 (domain §11.3): confidential, so by default only the head reads the count, on the
+    page and in the workbook; a leader reads that it is withheld. The roles are a setting."""
+    from demo.stories import PENDING_DECISION
+    from referral.models import ReferralKind
+    from tests.referral.test_clue_referrals import decide, package
+
+    case = tell(PENDING_DECISION, title="医保中心人员内外勾结案")
+    discipline = decide(case, login, flow_client, "administrative", ["discipline"])[ReferralKind.DISCIPLINE]
+    flow_client(login("msb_officer")).complete(discipline.process, "prepare", package(
+        cast, discipline, persons_involved="钱某，镇江市医保中心，稽核科科长", recipient=cast.user("disc_officer").pk))
+    flow_client(login("msb_head")).complete(discipline.process, "approve", {"approve": "yes", "opinion": "同意。"})
+    query = {**PERIOD, "region": ZHENJIANG}
+    key = ("移送纪检监察机关", "件")
+
+    head = login("msb_head")
+    assert table(head.get(PAGE, query), "quarterly-table")[key] == "1"
+    assert sheet_rows(workbook(head.get(EXPORT, query))["季度统计表"], 1)[key] == 1
+    leader = login("msb_leader")
+    page = leader.get(PAGE, query)
+    assert key not in table(page, "quarterly-table") and 'data-testid="discipline-withheld"' in page.content.decode()
+    assert key not in sheet_rows(workbook(leader.get(EXPORT, query))["季度统计表"], 1)
+
+    settings.LIANBAN_STATISTICS_DISCIPLINE_ROLES = ["head", "leader"]
+    assert table(leader.get(PAGE, query), "quarterly-table")[key] == "1"
