@@ -44,6 +44,7 @@ COLUMNS = {
 REQUIRED = ("线索编号", "定点医药机构", "涉及金额", "疑点描述")
 MAX_ROWS = 50_000
 SUMMARY_HITS = 5  # hits written out in a lead's summary; the rest are on its list of hits
+HEADER_SEARCH_ROWS = 10  # rows above the column names (a title, a date line) that a file may have
 LOOKUP_CHUNK = 5_000  # 线索编号 looked up a query at a time (SQLite allows so many parameters)
 
 
@@ -172,17 +173,21 @@ def screening_preview(*, user, name: str, content: bytes) -> Preview:
     officer = officer_of(user)
     if officer is None or not can_register_leads(user):
         raise PermissionDenied("只有医疗保障局的工作人员可以导入筛查线索。")
-    table = [row for row in _table(name, content) if any(_text(cell) for cell in row)]
+    table = [(number, row) for number, row in enumerate(_table(name, content), start=1) if any(_text(cell) for cell in row)]
     if not table:
         raise ValidationError("文件是空的。")
-    headers = [_text(cell) for cell in table[0]]
+    # The header is the first row naming the required columns: a model's export may open with a title.
+    start = next((i for i, (_, row) in enumerate(table[:HEADER_SEARCH_ROWS])
+                  if set(REQUIRED) <= {_text(cell) for cell in row}), 0)
+    headers = [_text(cell) for cell in table[start][1]]
     missing = [name for name in REQUIRED if name not in headers]
     if missing:
-        raise ValidationError(f"缺少必需的列：{'、'.join(missing)}。第一行应为列名，如：{'、'.join(COLUMNS)}。")
-    if len(table) - 1 > MAX_ROWS:
+        raise ValidationError(f"缺少必需的列：{'、'.join(missing)}。列名行应包括：{'、'.join(COLUMNS)}。")
+    rows = table[start + 1:]
+    if len(rows) > MAX_ROWS:
         raise ValidationError(f"一个文件最多 {MAX_ROWS} 行，请分成几个文件导入。")
     hits, errors, seen = [], [], {}
-    for number, row in enumerate(table[1:], start=2):
+    for number, row in rows:
         cells = {header: row[index] if index < len(row) else None for index, header in enumerate(headers) if header}
         try:
             hit = _hit(number, cells)
@@ -206,7 +211,7 @@ def screening_preview(*, user, name: str, content: bytes) -> Preview:
             group.imported_before += 1
         else:
             group.hits.append(hit)
-    return Preview(rows=len(table) - 1, errors=errors, groups=[g for g in groups.values() if g.hits], imported_before=len(before))
+    return Preview(rows=len(rows), errors=errors, groups=[g for g in groups.values() if g.hits], imported_before=len(before))
 
 
 @transaction.atomic

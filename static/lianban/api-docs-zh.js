@@ -13,7 +13,8 @@
     "Loading...": "加载中……", "required": "必填", "Servers": "服务器", "Authorize": "授权", "Close": "关闭",
     "Undocumented": "未说明", "Send empty value": "发送空值", "Filter by tag": "按标签筛选",
     "Copy to clipboard": "复制", "(query)": "（查询参数）", "(path)": "（路径参数）", "Default value": "默认值",
-    "Available values": "可选值", "Example": "示例", "Successful Response": "成功"
+    "Available values": "可选值", "Example": "示例", "Successful Response": "成功",
+    "query": "查询参数", "path": "路径参数"
   };
   var PLACEHOLDERS = { "Filter by tag": "按标签筛选" };
 

@@ -104,10 +104,26 @@ def test_every_wrong_row_is_named_and_nothing_is_imported(cast, login):
     assert "确认导入" not in page and not Case.objects.exists()
 
 
+def test_a_title_above_the_column_names_is_passed_over_and_rows_keep_their_numbers_in_the_file(cast, login):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["江苏省医保局虚假住院模型疑点清单（2026年第4批）"])
+    sheet.append([])
+    sheet.append(HEADER)
+    sheet.append(ROWS[0])
+    sheet.append(["JS-XJZY-0002", "虚假住院", "", "", "", "", "", "100", "缺机构"])
+    out = io.BytesIO()
+    book.save(out)
+    page = preview(login("msb_officer"), SimpleUploadedFile("疑点清单.xlsx", out.getvalue())).content.decode()
+    assert "共 2 行" in page and "第5行：定点医药机构不能为空" in page
+
+
 def test_a_file_without_the_columns_or_of_another_kind_is_refused_clearly(cast, login):
     officer = login("msb_officer")
     page = preview(officer, SimpleUploadedFile("清单.csv", "编号,机构\n1,甲\n".encode())).content.decode()
-    assert "缺少必需的列：线索编号、定点医药机构、涉及金额、疑点描述" in page
+    assert "缺少必需的列：线索编号、定点医药机构、涉及金额、疑点描述" in page and "列名行应包括" in page
     page = preview(officer, SimpleUploadedFile("清单.txt", b"hello")).content.decode()
     assert "请上传 .xlsx 或 .csv 文件" in page
     page = preview(officer, csv_file(ROWS, encoding="gb18030")).content.decode()  # a GB18030 export reads as well
