@@ -33,6 +33,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from agencies import recording
+from agencies.bulk import insert_columns, reserve_ids
 from agencies.models import Agency, AuditChainHead, AuditEvent
 
 GENESIS_HASH = "0" * 64
@@ -86,9 +87,30 @@ def audit_append_many(entries: Sequence[AuditEntry]) -> list[AuditEvent]:
     events = [_signed_event(entry, keys=keys, occurred_at=now) for entry in entries]
     if len({event.mac for event in events}) != len(events):
         raise ValueError("同一批审计事件中有内容完全相同的两条。")
-    AuditEvent.objects.bulk_create(events)
+    if connection.vendor == "postgresql":
+        _insert_postgresql(events, occurred_at=now)
+    else:
+        AuditEvent.objects.bulk_create(events)
     _seal_after_commit()
     return events
+
+
+def _insert_postgresql(events: list[AuditEvent], *, occurred_at: datetime) -> None:
+    """The batch's INSERT column by column (agencies.bulk), without preparing each event field by field."""
+    ids = reserve_ids(AuditEvent, len(events))
+    insert_columns(AuditEvent, ids=ids, same={"occurred_at": occurred_at}, rows={
+        "actor_id": [event.actor_id for event in events],
+        "agency_id": [event.agency_id for event in events],
+        "verb": [event.verb for event in events],
+        "target_type": [event.target_type for event in events],
+        "target_id": [event.target_id for event in events],
+        "thread": [event.thread for event in events],
+        "summary": [event.summary for event in events],
+        "data": [json.dumps(event.data, ensure_ascii=False) for event in events],
+        "mac": [event.mac for event in events],
+    })
+    for event, pk in zip(events, ids, strict=True):
+        event.pk, event._state.adding, event._state.db = pk, False, connection.alias
 
 
 def _signed_event(entry: AuditEntry, *, keys: _Keys | None = None, occurred_at: datetime | None = None) -> AuditEvent:

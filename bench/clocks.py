@@ -147,7 +147,7 @@ def main() -> None:
     parser.add_argument("--redis-url", help="Redis for the workers' channel layer (pushes after commit); default in-memory")
     parser.add_argument("--clocks", type=int, default=20_000, help="overdue clocks per run (default 20000)")
     parser.add_argument("--one-worker-clocks", type=int, help="clocks for the 1-worker run (default: --clocks)")
-    parser.add_argument("--batch", type=int, help="clocks per worker transaction (default: the setting, 200)")
+    parser.add_argument("--batch", type=int, help="clocks per worker transaction (default: the setting, 500)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     args = parser.parse_args()
 

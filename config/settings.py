@@ -385,7 +385,7 @@ LIANBAN_CALENDAR_DAY_HOLIDAY_ROLLOVER = env_bool("LIANBAN_CALENDAR_DAY_HOLIDAY_R
 LIANBAN_CLOCK_WARN_HOURS_BEFORE_DUE = env_int("LIANBAN_CLOCK_WARN_HOURS_BEFORE_DUE", 24)
 LIANBAN_CLOCK_WARN_FRACTION_OF_HOURS = 0.25  # an hours-clock warns when a quarter of it is left
 LIANBAN_CLOCK_WORKER_INTERVAL_SECONDS = env_int("LIANBAN_CLOCK_WORKER_INTERVAL_SECONDS", 30)
-LIANBAN_CLOCK_WORKER_BATCH = env_int("LIANBAN_CLOCK_WORKER_BATCH", 200)
+LIANBAN_CLOCK_WORKER_BATCH = env_int("LIANBAN_CLOCK_WORKER_BATCH", 500)
 # Feedback periods of clue referrals (domain §6.7–6.8, UNCONFIRMED): 30 days by default; the
 # discipline bodies decide internally, so their feedback is optional (0 = no clock, reminders only).
 LIANBAN_CLUE_FEEDBACK_DAYS = env_int("LIANBAN_CLUE_FEEDBACK_DAYS", 30)

@@ -61,9 +61,9 @@ def test_a_batch_of_breaches_opens_the_same_escalation_rows_as_one_breach_at_a_t
     head_task = expected["tasks"]["HUMAN"]  # the head's task, waiting for the responsible agency
     assert (head_task["status"], head_task["owner_permission"], head_task["owner_permission_obj_pk"]) == (
         "NEW", "agencies.handle_escalation", str(case.agency_id))
-    for process in many:
-        assert rows(process.pk) == expected
-    assert sorted(EscalationProcess.objects.filter(pk__in=[p.pk for p in many]).values_list("deadline_id", flat=True)) == sorted(
+    for process_id in many:
+        assert rows(process_id) == expected
+    assert sorted(EscalationProcess.objects.filter(pk__in=many).values_list("deadline_id", flat=True)) == sorted(
         d.pk for d in batch)
 
 
