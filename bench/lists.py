@@ -93,6 +93,7 @@ def main() -> None:
     from viewflow.workflow.models import Task
 
     from casework import tasklists
+    from casework import worklist_due
     from casework.worklist import WorkPages
     from casework.models import Case
     from casework.paging import KeysetPages, KeysetPaginator, cursor_encode
@@ -139,6 +140,21 @@ def main() -> None:
     def work(user, order):
         return lambda: KeysetPaginator(WorkPages(flows, user, order), PAGE - 1).seek()
 
+    def work_sorted_whole(user):
+        """我的工作 by due date as it read before it walked the clocks: every task's clock looked up, the work set sorted."""
+        def run():
+            small, worklist_due.SMALL_WORK_SET = worklist_due.SMALL_WORK_SET, 10**9
+            try:
+                return work(user, "due")()
+            finally:
+                worklist_due.SMALL_WORK_SET = small
+        return run
+
+    def work_deep(user):
+        """我的工作 by due date, the page past the 1,000th row's cursor."""
+        key = WorkPages(flows, user, "due").keys(stop=1000)[-1]
+        return lambda: KeysetPaginator(WorkPages(flows, user, "due"), PAGE - 1).seek(after=cursor_encode(key, 1000))
+
     deep_key = case_pages_for_user(user=reader).keys(stop=1000)[-1]
     deep_cursor = cursor_encode(deep_key, 1000)
 
@@ -176,6 +192,10 @@ def main() -> None:
         ("我的工作 page, by due date", head, page(head, "/workflow/work/?order=due")),
         ("我的工作 query, newest first (casework.worklist)", head, work(head, "new")),
         ("我的工作 query, by due date (casework.worklist)", head, work(head, "due")),
+        ("我的工作 by due date baseline: the work set sorted whole (before)", head, work_sorted_whole(head)),
+        ("我的工作 query, by due date, page past the 1,000th row", head, work_deep(head)),
+        ("我的工作 query, by due date", reader, work(reader, "due")),
+        ("我的工作 by due date baseline: sorted whole", reader, work_sorted_whole(reader)),
         ("我的工作 baseline: viewflow inbox() | queue() as one query, newest first", head,
          lambda: list((Task.objects.inbox(flows, head) | Task.objects.queue(flows, head)).order_by("-created")[:PAGE])),
         ("我的工作 page, newest first (the default)", reader, page(reader, "/workflow/work/")),

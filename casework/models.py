@@ -511,6 +511,9 @@ class Deadline(models.Model):
             models.Index(fields=["status", "warn_at"], name="deadline_warn_due"),
             models.Index(fields=["status", "due_at"], name="deadline_breach_due"),
             models.Index(fields=["target_type", "target_id", "code"], name="deadline_target"),
+            # 我的工作 by due date walks an agency's open clocks soonest first (casework.worklist_due)
+            models.Index(fields=["agency", "due_at", "id"], name="deadline_agency_open_due",
+                         condition=models.Q(status__in=OPEN_DEADLINE_STATUSES)),
         ]
 
     def __str__(self) -> str:

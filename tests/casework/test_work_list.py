@@ -14,7 +14,7 @@ from django.utils import timezone
 from viewflow.workflow import STATUS
 from viewflow.workflow.models import Task
 
-from casework import tasklists, worklist
+from casework import tasklists, worklist, worklist_due
 from casework.models import Deadline
 from config.urls import workflow
 from demo.scenario import DEMO_PASSWORD
@@ -95,7 +95,17 @@ def test_claiming_from_the_list_opens_the_task_form_and_makes_it_mine(cast, tell
     assert "办理" in row and "认领并办理" not in row
 
 
-def test_the_list_holds_exactly_the_users_inbox_and_queue_in_both_orders(cast, tell):
+@pytest.fixture(params=["sorted whole", "walked from the clocks"])
+def due_reading(request, monkeypatch):
+    """By due date, a small work set is sorted whole and a large one read from the agency's clocks
+    (casework.worklist_due); the suites run both, the walk one clock a step to cross its chunks."""
+    if request.param == "walked from the clocks":
+        monkeypatch.setattr(worklist_due, "SMALL_WORK_SET", 0)
+        monkeypatch.setattr(worklist_due, "FIRST_CHUNK", 1)
+    return request.param
+
+
+def test_the_list_holds_exactly_the_users_inbox_and_queue_in_both_orders(cast, tell, due_reading):
     for n, stage in enumerate((LEAD, LEAD, PENDING_FILING, PENDING_FILING, PENDING_APPROVAL, SENT, SENT)):
         tell(stage, title=f"工作清单测试案{n}")
     checked = 0
@@ -110,7 +120,7 @@ def test_the_list_holds_exactly_the_users_inbox_and_queue_in_both_orders(cast, t
     assert checked >= 3, "several officers should have more than one task"
 
 
-def test_by_due_date_the_soonest_clock_comes_first_and_rows_without_a_clock_last(cast, tell):
+def test_by_due_date_the_soonest_clock_comes_first_and_rows_without_a_clock_last(cast, tell, due_reading):
     first, second = tell(PENDING_APPROVAL, title="先到期的移送案"), tell(PENDING_APPROVAL, title="后到期的移送案")
     tell(LEAD, title="没有期限的线索")
     head = cast.user("msb_head")
@@ -144,7 +154,7 @@ def walk_rows(pages, size: int = 2) -> list[worklist.WorkRow]:
     return rows
 
 
-def test_the_clock_shown_is_the_users_agencys_soonest_open_one(cast, tell):
+def test_the_clock_shown_is_the_users_agencys_soonest_open_one(cast, tell, due_reading):
     """A row shows the soonest clock the user's own agency runs on the case: not an earlier one of
     another agency, not a later one of its own."""
     from casework.clocks import clock_start
