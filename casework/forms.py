@@ -15,7 +15,7 @@ from agencies.models import Agency
 from agencies.selectors import officer_list
 from casework import uploads
 from casework.models import (
-    Case, CaseSource, DecisionExtension, EvidenceKind, Handling, ParallelReferral, PenaltyKind, Subject, ViolationType,
+    Case, CaseSource, DecisionExtension, EvidenceKind, Handling, HitVerdict, ParallelReferral, PenaltyKind, Subject, ViolationType,
 )
 
 User = get_user_model()
@@ -218,6 +218,19 @@ class ReporterNoticeForm(forms.Form):
     notified_at = forms.DateTimeField(
         label="告知时间", widget=forms.DateTimeInput(format="%Y-%m-%d %H:%M"), input_formats=["%Y-%m-%d %H:%M"], validators=[within_supported_dates]
     )
+
+
+class HitCheckForm(forms.Form):
+    """逐条反馈 of one big-data screening hit (casework.screening_feedback.screening_hit_check)."""
+
+    verdict = forms.ChoiceField(label="核查结论", choices=HitVerdict.choices, widget=forms.RadioSelect,
+                                error_messages={"required": "请选择核查结论：属实、部分属实或不属实。"})
+    confirmed_amount = forms.DecimalField(
+        label="核实违规金额（元）", required=False, min_value=Decimal("0"), max_digits=14, decimal_places=2,
+        help_text="属实或部分属实的，填写核实的违规金额；不属实的不填。",
+    )
+    note = LongTextField(label="核查情况", help_text="如何核查的（调取病历、现场检查、询问参保人……），发现了什么或为何排除。",
+                         error_messages={"required": "请填写核查情况：如何核查的，发现了什么或为何排除。"})
 
 
 class DecisionExtensionForm(forms.Form):

@@ -600,6 +600,14 @@ class PaperRecord(models.Model):
         return f"代录：{self.agency.short_name} {self.reference}"
 
 
+class HitVerdict(models.TextChoices):
+    """核查结论 of a big-data screening hit, as the feedback up the hierarchy reports it (逐条反馈)."""
+
+    CONFIRMED = "confirmed", "属实"
+    PARTLY = "partly", "部分属实"
+    UNFOUNDED = "unfounded", "不属实"
+
+
 class ScreeningHit(models.Model):
     """大数据模型筛查 (domain §3, SRC-BIGDATA): one suspicious settlement of an imported list, kept
     with the lead it was registered under, so that each hit is checked and fed back one by one
@@ -619,6 +627,14 @@ class ScreeningHit(models.Model):
     source_file = models.CharField("来源文件", max_length=255)
     imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="导入人", on_delete=models.PROTECT, related_name="+")
     imported_at = models.DateTimeField("导入时间", auto_now_add=True)
+    # 逐条核查、逐条反馈 (casework.screening_feedback): empty until the hit is checked
+    verdict = models.CharField("核查结论", max_length=12, choices=HitVerdict.choices, blank=True)
+    confirmed_amount = models.DecimalField("核实违规金额（元）", max_digits=14, decimal_places=2, null=True, blank=True)
+    check_note = models.TextField("核查情况", blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="核查人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    checked_at = models.DateTimeField("反馈时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "大数据筛查疑点"

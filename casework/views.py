@@ -16,6 +16,7 @@ from casework.flows import CaseFlow
 from casework.lists import SearchListView
 from casework.models import CaseStatus
 from casework.presenters import open_tasks_for, process_links
+from casework.screening_feedback import can_feed_back_hits, hit_rollup
 from casework.permissions import can_edit_case, get_case_or_404, get_evidence_or_404
 
 
@@ -57,7 +58,7 @@ class CaseDetailView(generic.TemplateView):
             subjects=case.subjects.all(),
             penalties=case.penalties.select_related("subject"),
             evidence=case.evidence.select_related("uploaded_by"),
-            screening_hits=case.screening_hits.all()[:SCREENING_HITS_SHOWN],
+            **self.screening(case),
             referrals=referrals,
             documents=case.documents.filter(referral__in=[r.pk for r in referrals]).order_by("issued_at"),
             timeline=selectors.case_timeline(case=case),
@@ -66,6 +67,16 @@ class CaseDetailView(generic.TemplateView):
             can_extend_decision=case_clocks.can_extend_decision(user, case),
             **kwargs,
         )
+
+
+    def screening(self, case) -> dict:
+        """The lead's 疑点清单 with its 核查反馈 rolled up (casework.screening_feedback)."""
+        hits = case.screening_hits.all()
+        rollup = hit_rollup(hits)
+        if not rollup.total:
+            return {}
+        return {"screening_hits": hits.select_related("checked_by")[:SCREENING_HITS_SHOWN], "hit_rollup": rollup,
+                "can_check_hits": can_feed_back_hits(self.request.user, case)}
 
 
 class CaseFormView(generic.FormView):

@@ -7,7 +7,7 @@ from viewflow.urls import Application
 
 from agencies.permissions import officer_of
 from casework import views
-from casework.screening_views import ScreeningImportView
+from casework.screening_views import HitCheckView, ScreeningImportView, feedback_export
 
 
 def is_officer(user) -> bool:
@@ -24,6 +24,8 @@ class CaseworkApp(Application):
     index_path = path("", views.CaseListView.as_view(), name="index")
     detail_path = path("<int:case_id>/", views.CaseDetailView.as_view(), name="detail")
     screening_import_path = path("import/", ScreeningImportView.as_view(), name="screening_import")
+    screening_feedback_path = path("import/feedback.xlsx", feedback_export, name="screening_feedback")
+    hit_check_path = path("<int:case_id>/screening/<int:hit_id>/check/", HitCheckView.as_view(), name="hit_check")
     subject_add_path = path("<int:case_id>/subjects/add/", views.SubjectAddView.as_view(), name="subject_add")
     evidence_add_path = path("<int:case_id>/evidence/add/", views.EvidenceAddView.as_view(), name="evidence_add")
     decision_extension_path = path(

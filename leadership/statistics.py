@@ -38,6 +38,7 @@ from casework.models import (
     Case,
     CaseSource,
     Deadline,
+    HitVerdict,
     PenaltyDecision,
     PenaltyKind,
     ScreeningHit,
@@ -445,6 +446,14 @@ def _lead_rows(period: Period, region: Region) -> list[Figure]:
         ]
     hits = ScreeningHit.objects.filter(agency__region_code__startswith=region.prefix, imported_at__gte=start, imported_at__lt=end)
     rows.append(Figure("大数据筛查疑点：导入", HITS, hits.count(), group))
+    # 逐条反馈 (casework.screening_feedback): what was fed back in the period, whenever it was imported
+    checked = ScreeningHit.objects.filter(agency__region_code__startswith=region.prefix, checked_at__gte=start, checked_at__lt=end)
+    found = checked.filter(verdict__in=[HitVerdict.CONFIRMED, HitVerdict.PARTLY])
+    rows += [
+        Figure("大数据筛查疑点：反馈", HITS, checked.count(), group),
+        Figure("大数据筛查疑点：核查属实（含部分属实）", HITS, found.count(), group),
+        amount("大数据筛查疑点：核实违规金额", found.aggregate(total=Sum("confirmed_amount"))["total"], group),
+    ]
     return rows
 
 

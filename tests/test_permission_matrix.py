@@ -71,6 +71,12 @@ def build_world(cast, tell, login, flow_client) -> list[Secret]:
         "received_at": timezone.localtime().strftime("%Y-%m-%d %H:%M"), "items_received": "6", "signer_title": "民警",
         "paper-reference": "回执", "paper-scan": SimpleUploadedFile("回执.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")})
 
+    # A big-data screening list imported by the bureau: its hit is on the lead's page and in the feedback workbook.
+    from casework.screening import screening_import
+    screening_import(user=cast.user("msb_officer"), name="省局下发筛查清单.csv", content=(
+        "线索编号,定点医药机构,涉及金额,疑点描述\nJS-MATRIX-0001,矩阵测试康泰医院,1200,矩阵测试疑点：同日门诊与住院\n"
+    ).encode("utf-8-sig"))
+
     other_city = register_case(
         user=cast.user("cz_msb_officer"), title="矩阵测试常州天宁医院案", source=CaseSource.TIP,
         summary="常州线索：住院费用异常。", source_detail="举报", amount_involved="52000.00",
@@ -86,6 +92,7 @@ def build_world(cast, tell, login, flow_client) -> list[Secret]:
                ZJ_MSB | ZJ_PSB | PROVINCE | {"proc_officer"}),
         Secret("the persons named in a confidential discipline referral", ("钱矩阵",),
                frozenset({"msb_officer", "msb_head", "disc_officer"})),
+        Secret("a hit of the bureau's big-data screening list", ("矩阵测试疑点",), ZJ_MSB | PROVINCE),
         Secret("another city's case", ("矩阵测试常州天宁医院案",), PROVINCE | {"cz_msb_officer"}),
         Secret("an insured person's ID number in another city's case", ("320402198001010012",),
                frozenset({"cz_msb_officer"})),
