@@ -1,11 +1,11 @@
 """导入大数据筛查线索 in a real browser: from 案件 the officer uploads the province's list, reads the
-preview, confirms, and finds the institution's lead with its hits listed."""
+preview, confirms, finds the institution's lead with its hits listed, and feeds one hit back."""
 
 from __future__ import annotations
 
 import pytest
 
-from casework.models import Case
+from casework.models import Case, HitVerdict, ScreeningHit
 from tests.casework.test_screening_import import ROWS, csv_file
 
 expect = pytest.importorskip("playwright.sync_api").expect
@@ -36,3 +36,16 @@ def test_the_officer_previews_and_imports_a_screening_list(open_as, tmp_path):
     page.get_by_role("link", name="镇江康泰医院大数据筛查疑点线索").first.click()
     expect(page.get_by_test_id("screening-hits")).to_contain_text("夜间无医嘱住院")
     assert Case.objects.filter(screening_hits__isnull=False).distinct().count() == 2
+
+    # 逐条反馈: the first hit checked and found true, with the amount found
+    page.locator("tr[data-hit=JS-XJZY-0001]").get_by_role("link", name="反馈").click()
+    expect(page.get_by_test_id("form-intro")).to_contain_text("住院期间同日门诊刷卡")
+    page.get_by_label("属实", exact=True).check()
+    page.get_by_label("核实违规金额（元）").fill("3200.50")
+    page.get_by_label("核查情况").fill("调取病历与门诊记录，住院期间门诊刷卡属实。")
+    page.get_by_role("button", name="保存反馈").click()
+    expect(page.locator("body")).to_contain_text("已反馈疑点 JS-XJZY-0001：属实。")
+    expect(page.get_by_test_id("hit-rollup")).to_contain_text("已反馈 1 条（属实 1、部分属实 0、不属实 0），核实违规金额 3200.50 元")
+    expect(page.get_by_test_id("hit-rollup")).to_contain_text("待核查 1 条")
+    expect(page.locator("tr[data-hit=JS-XJZY-0001]")).to_contain_text("属实")
+    assert ScreeningHit.objects.get(hit_id="JS-XJZY-0001").verdict == HitVerdict.CONFIRMED
