@@ -15,7 +15,8 @@ from agencies.models import Agency
 from agencies.selectors import officer_list
 from casework import uploads
 from casework.models import (
-    Case, CaseSource, DecisionExtension, EvidenceKind, Handling, HitVerdict, ParallelReferral, PenaltyKind, Subject, ViolationType,
+    Case, CaseSource, DecisionExtension, EvidenceKind, Handling, HitVerdict, ParallelReferral, PaymentKind, PenaltyKind, Subject,
+    ViolationType,
 )
 
 User = get_user_model()
@@ -231,6 +232,19 @@ class HitCheckForm(forms.Form):
     )
     note = LongTextField(label="核查情况", help_text="如何核查的（调取病历、现场检查、询问参保人……），发现了什么或为何排除。",
                          error_messages={"required": "请填写核查情况：如何核查的，发现了什么或为何排除。"})
+
+
+class PaymentForm(forms.Form):
+    """追回到账 of a penalty decision (casework.payments.payment_record)."""
+
+    kind = forms.ChoiceField(label="款项", choices=PaymentKind.choices, widget=forms.RadioSelect,
+                             error_messages={"required": "请选择款项：罚款或退回医保基金。"})
+    amount = forms.DecimalField(label="到账金额（元）", min_value=Decimal("0.01"), max_digits=14, decimal_places=2,
+                                error_messages={"required": "请填写到账金额（大于 0 元）。"})
+    paid_on = forms.DateField(label="到账日期", widget=forms.DateInput(format="%Y-%m-%d"), input_formats=["%Y-%m-%d"],
+                              validators=[within_supported_dates], error_messages={"required": "请填写到账日期。"})
+    receipt_number = forms.CharField(label="缴款凭证号", max_length=60, help_text="非税收入缴款书号或银行回单号。",
+                                     error_messages={"required": "请填写缴款凭证号（非税收入缴款书号或银行回单号）。"})
 
 
 class DecisionExtensionForm(forms.Form):

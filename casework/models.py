@@ -600,6 +600,35 @@ class PaperRecord(models.Model):
         return f"代录：{self.agency.short_name} {self.reference}"
 
 
+class PaymentKind(models.TextChoices):
+    """What a payment pays of a penalty decision."""
+
+    FINE = "fine", "罚款"
+    REFUND = "refund", "退回医保基金"
+
+
+class PenaltyPayment(models.Model):
+    """追回到账: money a penalty decision ordered, as it actually came in — one row a receipt
+    (casework.payments). The decision says what is owed; these rows say what was paid."""
+
+    decision = models.ForeignKey(PenaltyDecision, verbose_name="处罚决定", on_delete=models.PROTECT, related_name="payments")
+    kind = models.CharField("款项", max_length=10, choices=PaymentKind.choices)
+    amount = models.DecimalField("到账金额（元）", max_digits=14, decimal_places=2, validators=[MinValueValidator(0)])
+    paid_on = models.DateField("到账日期")
+    receipt_number = models.CharField("缴款凭证号", max_length=60, help_text="非税收入缴款书号或银行回单号。")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "追回到账"
+        verbose_name_plural = "追回到账"
+        ordering = ["paid_on", "id"]
+        indexes = [models.Index(fields=["paid_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount} 元（{self.receipt_number}）"
+
+
 class HitVerdict(models.TextChoices):
     """核查结论 of a big-data screening hit, as the feedback up the hierarchy reports it (逐条反馈)."""
 

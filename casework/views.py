@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views import generic
@@ -14,7 +14,8 @@ from agencies.permissions import can_act_for
 from casework import case_clocks, forms, selectors, services
 from casework.flows import CaseFlow
 from casework.lists import SearchListView
-from casework.models import CaseStatus
+from casework.models import CaseStatus, PaymentKind, PenaltyDecision
+from casework.payments import anything_owed, balances, can_record_payments, payment_record
 from casework.presenters import open_tasks_for, process_links
 from casework.screening_feedback import can_feed_back_hits, hit_rollup
 from casework.permissions import can_edit_case, get_case_or_404, get_evidence_or_404
@@ -56,7 +57,9 @@ class CaseDetailView(generic.TemplateView):
             open_tasks=open_tasks,
             **process_links(process),
             subjects=case.subjects.all(),
-            penalties=case.penalties.select_related("subject"),
+            penalties=[(penalty, owed, anything_owed(owed)) for penalty in case.penalties.select_related("subject").prefetch_related("payments")
+                       for owed in [balances(penalty)]],
+            can_record_payments=can_record_payments(user, case),
             evidence=case.evidence.select_related("uploaded_by"),
             **self.screening(case),
             referrals=referrals,
@@ -123,6 +126,35 @@ class EvidenceAddView(CaseFormView):
     def save(self, form):
         evidence = services.evidence_add(case=self.case, user=self.request.user, **form.cleaned_data)
         messages.success(self.request, f"已上传证据：{evidence.title}（SHA-256 {evidence.sha256[:16]}…）")
+
+
+class PaymentAddView(CaseFormView):
+    """登记到账: a payment against one penalty decision of the case, also after the case closed."""
+
+    form_class = forms.PaymentForm
+    form_title = "登记追回到账"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.case = get_case_or_404(user=request.user, case_id=kwargs["case_id"])
+        self.decision = get_object_or_404(PenaltyDecision.objects.select_related("subject"), pk=kwargs["penalty_id"], case=self.case)
+        if not can_record_payments(request.user, self.case):
+            raise PermissionDenied("只有作出处罚决定的医疗保障局的工作人员可以登记到账。")
+        return generic.FormView.dispatch(self, request, *args, **kwargs)
+
+    def get_initial(self):
+        owed = {kind: balance.owed for kind, balance in balances(self.decision).items()}
+        kind = next((kind for kind, left in owed.items() if left), None)
+        return {"kind": kind, "amount": owed.get(kind), "paid_on": timezone.localdate()}
+
+    def get_context_data(self, **kwargs):
+        decision = self.decision
+        owed = "；".join(f"{PaymentKind(kind).label}应缴 {b.ordered} 元，已到账 {b.paid} 元" for kind, b in balances(decision).items())
+        return super().get_context_data(intro=f"{decision.document_number}（{decision.decided_on:%Y-%m-%d}），{decision.subject.name}：{owed}。",
+                                        submit_label="登记到账", **kwargs)
+
+    def save(self, form):
+        payment = payment_record(user=self.request.user, decision=self.decision, **form.cleaned_data)
+        messages.success(self.request, f"已登记{payment.get_kind_display()}到账 {payment.amount} 元。")
 
 
 class ReporterNoticeView(CaseFormView):

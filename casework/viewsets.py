@@ -31,6 +31,8 @@ class CaseworkApp(Application):
     decision_extension_path = path(
         "<int:case_id>/extend-decision/", views.DecisionExtensionView.as_view(), name="extend_decision"
     )
+    payment_add_path = path("<int:case_id>/penalties/<int:penalty_id>/payments/add/", views.PaymentAddView.as_view(),
+                            name="payment_add")
     reporter_notice_path = path("<int:case_id>/reporter-notice/", views.ReporterNoticeView.as_view(), name="reporter_notice")
     evidence_download_path = path(
         "<int:case_id>/evidence/<int:evidence_id>/download/", views.evidence_download, name="evidence_download"

@@ -39,8 +39,10 @@ from casework.models import (
     CaseSource,
     Deadline,
     HitVerdict,
+    PaymentKind,
     PenaltyDecision,
     PenaltyKind,
+    PenaltyPayment,
     ScreeningHit,
 )
 from inspections.models import Inspection, InspectionKind
@@ -356,6 +358,18 @@ def _penalty_rows(penalties: PenaltyCounts) -> list[Figure]:
     ]
 
 
+def _payment_rows(period: Period, region: Region) -> list[Figure]:
+    """追回到账 (casework.payments): what came in during the period, whenever it was decided."""
+    group = "行政处罚（医疗保障行政部门）"
+    paid = PenaltyPayment.objects.filter(
+        paid_on__range=(period.start, period.end), decision__case__agency__region_code__startswith=region.prefix
+    )
+    return [
+        amount("罚款到账金额", paid.filter(kind=PaymentKind.FINE).aggregate(s=Sum("amount"))["s"], group),
+        amount("退回医保基金到账金额", paid.filter(kind=PaymentKind.REFUND).aggregate(s=Sum("amount"))["s"], group),
+    ]
+
+
 def _practitioner_rows(period: Period, region: Region) -> list[Figure]:
     group = "医保支付资格（定点医药机构相关人员）"
     records = PointRecord.objects.filter(
@@ -485,6 +499,7 @@ def quarterly_table(*, period: Period, region: Region, penalties: PenaltyCounts 
         *_inspection_rows(period, region),
         *_agreement_rows(period, region),
         *_penalty_rows(penalties),
+        *_payment_rows(period, region),
         *_practitioner_rows(period, region),
         *_police_rows(period, region, transfers),
         *_referral_rows(period, region, discipline=discipline),

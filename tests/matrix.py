@@ -83,7 +83,7 @@ def _flow_labels() -> dict[str, type]:
 def _candidates(route: Route, flows: dict[str, type]) -> list[dict[str, object]]:
     """Every combination of real ids the route's parameters can take (all records of the kind)."""
     from agreements.models import AgreementAction, Institution, Practitioner
-    from casework.models import Case, Evidence, PaperRecord, ScreeningHit
+    from casework.models import Case, Evidence, PaperRecord, PenaltyDecision, ScreeningHit
     from meetings.models import Mechanism, Meeting, Resolution
     from notifications.models import Notification
     from referral.models import IssuedDocument, PackageItem, Referral
@@ -143,6 +143,8 @@ def _candidates(route: Route, flows: dict[str, type]) -> list[dict[str, object]]
         frozenset({"action_id"}): lambda: [{"action_id": pk} for pk in AgreementAction.objects.values_list("pk", flat=True)],
         frozenset({"practitioner_id"}): lambda: [{"practitioner_id": pk} for pk in Practitioner.objects.values_list("pk", flat=True)],
         frozenset({"record_id"}): lambda: [{"record_id": pk} for pk in PaperRecord.objects.values_list("pk", flat=True)],
+        frozenset({"case_id", "penalty_id"}): lambda: [
+            {"case_id": c, "penalty_id": p} for c, p in PenaltyDecision.objects.values_list("case_id", "pk")],
         frozenset({"case_id", "hit_id"}): lambda: [
             {"case_id": c, "hit_id": h} for c, h in ScreeningHit.objects.values_list("case_id", "pk")],
         frozenset({"notification_id"}): lambda: [{"notification_id": pk} for pk in Notification.objects.values_list("pk", flat=True)],
