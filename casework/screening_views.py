@@ -17,17 +17,17 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
 from django.utils import timezone
 from django.views import generic
 
 from agencies.permissions import officer_of
 from casework import screening
-from casework.forms import EvidenceFileField, HitCheckForm, add_service_errors
+from casework.forms import EvidenceFileField, HitCheckForm
 from casework.models import ScreeningHit
-from casework.permissions import can_register_leads, get_case_or_404
+from casework.permissions import can_register_leads
 from casework.screening_feedback import can_feed_back_hits, feedback_workbook, screening_hit_check
 from casework.selectors import case_list_for_user
+from casework.views import CaseFormView
 
 PENDING = "screening/pending/"
 TOKEN = re.compile(r"^[0-9a-f]{64}\.(xlsx|csv)$")
@@ -91,42 +91,39 @@ class ScreeningImportView(generic.TemplateView):
         return redirect("cases:index")
 
 
-class HitCheckView(generic.FormView):
+class HitCheckView(CaseFormView):
     """逐条反馈: the result of checking one hit of a lead's 疑点清单."""
 
-    template_name = "lianban/form_page.html"
     form_class = HitCheckForm
+    refusal = "只有导入该清单的医疗保障局的工作人员可以反馈核查结果。"
+    allowed = staticmethod(can_feed_back_hits)
 
-    def dispatch(self, request, *args, **kwargs):
-        self.case = get_case_or_404(user=request.user, case_id=kwargs["case_id"])
-        self.hit = get_object_or_404(ScreeningHit, pk=kwargs["hit_id"], case=self.case)
-        if not can_feed_back_hits(request.user, self.case):
-            raise PermissionDenied("只有导入该清单的医疗保障局的工作人员可以反馈核查结果。")
-        return super().dispatch(request, *args, **kwargs)
+    def load(self, *, hit_id, **kwargs):
+        self.hit = get_object_or_404(ScreeningHit, pk=hit_id, case=self.case)
+
+    @property
+    def form_title(self) -> str:
+        return f"核查反馈：疑点 {self.hit.hit_id}"
 
     def get_initial(self):
         hit = self.hit
         return {"verdict": hit.verdict, "confirmed_amount": hit.confirmed_amount if hit.verdict else None, "note": hit.check_note}
 
     def get_context_data(self, **kwargs):
-        hit, case_url = self.hit, reverse("cases:detail", args=[self.case.pk])
-        title = f"核查反馈：疑点 {hit.hit_id}"
+        hit = self.hit
+        earlier = (f"（已于 {timezone.localtime(hit.checked_at):%Y-%m-%d %H:%M} 反馈为{hit.get_verdict_display()}，再次保存即更正）"
+                   if hit.verdict else "")
         return super().get_context_data(
-            page_title=title, crumbs=[("案件", reverse("cases:index")), (self.case.number, case_url)], cancel_url=case_url,
             intro=f"{hit.institution}，参保人 {hit.insured_name or '—'}，结算日期 {hit.settled_on or '—'}，涉及金额 {hit.amount} 元："
-            f"{hit.description}" + (f"（已于 {timezone.localtime(hit.checked_at):%Y-%m-%d %H:%M} 反馈为{hit.get_verdict_display()}，再次保存即更正）"
-                                    if hit.verdict else ""),
-            submit_label="保存反馈", **kwargs,
+            f"{hit.description}{earlier}", submit_label="保存反馈", **kwargs,
         )
 
-    def form_valid(self, form):
-        try:
-            hit = screening_hit_check(user=self.request.user, hit=self.hit, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-            return self.form_invalid(form)
+    def save(self, form):
+        hit = screening_hit_check(user=self.request.user, hit=self.hit, **form.cleaned_data)
         messages.success(self.request, f"已反馈疑点 {hit.hit_id}：{hit.get_verdict_display()}。")
-        return redirect(reverse("cases:detail", args=[self.case.pk]) + "#screening-hits")
+
+    def done_url(self) -> str:
+        return super().done_url() + "#screening-hits"
 
 
 def feedback_export(request):

@@ -83,15 +83,25 @@ class CaseDetailView(generic.TemplateView):
 
 
 class CaseFormView(generic.FormView):
-    """A form that adds something to an open case of the user's own agency."""
+    """A form that records something on a case the user may see: by default, adds to an open case of
+    the user's own agency. A subclass names who may use it (`allowed`, `refusal`) and what else of the
+    case it works on (`load`)."""
 
     template_name = "lianban/form_page.html"
     form_title = ""
+    refusal = "只有承办机关的工作人员可以在办案期间修改案件材料。"
+
+    def allowed(self, user, case) -> bool:
+        return can_edit_case(user, case)
+
+    def load(self, **kwargs) -> None:
+        """Fetch what the form is about beyond the case (404 when it is not the case's)."""
 
     def dispatch(self, request, *args, **kwargs):
         self.case = get_case_or_404(user=request.user, case_id=kwargs["case_id"])
-        if not can_edit_case(request.user, self.case):
-            raise PermissionDenied("只有承办机关的工作人员可以在办案期间修改案件材料。")
+        self.load(**kwargs)
+        if not self.allowed(request.user, self.case):
+            raise PermissionDenied(self.refusal)
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -107,7 +117,10 @@ class CaseFormView(generic.FormView):
         except ValidationError as exc:
             forms.add_service_errors(form, exc)
             return self.form_invalid(form)
-        return redirect("cases:detail", case_id=self.case.pk)
+        return redirect(self.done_url())
+
+    def done_url(self) -> str:
+        return reverse("cases:detail", args=[self.case.pk])
 
 
 class SubjectAddView(CaseFormView):
@@ -133,13 +146,11 @@ class PaymentAddView(CaseFormView):
 
     form_class = forms.PaymentForm
     form_title = "登记追回到账"
+    refusal = "只有作出处罚决定的医疗保障局的工作人员可以登记到账。"
+    allowed = staticmethod(can_record_payments)
 
-    def dispatch(self, request, *args, **kwargs):
-        self.case = get_case_or_404(user=request.user, case_id=kwargs["case_id"])
-        self.decision = get_object_or_404(PenaltyDecision.objects.select_related("subject"), pk=kwargs["penalty_id"], case=self.case)
-        if not can_record_payments(request.user, self.case):
-            raise PermissionDenied("只有作出处罚决定的医疗保障局的工作人员可以登记到账。")
-        return generic.FormView.dispatch(self, request, *args, **kwargs)
+    def load(self, *, penalty_id, **kwargs):
+        self.decision = get_object_or_404(PenaltyDecision.objects.select_related("subject"), pk=penalty_id, case=self.case)
 
     def get_initial(self):
         owed = {kind: balance.owed for kind, balance in balances(self.decision).items()}
@@ -162,12 +173,10 @@ class ReporterNoticeView(CaseFormView):
 
     form_class = forms.ReporterNoticeForm
     form_title = "告知实名举报人"
+    refusal = "只有承办机关的工作人员可以登记告知情况。"
 
-    def dispatch(self, request, *args, **kwargs):
-        self.case = get_case_or_404(user=request.user, case_id=kwargs["case_id"])
-        if not can_act_for(request.user, self.case.agency):
-            raise PermissionDenied("只有承办机关的工作人员可以登记告知情况。")
-        return generic.FormView.dispatch(self, request, *args, **kwargs)
+    def allowed(self, user, case) -> bool:
+        return can_act_for(user, case.agency)
 
     def get_initial(self):
         return {"notified_at": timezone.localtime().replace(second=0, microsecond=0)}
@@ -182,12 +191,8 @@ class DecisionExtensionView(CaseFormView):
 
     form_class = forms.DecisionExtensionForm
     form_title = "延长办案期限"
-
-    def dispatch(self, request, *args, **kwargs):
-        self.case = get_case_or_404(user=request.user, case_id=kwargs["case_id"])
-        if not case_clocks.can_extend_decision(request.user, self.case):
-            raise PermissionDenied("只有承办机关负责人可以在办案期限内批准延长。")
-        return generic.FormView.dispatch(self, request, *args, **kwargs)
+    refusal = "只有承办机关负责人可以在办案期限内批准延长。"
+    allowed = staticmethod(case_clocks.can_extend_decision)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
