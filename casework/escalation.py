@@ -100,7 +100,6 @@ def _write_models(processes: list[EscalationProcess], waiting: list[dict], *, no
     )
     for process, parent in zip(processes, parents, strict=True):
         process.id = process.process_ptr_id = parent.pk
-        process.status, process.created, process.data, process.measures = STATUS.NEW, now, {}, ""
         process._state.adding, process._state.db = False, using
     # bulk_create refuses multi-table models: the child rows go in with the parents' ids, in one INSERT.
     EscalationProcess._base_manager.using(using)._insert(processes, fields=EscalationProcess._meta.local_concrete_fields)
