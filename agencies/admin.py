@@ -40,6 +40,7 @@ ADMIN_MODELS = frozenset({
     "agencies.auditevent",
     "casework.holidayyear",
     "casework.calendarday",
+    "rewards.rewardpolicy",
     "axes.accessattempt",
     "axes.accesslog",
     "axes.accessfailurelog",

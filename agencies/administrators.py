@@ -50,6 +50,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "casework.view_holidayyear", "casework.add_holidayyear", "casework.change_holidayyear",
         "casework.view_calendarday", "casework.add_calendarday", "casework.change_calendarday",
         "casework.delete_calendarday",
+        "rewards.view_rewardpolicy", "rewards.add_rewardpolicy", "rewards.change_rewardpolicy",
     ),
     AdminRole.SECURITY: (
         "auth.view_user", "auth.add_user", "auth.change_user",

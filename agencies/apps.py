@@ -15,3 +15,4 @@ class AgenciesConfig(AppConfig):
         # The admin modules of every app were imported by the admin app's ready(), which runs first.
         admin_site_confine()
         post_migrate.connect(administrators.roles_ensure_after_migrate, dispatch_uid="agencies.administrator_roles")
+        post_migrate.connect(permissions.role_grants_ensure_after_migrate, dispatch_uid="agencies.role_grants")

@@ -68,6 +68,7 @@ class Agency(models.Model):
             ("issue_documents", "签发文书"),
             ("handle_escalation", "处理超期督办"),
             ("approve_extension", "批准延长法定期限"),
+            ("approve_reward", "审批举报奖励"),
         ]
 
     def __str__(self) -> str:

@@ -30,12 +30,14 @@ APPROVE_TRANSFER = "agencies.approve_transfer"
 ISSUE_DOCUMENTS = "agencies.issue_documents"
 HANDLE_ESCALATION = "agencies.handle_escalation"
 APPROVE_EXTENSION = "agencies.approve_extension"
+APPROVE_REWARD = "agencies.approve_reward"
 
 # What each role may do for its own agency (granted on that agency's row).
 ROLE_AGENCY_PERMISSIONS: dict[str, tuple[str, ...]] = {
     Role.OFFICER: (ACT_FOR_AGENCY, ISSUE_DOCUMENTS),
     Role.SECTION_CHIEF: (ACT_FOR_AGENCY, APPROVE_CASE, ISSUE_DOCUMENTS),
-    Role.HEAD: (ACT_FOR_AGENCY, APPROVE_CASE, APPROVE_TRANSFER, ISSUE_DOCUMENTS, HANDLE_ESCALATION, APPROVE_EXTENSION),
+    Role.HEAD: (ACT_FOR_AGENCY, APPROVE_CASE, APPROVE_TRANSFER, ISSUE_DOCUMENTS, HANDLE_ESCALATION, APPROVE_EXTENSION,
+                 APPROVE_REWARD),
     Role.LEADER: (),
     Role.CLERK: (ISSUE_DOCUMENTS,),
 }
@@ -92,6 +94,36 @@ def agency_groups(agency: Agency, roles: Iterable[str] = ALL_ROLES) -> list[Grou
         for link in AgencyGroup.objects.filter(agency=agency, role__in=list(roles)).select_related("group")
     ]
 
+
+
+def role_grants_ensure() -> int:
+    """Give every existing agency's role groups the task permissions their role has today; returns how
+    many grants were missing. A permission added to a role later (举报奖励's approval, say) thereby
+    reaches the agencies made before it, at the next `migrate`, as `agency_setup_groups` gives it to new ones."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.contrib.auth.models import Permission
+    from guardian.models import GroupObjectPermission
+
+    agency_type = ContentType.objects.get_for_model(Agency)
+    codenames = {perm for perms in ROLE_AGENCY_PERMISSIONS.values() for perm in perms}
+    permission = {p.codename: p for p in Permission.objects.filter(
+        content_type=agency_type, codename__in=[perm.split(".", 1)[1] for perm in codenames])}
+    held = set(GroupObjectPermission.objects.filter(content_type=agency_type).values_list("group_id", "permission_id", "object_pk"))
+    missing = [
+        GroupObjectPermission(group_id=link.group_id, permission=permission[perm.split(".", 1)[1]], content_type=agency_type,
+                              object_pk=str(link.agency_id))
+        for link in AgencyGroup.objects.only("group_id", "agency_id", "role")
+        for perm in ROLE_AGENCY_PERMISSIONS.get(link.role, ())
+        if (link.group_id, permission[perm.split(".", 1)[1]].pk, str(link.agency_id)) not in held
+    ]
+    GroupObjectPermission.objects.bulk_create(missing)
+    return len(missing)
+
+
+def role_grants_ensure_after_migrate(sender, using: str = "default", **kwargs) -> None:
+    """post_migrate receiver (after auth has created the permissions)."""
+    if using == "default":
+        role_grants_ensure()
 
 # --- per-object grants ------------------------------------------------------------------------------
 

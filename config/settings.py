@@ -13,7 +13,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_choice, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("LIANBAN_VAR_DIR", str(BASE_DIR / "var")))
@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "inspections",
     "leadership",
     "search",
+    "rewards",
     "demo",
 ]
 
@@ -468,3 +469,8 @@ LIANBAN_STATISTICS_FULL_COVERAGE_KINDS = env_list("LIANBAN_STATISTICS_FULL_COVER
 # Who reads the count of referrals to the discipline bodies (移送纪检监察机关) in the statistics, by role
 # (issue 11, UNCONFIRMED): those referrals are confidential. Default: the bureau's head only.
 LIANBAN_STATISTICS_DISCIPLINE_ROLES = env_list("LIANBAN_STATISTICS_DISCIPLINE_ROLES", ["head"])
+# 举报奖励 (domain §6.11): which date picks the reward standard, "tip" (the tip-off's registration) or
+# "decision" (the latest penalty decision) — UNCONFIRMED, default "tip"; the reporter claims within
+# 2 months of being told, or the reward is deemed waived (医保办发〔2022〕22号).
+LIANBAN_REWARD_POLICY_DATE = env_choice("LIANBAN_REWARD_POLICY_DATE", "tip", ("tip", "decision"))
+LIANBAN_REWARD_CLAIM_MONTHS = env_int("LIANBAN_REWARD_CLAIM_MONTHS", 2)

@@ -20,6 +20,7 @@ from referral.clue_flow import ClueReferralFlow
 from referral.flows import TransferFlow
 from referral.incoming_flow import IncomingReferralFlow
 from referral.viewsets import ReferralApp
+from rewards.viewsets import RewardsApp
 from search.viewsets import SearchApp
 from supervision.flows import SupervisionFlow
 from supervision.viewsets import SupervisionApp
@@ -61,6 +62,7 @@ site = Site(
         MeetingsApp(),
         AgreementsApp(),
         InspectionsApp(),
+        RewardsApp(),
         LeadershipApp(),
         NotificationsApp(),
     ],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -329,6 +329,27 @@ def agreements_demo(cast: Cast) -> None:
 
 UNREAD_KEPT = 3  # what a newcomer's bell shows after the demo
 
+
+
+# 举报奖励标准 of the demo: the national bounds are the rules' (domain.md §6.11); the ratios are examples.
+DEMO_REWARD_POLICIES = [
+    ("", "全国", date(2018, 11, 29), date(2022, 12, 31), "《欺诈骗取医疗保障基金行为举报奖励暂行办法》（2018年）",
+     [{"upto": None, "rate": 2}], Decimal("200"), Decimal("100000"), "演示数据：比例为示例值"),
+    ("32", "江苏省", date(2023, 1, 1), None, "《违法违规使用医疗保障基金举报奖励办法》（医保办发〔2022〕22号）及本省实施细则",
+     [{"upto": 100000, "rate": 6}, {"upto": 1000000, "rate": 4}, {"upto": None, "rate": 2}], Decimal("200"), Decimal("200000"),
+     "演示数据：分段比例为示例值，以本省实施细则为准"),
+]
+
+
+def reward_policies_demo() -> None:
+    """The demo's reward standards; idempotent (a standard already entered is left as it is)."""
+    from rewards.models import RewardPolicy
+
+    for region_code, region_name, start, until, name, tiers, low, high, note in DEMO_REWARD_POLICIES:
+        RewardPolicy.objects.get_or_create(region_code=region_code, effective_from=start, defaults={
+            "region_name": region_name, "effective_until": until, "name": name, "tiers": tiers, "minimum": low,
+            "maximum": high, "note": note,
+        })
 
 def notifications_settle(cast: Cast) -> None:
     """Each demo user's newest notifications stay unread, the history the demo wrote before them is

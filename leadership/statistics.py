@@ -47,6 +47,7 @@ from casework.models import (
 )
 from inspections.models import Inspection, InspectionKind
 from referral.models import FilingDecision, Reconsideration, Referral, ReferralKind, SupervisionProposal
+from rewards.models import Reward, RewardStatus
 from supervision.models import Supervision, SupervisionStatus
 
 QUARTER_NAMES = {1: "一", 2: "二", 3: "三", 4: "四"}
@@ -471,6 +472,17 @@ def _lead_rows(period: Period, region: Region) -> list[Figure]:
     return rows
 
 
+
+def _reward_rows(period: Period, region: Region) -> list[Figure]:
+    """兑现举报奖励 (rewards): the rewards paid to reporters in the period."""
+    paid = Reward.objects.filter(status=RewardStatus.PAID, paid_on__range=(period.start, period.end),
+                                 case__agency__region_code__startswith=region.prefix)
+    group = "线索"
+    return [
+        Figure("兑现举报奖励", CASES, paid.count(), group),
+        amount("兑现举报奖励金额", paid.aggregate(total=Sum("amount"))["total"], group),
+    ]
+
 def _supervision_rows(period: Period, region: Region) -> list[Figure]:
     """挂牌督办 of cases handled in the region: listed and signed off within the period; still under
     supervision, and overdue (a duty past its time and not done), as the table is drawn."""
@@ -505,6 +517,7 @@ def quarterly_table(*, period: Period, region: Region, penalties: PenaltyCounts 
         *_referral_rows(period, region, discipline=discipline),
         *_supervision_rows(period, region),
         *_lead_rows(period, region),
+        *_reward_rows(period, region),
     ]
 
 

@@ -18,6 +18,7 @@ from agencies.permissions import (
     ACT_FOR_AGENCY,
     APPROVE_CASE,
     APPROVE_TRANSFER,
+    APPROVE_REWARD,
     APPROVE_EXTENSION,
     HANDLE_ESCALATION,
     ISSUE_DOCUMENTS,
@@ -84,7 +85,8 @@ def test_the_head_approves_transfers_for_their_own_agency_only(cast):
 def test_each_role_holds_exactly_its_task_permissions_on_its_own_agency(cast, username):
     officer = cast.officers[username]
     user = officer.user
-    task_perms = (ACT_FOR_AGENCY, APPROVE_CASE, APPROVE_TRANSFER, ISSUE_DOCUMENTS, HANDLE_ESCALATION, APPROVE_EXTENSION)
+    task_perms = (ACT_FOR_AGENCY, APPROVE_CASE, APPROVE_TRANSFER, ISSUE_DOCUMENTS, HANDLE_ESCALATION, APPROVE_EXTENSION,
+                  APPROVE_REWARD)
     held = {perm for perm in task_perms if user.has_perm(perm, officer.agency)}
     assert held == set(ROLE_AGENCY_PERMISSIONS[officer.role])
     other = cast.agencies["cz-msb"] if officer.agency.code != "cz-msb" else cast.agencies["zj-msb"]

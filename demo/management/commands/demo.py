@@ -2,7 +2,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from demo.scenario import AUDIT_ADMIN, DEMO_PASSWORD, OFFICERS, SECURITY_ADMIN, SYSTEM_ADMIN, build_city, system_admin_ensure
-from demo.stories import agreements_demo, joint_meeting_demo, notifications_settle, supervise_demo_case, tell_all
+from demo.stories import (
+    agreements_demo, joint_meeting_demo, notifications_settle, reward_policies_demo, supervise_demo_case, tell_all,
+)
 
 
 class Command(BaseCommand):
@@ -19,6 +21,7 @@ class Command(BaseCommand):
         supervise_demo_case(cast)
         joint_meeting_demo(cast)
         agreements_demo(cast)
+        reward_policies_demo()
         notifications_settle(cast)
         self.stdout.write(self.style.SUCCESS(f"演示数据就绪：{len(cast.agencies)} 个机关，{len(cast.officers)} 名人员，新建案件 {len(created)} 件。"))
         if quiet:
