@@ -69,6 +69,7 @@ class Agency(models.Model):
             ("handle_escalation", "处理超期督办"),
             ("approve_extension", "批准延长法定期限"),
             ("approve_reward", "审批举报奖励"),
+            ("approve_publication", "审批典型案例曝光"),
         ]
 
     def __str__(self) -> str:

@@ -22,7 +22,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
 from django.db import models, transaction
 from guardian.shortcuts import assign_perm, remove_perm
 
-from agencies.models import Agency, AgencyGroup, Officer, Role
+from agencies.models import Agency, AgencyGroup, AgencyKind, Officer, Role
 
 ACT_FOR_AGENCY = "agencies.act_for_agency"
 APPROVE_CASE = "agencies.approve_case"
@@ -31,13 +31,14 @@ ISSUE_DOCUMENTS = "agencies.issue_documents"
 HANDLE_ESCALATION = "agencies.handle_escalation"
 APPROVE_EXTENSION = "agencies.approve_extension"
 APPROVE_REWARD = "agencies.approve_reward"
+APPROVE_PUBLICATION = "agencies.approve_publication"
 
 # What each role may do for its own agency (granted on that agency's row).
 ROLE_AGENCY_PERMISSIONS: dict[str, tuple[str, ...]] = {
     Role.OFFICER: (ACT_FOR_AGENCY, ISSUE_DOCUMENTS),
     Role.SECTION_CHIEF: (ACT_FOR_AGENCY, APPROVE_CASE, ISSUE_DOCUMENTS),
     Role.HEAD: (ACT_FOR_AGENCY, APPROVE_CASE, APPROVE_TRANSFER, ISSUE_DOCUMENTS, HANDLE_ESCALATION, APPROVE_EXTENSION,
-                 APPROVE_REWARD),
+                 APPROVE_REWARD, APPROVE_PUBLICATION),
     Role.LEADER: (),
     Role.CLERK: (ISSUE_DOCUMENTS,),
 }
@@ -176,3 +177,9 @@ def officer_of(user: User) -> Officer | None:
 
 def can_act_for(user: User, agency: Agency, perm: str = ACT_FOR_AGENCY) -> bool:
     return user.is_authenticated and user.has_perm(perm, agency)
+
+
+def acts_for_a_bureau(user: User) -> bool:
+    """An officer who acts for a 医疗保障局 (the menus of what only a bureau does: rewards, publication)."""
+    officer = officer_of(user)
+    return officer is not None and officer.agency.kind == AgencyKind.MSB and can_act_for(user, officer.agency)

@@ -32,7 +32,8 @@ class Step:
 
 class CaseStepView(generic.TemplateView):
     """Subclasses name the record (`record_name`), who may see it (`visible`, `refusal`), how to load it
-    (`load`), the steps (`steps`) and which one the user may take now (`next_step`)."""
+    (`load`), the steps (`steps`) and which the user may take now (`open_steps`: the first is offered,
+    another is chosen with `?step=`)."""
 
     record_name = ""
     refusal = ""
@@ -44,7 +45,7 @@ class CaseStepView(generic.TemplateView):
     def load(self, case):
         raise NotImplementedError
 
-    def next_step(self, user, case, record) -> str | None:
+    def open_steps(self, user, case, record) -> list[str]:
         raise NotImplementedError
 
     def initial(self, step: str) -> dict:
@@ -58,7 +59,9 @@ class CaseStepView(generic.TemplateView):
         if not self.visible(request.user, self.case):
             raise PermissionDenied(self.refusal)
         self.record = self.load(self.case)
-        self.step = self.next_step(request.user, self.case, self.record)
+        self.open = self.open_steps(request.user, self.case, self.record)
+        wanted = request.POST.get("step") if request.method == "POST" else request.GET.get("step")
+        self.step = wanted if wanted in self.open else (self.open[0] if self.open else None)
         return super().dispatch(request, *args, **kwargs)
 
     def post(self, request, *args, **kwargs):
@@ -66,7 +69,7 @@ class CaseStepView(generic.TemplateView):
             raise PermissionDenied(f"{self.record_name}当前没有您可以办理的步骤。")
         step = self.steps[self.step]
         form = step.form(request.POST)
-        if request.POST.get("step") != self.step:
+        if request.POST.get("step") != self.step:  # not open any more (or never was)
             form.is_valid()
             form.add_error(None, STALE.format(record=self.record_name))
         elif form.is_valid():
@@ -87,6 +90,7 @@ class CaseStepView(generic.TemplateView):
         case_url = reverse("cases:detail", args=[self.case.pk])
         return super().get_context_data(
             case=self.case, record=self.record, step=self.step, form=form, submit_label=step.button if step else "",
+            other_steps=[(name, self.steps[name].button) for name in self.open if name != self.step],
             confirm=step.confirm if step else "", page_title=self.record_name,
             crumbs=[("案件", reverse("cases:index")), (self.case.number, case_url)], **kwargs,
         )

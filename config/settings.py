@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "leadership",
     "search",
     "rewards",
+    "publication",
     "demo",
 ]
 
@@ -474,3 +475,6 @@ LIANBAN_STATISTICS_DISCIPLINE_ROLES = env_list("LIANBAN_STATISTICS_DISCIPLINE_RO
 # 2 months of being told, or the reward is deemed waived (医保办发〔2022〕22号).
 LIANBAN_REWARD_POLICY_DATE = env_choice("LIANBAN_REWARD_POLICY_DATE", "tip", ("tip", "decision"))
 LIANBAN_REWARD_CLAIM_MONTHS = env_int("LIANBAN_REWARD_CLAIM_MONTHS", 2)
+# 典型案例曝光: a published case whose decision is changed or annulled is withdrawn within 3 working
+# days (行政处罚法 Art. 48 says 三日, which Art. 85 counts in working days).
+LIANBAN_PUBLICATION_WITHDRAW_WORKING_DAYS = env_int("LIANBAN_PUBLICATION_WITHDRAW_WORKING_DAYS", 3)

@@ -19,6 +19,7 @@ from notifications import urls as notification_urls
 from referral.clue_flow import ClueReferralFlow
 from referral.flows import TransferFlow
 from referral.incoming_flow import IncomingReferralFlow
+from publication.viewsets import PublicationApp
 from referral.viewsets import ReferralApp
 from rewards.viewsets import RewardsApp
 from search.viewsets import SearchApp
@@ -63,6 +64,7 @@ site = Site(
         AgreementsApp(),
         InspectionsApp(),
         RewardsApp(),
+        PublicationApp(),
         LeadershipApp(),
         NotificationsApp(),
     ],

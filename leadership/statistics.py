@@ -47,6 +47,7 @@ from casework.models import (
 )
 from inspections.models import Inspection, InspectionKind
 from referral.models import FilingDecision, Reconsideration, Referral, ReferralKind, SupervisionProposal
+from publication.models import PublicationStatus, TypicalCase
 from rewards.models import Reward, RewardStatus
 from supervision.models import Supervision, SupervisionStatus
 
@@ -483,6 +484,15 @@ def _reward_rows(period: Period, region: Region) -> list[Figure]:
         amount("兑现举报奖励金额", paid.aggregate(total=Sum("amount"))["total"], group),
     ]
 
+
+def _publication_rows(period: Period, region: Region) -> list[Figure]:
+    """曝光典型案例 (publication): cases published in the period, also those withdrawn since."""
+    published = TypicalCase.objects.filter(
+        status__in=[PublicationStatus.PUBLISHED, PublicationStatus.WITHDRAWN], published_on__range=(period.start, period.end),
+        case__agency__region_code__startswith=region.prefix,
+    )
+    return [Figure("曝光典型案例", CASES, published.count(), "行政处罚（医疗保障行政部门）")]
+
 def _supervision_rows(period: Period, region: Region) -> list[Figure]:
     """挂牌督办 of cases handled in the region: listed and signed off within the period; still under
     supervision, and overdue (a duty past its time and not done), as the table is drawn."""
@@ -518,6 +528,7 @@ def quarterly_table(*, period: Period, region: Region, penalties: PenaltyCounts 
         *_supervision_rows(period, region),
         *_lead_rows(period, region),
         *_reward_rows(period, region),
+        *_publication_rows(period, region),
     ]
 
 

@@ -48,7 +48,10 @@ class RewardCaseView(CaseStepView):
                       confirm="登记后奖励视为放弃，不能再发放。确定吗？"),
     }
     visible = staticmethod(can_see_reward)
-    next_step = staticmethod(reward_next_step)
+
+    def open_steps(self, user, case, record) -> list[str]:
+        step = reward_next_step(user, case, record)
+        return [step] if step else []
 
     def load(self, case):
         return Reward.objects.select_related("policy", "assessed_by", "approved_by", "paid_by").filter(case=case).first()
