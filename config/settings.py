@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "search",
     "rewards",
     "publication",
+    "credit",
     "demo",
 ]
 
@@ -478,3 +479,6 @@ LIANBAN_REWARD_CLAIM_MONTHS = env_int("LIANBAN_REWARD_CLAIM_MONTHS", 2)
 # 典型案例曝光: a published case whose decision is changed or annulled is withdrawn within 3 working
 # days (行政处罚法 Art. 48 says 三日, which Art. 85 counts in working days).
 LIANBAN_PUBLICATION_WITHDRAW_WORKING_DAYS = env_int("LIANBAN_PUBLICATION_WITHDRAW_WORKING_DAYS", 3)
+# 信用: how long an administrative penalty counts against its subject in the credit records (the credit
+# platform's 公示期), in months from the decision — UNCONFIRMED, default 36.
+LIANBAN_CREDIT_PENALTY_MONTHS = env_int("LIANBAN_CREDIT_PENALTY_MONTHS", 36)

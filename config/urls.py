@@ -11,6 +11,7 @@ from casework.viewsets import CaseworkApp
 from casework.workflow import ScopedFlowViewset, ScopedWorkflowAppViewset
 from config import errors, health
 from config.accounts import LianbanAuthViewset
+from credit.viewsets import CreditApp
 from inspections.viewsets import InspectionsApp
 from leadership.viewsets import LeadershipApp
 from meetings.flows import ResolutionFlow
@@ -65,6 +66,7 @@ site = Site(
         InspectionsApp(),
         RewardsApp(),
         PublicationApp(),
+        CreditApp(),
         LeadershipApp(),
         NotificationsApp(),
     ],
