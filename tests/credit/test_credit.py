@@ -86,7 +86,7 @@ def test_a_termination_counts_until_its_bar_ends(sanctions, cast, login):
         facts="伪造处方骗取医保基金。", ground="4", statement_heard=True, document_number="镇医保中心协〔2026〕5号")
     institution.refresh_from_db()
     page = text(login("msb_officer").get(reverse("credit:index") + "?q=润康"))
-    assert f"解除医保协议 《医疗机构医疗保障定点管理暂行办法》（国家医疗保障局令第2号）第四十三条第（4）项" in page
+    assert "解除医保协议 《医疗机构医疗保障定点管理暂行办法》（国家医疗保障局令第2号）第四十三条第（4）项" in page
     assert f"至 {institution.barred_until:%Y-%m-%d}" in page
 
 
