@@ -46,7 +46,7 @@ from casework.models import (
     ScreeningHit,
 )
 from inspections.models import Inspection, InspectionKind
-from referral.models import FilingDecision, Reconsideration, Referral, ReferralKind, SupervisionProposal
+from referral.models import CLOSED_STATUSES, FilingDecision, Reconsideration, Referral, ReferralKind, SupervisionProposal
 from publication.models import PublicationStatus, TypicalCase
 from rewards.models import Reward, RewardStatus
 from supervision.models import Supervision, SupervisionStatus
@@ -493,6 +493,24 @@ def _publication_rows(period: Period, region: Region) -> list[Figure]:
     )
     return [Figure("曝光典型案例", CASES, published.count(), "行政处罚（医疗保障行政部门）")]
 
+
+def _fly_handover_rows(period: Period, region: Region) -> list[Figure]:
+    """飞行检查移交 received by the bureaus of the region (令第6号): progress reported and written reports
+    sent in the period; still being handled, and overdue (a report past its time), as the table is drawn."""
+    group = "飞行检查移交"
+    start, end = period.moments()
+    handovers = Referral.objects.filter(kind=ReferralKind.FLY_HANDOVER, sent_at__isnull=False,
+                                        to_agency__region_code__startswith=region.prefix)
+    open_now = handovers.filter(final_reported_at__isnull=True).exclude(status__in=CLOSED_STATUSES)
+    late = Deadline.objects.overdue().filter(target_type="referral.referral").annotate(key=Cast("target_id", IntegerField()))
+    return [
+        Figure("飞行检查移交：报送处理进度和整改方案", CASES, handovers.filter(replied_at__gte=start, replied_at__lt=end).count(), group),
+        Figure("飞行检查移交：书面报告查处整改结果", CASES,
+               handovers.filter(final_reported_at__gte=start, final_reported_at__lt=end).count(), group),
+        Figure("飞行检查移交：办理中（制表时）", CASES, open_now.count(), group),
+        Figure("飞行检查移交：逾期未报（制表时）", CASES, open_now.filter(pk__in=late.values("key")).count(), group),
+    ]
+
 def _supervision_rows(period: Period, region: Region) -> list[Figure]:
     """挂牌督办 of cases handled in the region: listed and signed off within the period; still under
     supervision, and overdue (a duty past its time and not done), as the table is drawn."""
@@ -526,6 +544,7 @@ def quarterly_table(*, period: Period, region: Region, penalties: PenaltyCounts 
         *_police_rows(period, region, transfers),
         *_referral_rows(period, region, discipline=discipline),
         *_supervision_rows(period, region),
+        *_fly_handover_rows(period, region),
         *_lead_rows(period, region),
         *_reward_rows(period, region),
         *_publication_rows(period, region),

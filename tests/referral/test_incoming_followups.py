@@ -87,14 +87,25 @@ def test_only_an_assignment_may_be_extended_this_way(cast, login, flow_client):
 
 # --- 飞行检查移交: progress within 30 working days, a written report within 5 after completion ---------
 
+def fly_figures(region=("321100", "镇江市")) -> dict[str, int]:
+    """The statistics' 飞行检查移交 rows for this month, by label without the group's prefix."""
+    from leadership.statistics import Region, period_between, statistics_report
+
+    today = timezone.localdate()
+    report = statistics_report(period=period_between(today.replace(day=1), today), region=Region(*region))
+    return {f.label.split("：", 1)[1]: f.value for f in report.quarterly if f.group == "飞行检查移交"}
+
+
 def test_a_flying_inspection_handover_ends_with_a_written_report_after_the_case_is_handled(cast, login, flow_client):
     province = login("js_msb_officer")
     send(province, cast, kind="fly_handover", incoming_number="苏医保飞移〔2026〕3号")
     referral = acknowledge(flow_client, login, Referral.objects.get(kind=ReferralKind.FLY_HANDOVER))
+    assert fly_figures() == {"报送处理进度和整改方案": 0, "书面报告查处整改结果": 0, "办理中（制表时）": 1, "逾期未报（制表时）": 0}
     bureau = flow_client(login("msb_officer"))
     bureau.complete(referral.process, "reply", {"reply": "已立案核查，整改方案：全面自查2024年以来住院病历。", "measures": ""})
     flow_client(province).complete(referral.process, "receive_reply", {"confirm": "on"})
     referral.refresh_from_db()
+    assert fly_figures() == {"报送处理进度和整改方案": 1, "书面报告查处整改结果": 0, "办理中（制表时）": 1, "逾期未报（制表时）": 0}
     # The progress report was signed for, but the matter is not over: the report is owed once handled.
     assert referral.status == ReferralStatus.PROGRESS_REPORTED and referral.closed_at is None
     assert not referral.process.finished
@@ -120,11 +131,22 @@ def test_a_flying_inspection_handover_ends_with_a_written_report_after_the_case_
     assert report.number in text and "苏医保飞移〔2026〕3号" in text and "特此报告。" in text
     assert any("查处情况的报告" in line for line in paragraphs)
     assert Deadline.objects.get(pk=clock.pk).status == DeadlineStatus.MET
+    assert fly_figures() == {"报送处理进度和整改方案": 1, "书面报告查处整改结果": 1, "办理中（制表时）": 0, "逾期未报（制表时）": 0}
 
     flow_client(province).complete(referral.process, "receive_final_report", {"confirm": "on"})
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.CLOSED and referral.process.finished
     assert "未发现违规结算" in province.get(reverse("referrals:detail", args=[referral.pk])).content.decode()
+
+
+def test_a_handover_whose_progress_report_is_late_is_counted_overdue(cast, login, flow_client):
+    send(login("js_msb_officer"), cast, kind="fly_handover")
+    referral = acknowledge(flow_client, login, Referral.objects.get(kind=ReferralKind.FLY_HANDOVER))
+    Deadline.objects.filter(target_id=str(referral.pk), code="incoming.reply").update(
+        status=DeadlineStatus.BREACHED, breached_at=timezone.now())
+    assert fly_figures()["逾期未报（制表时）"] == 1
+    assert fly_figures(("320400", "常州市")) == {"报送处理进度和整改方案": 0, "书面报告查处整改结果": 0, "办理中（制表时）": 0,
+                                             "逾期未报（制表时）": 0}
 
 
 def test_a_report_is_refused_before_the_progress_report_was_signed_for(cast, login, flow_client):
