@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -85,14 +85,19 @@ def payment_record(*, user, decision: PenaltyDecision, kind: str, amount: Decima
     receipt_number = receipt_number.strip()
     if not receipt_number:
         errors["receipt_number"] = "请填写缴款凭证号（非税收入缴款书号或银行回单号）。"
-    elif PenaltyPayment.objects.filter(decision__case__agency=case.agency, receipt_number=receipt_number).exists():
+    elif PenaltyPayment.objects.filter(agency=case.agency, receipt_number=receipt_number).exists():
         errors["receipt_number"] = f"缴款凭证号“{receipt_number}”已经登记过。"
     if errors:
         raise ValidationError(errors)
 
-    payment = PenaltyPayment.objects.create(
-        decision=decision, kind=kind, amount=amount.quantize(CENT), paid_on=paid_on, receipt_number=receipt_number, recorded_by=user,
-    )
+    try:
+        with transaction.atomic():  # two clerks entering the same receipt at once: the constraint decides
+            payment = PenaltyPayment.objects.create(
+                decision=decision, kind=kind, amount=amount.quantize(CENT), paid_on=paid_on, receipt_number=receipt_number,
+                recorded_by=user, agency=case.agency,
+            )
+    except IntegrityError:
+        raise ValidationError({"receipt_number": f"缴款凭证号“{receipt_number}”已经登记过。"}) from None
     amount = payment.amount
     audit_append(
         actor=user, verb="penalty.payment_recorded", target=decision, agency=case.agency, thread=f"case:{case.pk}",

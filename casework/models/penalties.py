@@ -109,6 +109,9 @@ class PenaltyPayment(models.Model):
     amount = models.DecimalField("到账金额（元）", max_digits=14, decimal_places=2, validators=[MinValueValidator(0)])
     paid_on = models.DateField("到账日期")
     receipt_number = models.CharField("缴款凭证号", max_length=60, help_text="非税收入缴款书号或银行回单号。")
+    # The deciding bureau (the decision's case's), kept here so a receipt is unique per bureau in the database.
+    agency = models.ForeignKey("agencies.Agency", verbose_name="作出决定的机关", on_delete=models.PROTECT, related_name="+",
+                               editable=False)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
 
@@ -117,6 +120,7 @@ class PenaltyPayment(models.Model):
         verbose_name_plural = "追回到账"
         ordering = ["paid_on", "id"]
         indexes = [models.Index(fields=["paid_on"])]
+        constraints = [models.UniqueConstraint(fields=["agency", "receipt_number"], name="payment_receipt_once_per_agency")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.amount} 元（{self.receipt_number}）"

@@ -105,3 +105,21 @@ def test_only_the_deciding_bureau_records_payments(decided, login):
     assert login("psb_officer").post(add_url(case, penalty), form).status_code == 404  # cannot see the case
     assert login("cz_msb_officer").post(add_url(case, penalty), form).status_code == 404
     assert not PenaltyPayment.objects.exists()
+
+
+def test_a_receipt_is_unique_per_bureau_in_the_database_too(decided, cast):
+    """Two clerks entering the same receipt at the same moment both pass the check; the database
+    constraint keeps one, and the other is told the receipt is recorded."""
+    from django.db import IntegrityError, transaction
+
+    from casework.payments import payment_record
+
+    case, penalty = decided
+    today = timezone.localdate()
+    first = payment_record(user=cast.user("msb_officer"), decision=penalty, kind="fine", amount=Decimal("100"), paid_on=today,
+                           receipt_number="DUP-1")
+    assert first.agency == case.agency
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PenaltyPayment.objects.create(decision=penalty, kind="fine", amount=Decimal("1"), paid_on=today, receipt_number="DUP-1",
+                                      recorded_by=cast.user("msb_officer2"), agency=case.agency)
+    assert PenaltyPayment.objects.filter(receipt_number="DUP-1").count() == 1
