@@ -41,6 +41,7 @@ ADMIN_MODELS = frozenset({
     "casework.holidayyear",
     "casework.calendarday",
     "rewards.rewardpolicy",
+    "systems.connectedsystem",
     "axes.accessattempt",
     "axes.accesslog",
     "axes.accessfailurelog",

@@ -56,6 +56,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "auth.view_user", "auth.add_user", "auth.change_user",
         "agencies.view_officer", "agencies.change_officer",
         "axes.view_accessattempt", "axes.delete_accessattempt", "axes.view_accesslog", "axes.view_accessfailurelog",
+        "systems.view_connectedsystem", "systems.add_connectedsystem", "systems.change_connectedsystem",
     ),
     AdminRole.AUDIT: (
         "agencies.view_auditevent",

@@ -25,6 +25,7 @@ from notifications.api import NotificationViewSet
 from referral.api import ReferralViewSet
 from search.api import SearchAPIView
 from supervision.api import SupervisionViewSet
+from systems.api import LeadViewSet
 
 router = DefaultRouter()
 router.register("cases", CaseViewSet, basename="case")
@@ -32,6 +33,7 @@ router.register("referrals", ReferralViewSet, basename="referral")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("supervisions", SupervisionViewSet, basename="supervision")
 router.register("resolutions", ResolutionViewSet, basename="resolution")
+router.register("leads", LeadViewSet, basename="lead")
 
 # `?format=json` answers application/json (which every browser shows as text) rather than
 # drf-spectacular's first JSON renderer, application/vnd.oai.openapi+json, which some browsers

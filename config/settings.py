@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "rewards",
     "publication",
     "credit",
+    "systems",
     "demo",
 ]
 
@@ -321,7 +322,8 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "联办 Lianban API",
     "DESCRIPTION": "案件、移送、通知、督办、联席会议决议与搜索的接口（除“标记通知为已读”外均为只读）；"
-    "每个列表只包含当前用户有权查看的记录。接口使用登录会话（Cookie）认证：在接口文档页（/api/docs/）点“试用”调用，即以当前登录用户的身份访问。",
+    "每个列表只包含当前用户有权查看的记录。这些接口使用登录会话（Cookie）认证：在接口文档页（/api/docs/）点“试用”调用，即以当前登录用户的身份访问。"
+    "“接入线索”接口供12393热线、智能监管平台等接入系统推送线索，使用该系统的令牌认证（Authorization: Bearer 令牌），不使用登录会话。",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "TAGS": [
@@ -331,6 +333,7 @@ SPECTACULAR_SETTINGS = {
         {"name": "督办", "description": "挂牌督办"},
         {"name": "联席会议决议", "description": "联席会议议定事项的落实"},
         {"name": "搜索", "description": "在有权查看的案件、移送和定点医药机构中查找"},
+        {"name": "接入线索", "description": "接入系统推送线索、查询其签收情况（令牌认证）"},
     ],
     # /api/docs/ (Swagger UI) from the installed drf-spectacular-sidecar: no CDN, nothing outside script-src 'self'.
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -26,6 +26,7 @@ from rewards.viewsets import RewardsApp
 from search.viewsets import SearchApp
 from supervision.flows import SupervisionFlow
 from supervision.viewsets import SupervisionApp
+from systems.viewsets import SystemsApp
 
 class NotificationsApp(Application):
     title = "通知"
@@ -67,6 +68,7 @@ site = Site(
         RewardsApp(),
         PublicationApp(),
         CreditApp(),
+        SystemsApp(),
         LeadershipApp(),
         NotificationsApp(),
     ],

@@ -143,7 +143,7 @@ def test_every_operation_has_a_chinese_summary_description_and_tag(cast, login):
             assert CJK.search(parameter.get("description", "")), f"{name}: {parameter['name']} not described in Chinese"
     summaries = {operation["summary"] for _, operation in operations}
     assert {"案件列表", "案件详情", "移送列表", "通知列表", "督办列表", "联席会议决议列表"} <= summaries
-    assert {tag["name"] for tag in schema["tags"]} == {"案件", "移送", "通知", "督办", "联席会议决议", "搜索"}
+    assert {tag["name"] for tag in schema["tags"]} == {"案件", "移送", "通知", "督办", "联席会议决议", "搜索", "接入线索"}
     after = next(p for p in schema["paths"]["/api/notifications/"]["get"]["parameters"] if p["name"] == "after")
     assert after["schema"]["type"] == "integer" and "编号" in after["description"]
 
