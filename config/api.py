@@ -25,7 +25,7 @@ from notifications.api import NotificationViewSet
 from referral.api import ReferralViewSet
 from search.api import SearchAPIView
 from supervision.api import SupervisionViewSet
-from systems.api import LeadViewSet
+from systems.api import LeadViewSet, ReferralStateViewSet
 
 router = DefaultRouter()
 router.register("cases", CaseViewSet, basename="case")
@@ -34,6 +34,7 @@ router.register("notifications", NotificationViewSet, basename="notification")
 router.register("supervisions", SupervisionViewSet, basename="supervision")
 router.register("resolutions", ResolutionViewSet, basename="resolution")
 router.register("leads", LeadViewSet, basename="lead")
+router.register("referral-status", ReferralStateViewSet, basename="referral-status")
 
 # `?format=json` answers application/json (which every browser shows as text) rather than
 # drf-spectacular's first JSON renderer, application/vnd.oai.openapi+json, which some browsers

@@ -336,6 +336,12 @@ SPECTACULAR_SETTINGS = {
         {"name": "接入线索", "description": "接入系统推送线索、查询其签收情况（令牌认证）"},
     ],
     # /api/docs/ (Swagger UI) from the installed drf-spectacular-sidecar: no CDN, nothing outside script-src 'self'.
+    # Choice sets that share a field name across resources ("status", "kind") get names of their own.
+    "ENUM_NAME_OVERRIDES": {
+        "LeadStatusEnum": "systems.models.LeadStatus",
+        "ReferralStatusEnum": "referral.models.ReferralStatus",
+        "ReferralKindEnum": "referral.models.ReferralKind",
+    },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -5,7 +5,6 @@ from django.db import transaction
 from agencies.admin import AuditedAdmin
 from agencies.audit import audit_append
 from agencies.administrators import THREAD
-from agencies.models import AgencyKind
 from systems.models import ConnectedSystem
 
 
@@ -13,10 +12,6 @@ class ConnectedSystemForm(forms.ModelForm):
     class Meta:
         model = ConnectedSystem
         fields = ["name", "agency", "active"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = self.fields["agency"].queryset.filter(kind=AgencyKind.MSB)
 
 
 @admin.register(ConnectedSystem)

@@ -1,5 +1,5 @@
 """POST /api/leads/ and GET /api/leads/<id>/: a connected system pushes a lead to its bureau and reads
-what became of it. Authenticated by the system's own token (Authorization: Bearer …), never by a
+what became of it; GET /api/referral-status/: the referrals sent to the system's agency, and where each stands. Authenticated by the system's own token (Authorization: Bearer …), never by a
 session; the token reaches nothing else of the API."""
 
 from __future__ import annotations
@@ -9,13 +9,15 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
+from agencies.models import AgencyKind
 from casework.models import CaseSource, ViolationType
+from referral.models import Referral
 from systems.models import ConnectedSystem, SubmittedLead, token_digest
 from systems.services import KeyReused, lead_submit
 
@@ -137,9 +139,12 @@ class LeadViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, viewsets.G
                                      description="幂等键：本系统为每条线索生成的唯一标识（1–100个字符），重试时原样携带")],
         request=LeadSerializer,
         responses={201: LeadStateSerializer, 200: LeadStateSerializer, 400: OpenApiResponse(description="内容有误，逐项说明"),
+                   403: OpenApiResponse(description="本系统所属机关不是医疗保障局"),
                    409: OpenApiResponse(description="幂等键已用于内容不同的线索")},
     )
     def create(self, request, *args, **kwargs):
+        if request.user.system.agency.kind != AgencyKind.MSB:
+            raise exceptions.PermissionDenied("只有医疗保障局的接入系统可以推送线索。")
         key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
         if not 1 <= len(key) <= 100:
             raise exceptions.ValidationError({IDEMPOTENCY_HEADER: "请在请求头中提供幂等键（1–100个字符）。"})
@@ -159,3 +164,39 @@ class LeadViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
 
 
+
+
+class ReferralStateSerializer(serializers.ModelSerializer):
+    """Where a referral sent to the system's agency stands (the package itself is read on Lianban's pages)."""
+
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True, help_text="移送种类（中文）")
+    status_display = serializers.CharField(source="get_status_display", read_only=True, help_text="移送状态（中文）")
+    from_agency = serializers.CharField(source="from_agency.name", read_only=True, help_text="移出机关")
+
+    class Meta:
+        model = Referral
+        fields = ["id", "kind", "kind_display", "status", "status_display", "from_agency", "case_title", "sent_at", "received_at",
+                  "decided_at", "closed_at"]
+        extra_kwargs = {"kind": {"help_text": "移送种类"}, "status": {"help_text": "移送状态"}, "case_title": {"help_text": "案件名称"},
+                        "sent_at": {"help_text": "移送时间"}, "received_at": {"help_text": "签收时间"},
+                        "decided_at": {"help_text": "作出决定的时间"}, "closed_at": {"help_text": "办结时间"}}
+
+
+@extend_schema_view(
+    list=extend_schema(summary="送达本机关的移送及其状态",
+                       description="接入系统所属机关收到的移送（已送达的），按移送时间倒序分页：种类、状态、移出机关和各环节时间。"
+                                   "移送材料和文书在联办的移送页面查阅。"),
+    retrieve=extend_schema(summary="一件送达本机关的移送的状态",
+                           description="只能查询送达本系统所属机关的移送，其他移送按不存在处理（404）。"),
+)
+@extend_schema(tags=["接入线索"])
+class ReferralStateViewSet(viewsets.ReadOnlyModelViewSet):
+    authentication_classes = [SystemTokenAuthentication]
+    permission_classes = [IsConnectedSystem]
+    serializer_class = ReferralStateSerializer
+
+    def get_queryset(self):
+        if not isinstance(self.request.user, SystemPrincipal):
+            return Referral.objects.none()
+        return (Referral.objects.filter(to_agency=self.request.user.system.agency, sent_at__isnull=False)
+                .select_related("from_agency").order_by("-sent_at", "-id"))

@@ -23,11 +23,13 @@ def token_new() -> str:
 
 
 class ConnectedSystem(models.Model):
-    """A system that may push leads to its bureau. Only the token's SHA-256 is stored: the token is
+    """A system of an agency: a bureau's may push leads to it; any agency's may read where the referrals
+    sent to that agency stand. Only the token's SHA-256 is stored: the token is
     shown once, when it is made, and a lost one is replaced, never recovered."""
 
     name = models.CharField("系统名称", max_length=100, help_text="如“12393医保服务热线系统”“省医保智能监管平台”。")
-    agency = models.ForeignKey(Agency, verbose_name="线索送达的医疗保障局", on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(Agency, verbose_name="所属机关", on_delete=models.PROTECT, related_name="+",
+                               help_text="医疗保障局的系统可推送线索；各机关的系统可查询送达本机关的移送的状态。")
     active = models.BooleanField("启用", default=True, help_text="停用后该系统的令牌立即失效。")
     token_digest = models.CharField(max_length=64, unique=True, editable=False)
     token_hint = models.CharField("令牌开头", max_length=12, editable=False, help_text="用于核对是哪一个令牌，不能用于调用。")

@@ -135,3 +135,28 @@ def test_the_security_administrator_connects_a_system_and_replaces_its_token(cas
     new = replaced.content.decode().split("请立即交给该系统的管理员保存）：", 1)[1].split("<", 1)[0].strip()
     assert push(token, LEAD, key="k-old").status_code == 401 and push(new, LEAD, key="k-new").status_code == 201
     assert AuditEvent.objects.filter(verb="admin.connectedsystem.token_replaced", thread="security").exists()
+
+
+def test_the_police_system_reads_where_the_transfers_sent_to_it_stand(cast, tell):
+    from demo.stories import SENT
+    from referral.models import Referral
+
+    transfer = tell(SENT, title="接入系统查询的移送案").referrals.get()
+    police = ConnectedSystem(name="镇江市公安局执法办案系统", agency=cast.agencies["zj-psb"])
+    token = police.token_set()
+    police.save()
+    listing = Client().get("/api/referral-status/", HTTP_AUTHORIZATION=f"Bearer {token}").json()
+    assert [(r["id"], r["status"], r["from_agency"], r["case_title"]) for r in listing["results"]] == [
+        (transfer.pk, transfer.status, "镇江市医疗保障局", "接入系统查询的移送案")]
+    assert "facts" not in listing["results"][0]  # the package is read on Lianban's pages, by people
+
+    elsewhere = ConnectedSystem(name="常州市公安局执法办案系统", agency=cast.agencies["cz-psb"])
+    other_token = elsewhere.token_set()
+    elsewhere.save()
+    assert Client().get("/api/referral-status/", HTTP_AUTHORIZATION=f"Bearer {other_token}").json()["results"] == []
+    assert Client().get(f"/api/referral-status/{transfer.pk}/", HTTP_AUTHORIZATION=f"Bearer {other_token}").status_code == 404
+    assert Referral.objects.filter(to_agency=cast.agencies["zj-psb"]).count() == 1
+
+    refused = push(token, LEAD)
+    assert refused.status_code == 403 and "只有医疗保障局的接入系统可以推送线索" in refused.json()["detail"]
+    assert not SubmittedLead.objects.exists()

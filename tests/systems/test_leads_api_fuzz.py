@@ -1,4 +1,4 @@
-"""The leads API under generated input (schemathesis, from the OpenAPI schema the project publishes):
+"""The connected systems' API (leads, referral status) under generated input (schemathesis, from the OpenAPI schema the project publishes):
 whatever a connected system sends — valid, malformed, out of range — no answer is a server error,
 and every answer matches the documented schema."""
 
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 def leads_schema():
     raw = SchemaGenerator().get_schema(request=None, public=True)
-    schema = schemathesis.openapi.from_dict(raw).include(path_regex=r"^/api/leads/")
+    schema = schemathesis.openapi.from_dict(raw).include(path_regex=r"^/api/(?:leads|referral-status)/")
     schema.app = WSGIHandler()
     return schema
 
@@ -38,12 +38,16 @@ def in_process():
         signal.connect(close_old_connections)
 
 
-def test_no_generated_request_makes_the_leads_api_fail(cast, in_process):
+def test_no_generated_request_makes_the_systems_api_fail(cast, tell, in_process):
+    from demo.stories import SENT
+
+    tell(SENT)  # a transfer to the police, so that the bureau's own system finds none and 404s are real
     system = ConnectedSystem(name="模糊测试系统", agency=cast.agencies["zj-msb"])
     token = system.token_set()
     system.save()
     operations = [result.ok() for result in leads_schema().get_all_operations()]
-    assert {operation.method.upper() + " " + operation.path for operation in operations} == {"POST /api/leads/", "GET /api/leads/{id}/"}
+    assert {operation.method.upper() + " " + operation.path for operation in operations} == {
+        "POST /api/leads/", "GET /api/leads/{id}/", "GET /api/referral-status/", "GET /api/referral-status/{id}/"}
     statuses = []
     for operation in operations:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):  # what fits the schema, and what does not
