@@ -351,6 +351,24 @@ def reward_policies_demo() -> None:
             "maximum": high, "note": note,
         })
 
+
+def connected_systems_demo(cast: Cast) -> None:
+    """The 12393 hotline's system, connected to the city's bureau, with one lead waiting to be signed
+    for in 接入线索; idempotent (its token is never shown: the security administrator replaces it to use it)."""
+    from systems.models import ConnectedSystem
+    from systems.services import lead_submit
+
+    system = ConnectedSystem.objects.filter(name="12393医保服务热线系统", agency=cast.agencies["zj-msb"]).first()
+    if system is None:
+        system = ConnectedSystem(name="12393医保服务热线系统", agency=cast.agencies["zj-msb"])
+        system.token_set()
+        system.save()
+    lead_submit(system=system, key="12393-DEMO-0001", payload={
+        "title": "镇江市某大药房涉嫌为参保人套取个人账户资金案", "source": "tip", "source_detail": "12393工单 ZJ-2026-1205-017",
+        "summary": "来电人反映该药房以生活用品替换药品结算，按结算金额的九折返还现金。", "violation_types": [],
+        "amount_involved": "3600.00", "reporter_real_name": False, "reporter_name": "", "reporter_contact": "",
+    })
+
 def notifications_settle(cast: Cast) -> None:
     """Each demo user's newest notifications stay unread, the history the demo wrote before them is
     read, as if they had been working through it: a first login shows 3 new notices, not 23."""

@@ -3,7 +3,8 @@ from django.db import transaction
 
 from demo.scenario import AUDIT_ADMIN, DEMO_PASSWORD, OFFICERS, SECURITY_ADMIN, SYSTEM_ADMIN, build_city, system_admin_ensure
 from demo.stories import (
-    agreements_demo, joint_meeting_demo, notifications_settle, reward_policies_demo, supervise_demo_case, tell_all,
+    agreements_demo, connected_systems_demo, joint_meeting_demo, notifications_settle, reward_policies_demo, supervise_demo_case,
+    tell_all,
 )
 
 
@@ -22,6 +23,7 @@ class Command(BaseCommand):
         joint_meeting_demo(cast)
         agreements_demo(cast)
         reward_policies_demo()
+        connected_systems_demo(cast)
         notifications_settle(cast)
         self.stdout.write(self.style.SUCCESS(f"演示数据就绪：{len(cast.agencies)} 个机关，{len(cast.officers)} 名人员，新建案件 {len(created)} 件。"))
         if quiet:
