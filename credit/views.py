@@ -14,6 +14,10 @@ from credit.export import credit_workbook
 from credit.records import Source, credit_entries, credit_page
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Pages are read from the newest entry down, so a deep page costs every row above it: beyond this one
+# the list asks to narrow the search (or to export).
+MAX_PAGE = 100
+PAGE_SIZE = 50
 
 
 def _filters(request) -> tuple[str, str]:
@@ -27,13 +31,13 @@ class CreditListView(generic.TemplateView):
     def get_context_data(self, **kwargs):
         search, source = _filters(self.request)
         try:
-            number = max(1, int(self.request.GET.get("page", "1")))
+            number = min(max(1, int(self.request.GET.get("page", "1"))), MAX_PAGE)
         except ValueError:
             number = 1
-        rows, more = credit_page(user=self.request.user, search=search, source=source, number=number)
+        rows, more = credit_page(user=self.request.user, search=search, source=source, number=number, size=PAGE_SIZE)
         query = urlencode({key: value for key, value in (("q", search), ("source", source)) if value})
         return super().get_context_data(
-            rows=rows, more=more, number=number, q=search, source=source, sources=Source.CHOICES, query=query, **kwargs)
+            rows=rows, more=more and number < MAX_PAGE, deepest=number == MAX_PAGE and more, number=number, q=search, source=source, sources=Source.CHOICES, query=query, **kwargs)
 
 
 def credit_export(request):

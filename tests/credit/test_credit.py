@@ -106,3 +106,12 @@ def test_other_agencies_have_no_credit_pages(sanctions, login, username):
     assert client.get(reverse("credit:index")).status_code == 403
     assert client.get(reverse("credit:export")).status_code == 403
     assert not AuditEvent.objects.filter(verb="credit.exported").exists()
+
+
+def test_a_page_deeper_than_the_list_reads_asks_to_narrow_the_search(sanctions, login, monkeypatch):
+    from credit import views
+
+    monkeypatch.setattr(views, "MAX_PAGE", 2)
+    monkeypatch.setattr(views, "PAGE_SIZE", 1)
+    page = text(login("msb_officer").get(reverse("credit:index") + "?page=999"))  # read as the deepest page, 2
+    assert "第 2 页；更早的记录请缩小检索范围，或导出后查阅" in page and "下一页" not in page
