@@ -88,6 +88,7 @@ def _candidates(route: Route, flows: dict[str, type]) -> list[dict[str, object]]
     from notifications.models import Notification
     from referral.models import IssuedDocument, PackageItem, Referral
     from supervision.models import Supervision
+    from systems.models import SubmittedLead
 
     names, pattern = set(route.names), route.pattern
     if not names:
@@ -120,7 +121,7 @@ def _candidates(route: Route, flows: dict[str, type]) -> list[dict[str, object]]
             tasks = Task.objects.filter(process__in=processes).select_related("process")
             return [{"process_pk": t.process_id, "task_pk": t.pk} for t in tasks if t.flow_task.name == node]
     api = {"cases": Case, "referrals": Referral, "notifications": Notification, "supervisions": Supervision,
-           "resolutions": Resolution}
+           "resolutions": Resolution, "leads": SubmittedLead, "referral-status": Referral}
     if pattern.startswith("api/") and names == {"pk"}:
         return [{"pk": pk} for pk in api[pattern.split("/")[1].lstrip("^")]._default_manager.values_list("pk", flat=True)]
     joint: dict[frozenset[str], Callable[[], list[dict[str, object]]]] = {
