@@ -7,6 +7,7 @@ from urllib.parse import quote, urlencode
 from django.http import HttpResponse
 from django.utils import timezone
 from django.views import generic
+from django.views.decorators.http import require_GET
 
 from agencies.audit import audit_append
 from agreements.permissions import agreement_agency_of
@@ -40,6 +41,7 @@ class CreditListView(generic.TemplateView):
             rows=rows, more=more and number < MAX_PAGE, deepest=number == MAX_PAGE and more, number=number, q=search, source=source, sources=Source.CHOICES, query=query, **kwargs)
 
 
+@require_GET  # a download; and the audit event it writes is no outsider's POST to make
 def credit_export(request):
     """Every entry the user may see under the same filters; the export is audited (it carries ID numbers)."""
     search, source = _filters(request)

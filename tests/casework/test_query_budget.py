@@ -39,5 +39,5 @@ def test_case_page_does_not_query_per_party_or_evidence(tell, login):
     officer = login("msb_officer")
     small, large = tell(LEAD, title="只有线索的案件"), tell(SENT, title="已移送的案件")
     assert small.evidence.count() < large.evidence.count()
-    budget = 45
+    budget = 47  # +2 since issue 11: the 举报奖励 line reads a tip-off's reward, the 典型案例曝光 line a closed case's publication
     assert queries(officer, reverse("cases:detail", args=[large.pk])) <= budget

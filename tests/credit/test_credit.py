@@ -115,3 +115,8 @@ def test_a_page_deeper_than_the_list_reads_asks_to_narrow_the_search(sanctions, 
     monkeypatch.setattr(views, "PAGE_SIZE", 1)
     page = text(login("msb_officer").get(reverse("credit:index") + "?page=999"))  # read as the deepest page, 2
     assert "第 2 页；更早的记录请缩小检索范围，或导出后查阅" in page and "下一页" not in page
+
+
+def test_the_export_is_a_download_only(sanctions, login):
+    response = login("msb_officer").post(reverse("credit:export"))
+    assert response.status_code == 405 and not AuditEvent.objects.filter(verb="credit.exported").exists()
