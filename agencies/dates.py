@@ -25,3 +25,15 @@ def format_datetime_minute(value: datetime) -> str:
     """An aware datetime in Beijing time, to the minute: 2026年11月23日14时05分."""
     local = timezone.localtime(value, SHANGHAI)
     return f"{format_date(local)}{local.hour}时{local.minute:02d}分"
+
+
+def day_error(day: date | None, *, label: str, earliest: date, earliest_label: str) -> str:
+    """What is wrong with a day something was done on — missing, after today, before the step it
+    follows — or "" when nothing is."""
+    if day is None:
+        return f"请填写{label}。"
+    if day > timezone.localdate():
+        return f"{label}不能晚于今天。"
+    if day < earliest:
+        return f"{label}不能早于{earliest_label}（{earliest:%Y-%m-%d}）。"
+    return ""

@@ -53,6 +53,13 @@ def within_supported_dates(value: date | datetime | None) -> None:
         )
 
 
+
+def day_field(label: str) -> forms.DateField:
+    """A required day, today by default, in the calendar the app can count (steps recorded after a case)."""
+    return forms.DateField(label=label, initial=timezone.localdate, widget=forms.DateInput(format="%Y-%m-%d"),
+                           input_formats=["%Y-%m-%d"], validators=[within_supported_dates],
+                           error_messages={"required": f"请填写{label}。"})
+
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
     """Show a service's ValidationError on the form: on its field when the form has one, else on top."""
     items = error.message_dict.items() if hasattr(error, "error_dict") else [(None, error.messages)]

@@ -3,16 +3,9 @@
 from __future__ import annotations
 
 from django import forms
-from django.utils import timezone
 
-from casework.forms import LongTextField, within_supported_dates
+from casework.forms import LongTextField, day_field
 from publication.models import Channel
-
-
-def _day(label: str) -> forms.DateField:
-    return forms.DateField(label=label, initial=timezone.localdate, widget=forms.DateInput(format="%Y-%m-%d"),
-                           input_formats=["%Y-%m-%d"], validators=[within_supported_dates],
-                           error_messages={"required": f"请填写{label}。"})
 
 
 class ProposeForm(forms.Form):
@@ -29,20 +22,20 @@ class DecideForm(forms.Form):
 
 
 class PublishForm(forms.Form):
-    published_on = _day("发布日期")
+    published_on = day_field("发布日期")
     channel = forms.ChoiceField(label="发布渠道", choices=Channel.choices, error_messages={"required": "请选择发布渠道。"})
     location = forms.CharField(label="发布位置", max_length=300, help_text="网页链接，或刊发的媒体、版面。",
                                error_messages={"required": "请填写发布位置（网页链接，或刊发的媒体、版面）。"})
 
 
 class DecisionChangedForm(forms.Form):
-    changed_on = _day("变更或撤销日期")
+    changed_on = day_field("变更或撤销日期")
     note = forms.CharField(label="变更或撤销情况", max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
                            help_text="如行政复议决定书、判决书的文号和结论。",
                            error_messages={"required": "请写明处罚决定被变更、撤销或确认无效的情况（如复议决定书、判决书文号）。"})
 
 
 class WithdrawForm(forms.Form):
-    withdrawn_on = _day("撤回日期")
+    withdrawn_on = day_field("撤回日期")
     reason = forms.CharField(label="撤回理由", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}),
                              help_text="已登记处罚决定变更或撤销的，可不填，按其情况记录。")

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.audit import audit_append
+from agencies.dates import day_error
 from agencies.models import Role
 from agencies.selectors import officer_users
 from casework.clocks import clock_meet, clock_start
@@ -54,15 +55,6 @@ def _audit(publication: TypicalCase, *, actor, verb: str, summary: str) -> None:
 
 def _locked(case: Case) -> TypicalCase | None:
     return TypicalCase.objects.select_for_update().select_related("case__agency").filter(case=case).first()
-
-
-def _day(errors: dict, field: str, day: date | None, *, label: str, earliest: date, earliest_label: str) -> None:
-    if day is None:
-        errors[field] = f"请填写{label}。"
-    elif day > timezone.localdate():
-        errors[field] = f"{label}不能晚于今天。"
-    elif day < earliest:
-        errors[field] = f"{label}不能早于{earliest_label}（{earliest:%Y-%m-%d}）。"
 
 
 @transaction.atomic
@@ -128,8 +120,9 @@ def publication_publish(*, user, case: Case, published_on: date | None, channel:
     if publication.status != PublicationStatus.APPROVED:
         raise ValidationError(f"典型案例{publication.get_status_display()}，不能登记发布。")
     errors: dict[str, str] = {}
-    _day(errors, "published_on", published_on, label="发布日期", earliest=timezone.localdate(publication.decided_at),
-         earliest_label="审批日期")
+    if problem := day_error(published_on, label="发布日期", earliest=timezone.localdate(publication.decided_at),
+                            earliest_label="审批日期"):
+        errors["published_on"] = problem
     if channel not in Channel.values:
         errors["channel"] = "请选择发布渠道。"
     location = location.strip()
@@ -155,7 +148,8 @@ def publication_decision_changed(*, user, case: Case, changed_on: date | None, n
     if publication.status != PublicationStatus.PUBLISHED or publication.decision_changed_on:
         raise ValidationError("只有已曝光、尚未登记决定变更的典型案例可以登记处罚决定变更或撤销。")
     errors: dict[str, str] = {}
-    _day(errors, "changed_on", changed_on, label="变更或撤销日期", earliest=publication.published_on, earliest_label="发布日期")
+    if problem := day_error(changed_on, label="变更或撤销日期", earliest=publication.published_on, earliest_label="发布日期"):
+        errors["changed_on"] = problem
     note = note.strip()
     if not note:
         errors["note"] = "请写明处罚决定被变更、撤销或确认无效的情况（如复议决定书、判决书文号）。"
@@ -183,7 +177,8 @@ def publication_withdraw(*, user, case: Case, withdrawn_on: date | None, reason:
     if publication.status != PublicationStatus.PUBLISHED:
         raise ValidationError(f"典型案例{publication.get_status_display()}，不能撤回。")
     errors: dict[str, str] = {}
-    _day(errors, "withdrawn_on", withdrawn_on, label="撤回日期", earliest=publication.published_on, earliest_label="发布日期")
+    if problem := day_error(withdrawn_on, label="撤回日期", earliest=publication.published_on, earliest_label="发布日期"):
+        errors["withdrawn_on"] = problem
     reason = reason.strip() or publication.decision_change_note
     if not reason:
         errors["reason"] = "请填写撤回理由。"

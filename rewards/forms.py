@@ -3,17 +3,10 @@
 from __future__ import annotations
 
 from django import forms
-from django.utils import timezone
 
-from casework.forms import LongTextField, within_supported_dates
+from casework.forms import LongTextField, day_field
 from rewards.models import PayMethod
 from rewards.services import NOTICE_CHANNELS
-
-
-def _day(label: str) -> forms.DateField:
-    return forms.DateField(label=label, initial=timezone.localdate, widget=forms.DateInput(format="%Y-%m-%d"),
-                           input_formats=["%Y-%m-%d"], validators=[within_supported_dates],
-                           error_messages={"required": f"请填写{label}。"})
 
 
 class AssessForm(forms.Form):
@@ -38,13 +31,13 @@ class ApproveForm(forms.Form):
 
 
 class NotifyForm(forms.Form):
-    notified_on = _day("告知日期")
+    notified_on = day_field("告知日期")
     channel = forms.ChoiceField(label="告知方式", choices=[(c, c) for c in NOTICE_CHANNELS],
                                 error_messages={"required": "请选择告知方式。"})
 
 
 class PayForm(forms.Form):
-    paid_on = _day("发放日期")
+    paid_on = day_field("发放日期")
     method = forms.ChoiceField(label="发放方式", choices=PayMethod.choices, initial=PayMethod.BANK,
                                help_text="原则上以非现金方式发放。", error_messages={"required": "请选择发放方式。"})
     voucher_number = forms.CharField(label="发放凭证号", max_length=60, help_text="转账回单号或领款凭证号。",

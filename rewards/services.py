@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.audit import audit_append
+from agencies.dates import day_error
 from agencies.models import Role
 from agencies.selectors import officer_users
 from casework.clocks import add_months
@@ -32,7 +33,7 @@ from rewards.standards import CENT, calculate, policy_for
 # Before the filing decision nothing about the tip-off is settled; an eligible reward also needs a decision.
 UNDECIDED = (CaseStatus.LEAD, CaseStatus.PENDING_FILING)
 NOTICE_CHANNELS = ("电话", "短信", "书面", "当面")
-TIP_DATE, DECISION_DATE = "tip", "decision"
+DECISION_DATE = "decision"  # LIANBAN_REWARD_POLICY_DATE; otherwise "tip"
 
 
 def reward_url(case: Case) -> str:
@@ -130,15 +131,6 @@ def reward_approve(*, user, case: Case, approve: bool, opinion: str) -> Reward:
     return reward
 
 
-def _check_day(errors: dict, field: str, day: date | None, *, label: str, earliest: date, earliest_label: str) -> None:
-    if day is None:
-        errors[field] = f"请填写{label}。"
-    elif day > timezone.localdate():
-        errors[field] = f"{label}不能晚于今天。"
-    elif day < earliest:
-        errors[field] = f"{label}不能早于{earliest_label}（{earliest:%Y-%m-%d}）。"
-
-
 @transaction.atomic
 def reward_notify(*, user, case: Case, notified_on: date | None, channel: str) -> Reward:
     """告知: the reporter is told of the approved reward; the claim period (2 months) starts that day."""
@@ -148,8 +140,9 @@ def reward_notify(*, user, case: Case, notified_on: date | None, channel: str) -
     if reward.status != RewardStatus.APPROVED:
         raise ValidationError(f"举报奖励{reward.get_status_display()}，不能告知领取。")
     errors: dict[str, str] = {}
-    _check_day(errors, "notified_on", notified_on, label="告知日期", earliest=timezone.localdate(reward.approved_at),
-               earliest_label="审批日期")
+    if problem := day_error(notified_on, label="告知日期", earliest=timezone.localdate(reward.approved_at),
+                            earliest_label="审批日期"):
+        errors["notified_on"] = problem
     if channel not in NOTICE_CHANNELS:
         errors["channel"] = "请选择告知方式。"
     if errors:
@@ -171,7 +164,8 @@ def reward_pay(*, user, case: Case, paid_on: date | None, method: str, voucher_n
     if reward.status != RewardStatus.NOTIFIED:
         raise ValidationError(f"举报奖励{reward.get_status_display()}，不能登记发放。")
     errors: dict[str, str] = {}
-    _check_day(errors, "paid_on", paid_on, label="发放日期", earliest=reward.notified_on, earliest_label="告知日期")
+    if problem := day_error(paid_on, label="发放日期", earliest=reward.notified_on, earliest_label="告知日期"):
+        errors["paid_on"] = problem
     if "paid_on" not in errors and paid_on > reward.claim_due_on:
         errors["paid_on"] = f"已超过领取期限（{reward.claim_due_on:%Y-%m-%d}），逾期未领取的视为放弃。"
     if method not in PayMethod.values:
