@@ -180,6 +180,11 @@ def can_act_for(user: User, agency: Agency, perm: str = ACT_FOR_AGENCY) -> bool:
 
 
 def acts_for_a_bureau(user: User) -> bool:
-    """An officer who acts for a 医疗保障局 (the menus of what only a bureau does: rewards, publication)."""
-    officer = officer_of(user)
-    return officer is not None and officer.agency.kind == AgencyKind.MSB and can_act_for(user, officer.agency)
+    """An officer who acts for a 医疗保障局 (the menus of what only a bureau does: rewards, publication,
+    connected systems). Every page asks it once per menu: the answer is kept on the request's user."""
+    known = getattr(user, "_acts_for_a_bureau", None)
+    if known is None:
+        officer = officer_of(user)
+        known = officer is not None and officer.agency.kind == AgencyKind.MSB and can_act_for(user, officer.agency)
+        user._acts_for_a_bureau = known
+    return known

@@ -111,3 +111,16 @@ def test_case_and_referral_grants_live_in_their_direct_tables_not_the_generic_on
         ReferralGroupObjectPermission.objects.filter(content_object=referral).values_list("group__name", flat=True)
     )
     assert referral_groups == {"zj-msb:members", "zj-psb:members"}
+
+
+def test_the_bureau_menus_ask_the_database_once_a_request(cast, django_assert_num_queries):
+    """举报奖励, 典型案例曝光 and 接入线索 each ask whether the user acts for a bureau on every page."""
+    from django.contrib.auth import get_user_model
+
+    from agencies.permissions import acts_for_a_bureau
+
+    user = get_user_model().objects.get(username="msb_officer")  # as a request loads it
+    assert acts_for_a_bureau(user)
+    with django_assert_num_queries(0):
+        assert acts_for_a_bureau(user) and acts_for_a_bureau(user)
+    assert not acts_for_a_bureau(get_user_model().objects.get(username="psb_officer"))
