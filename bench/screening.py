@@ -6,8 +6,8 @@ check digits, as a model's export has them) and times, as 镇江's officer:
 
 - the preview (read, check every row, group by institution, look up what was imported before) —
   beside a plain `csv.reader` pass over the same bytes;
-- the import (one lead per institution through the case flow, its party, N ScreeningHit rows, one
-  audit event) — beside registering the same I leads alone through the same flow start;
+- the import (the job of casework.screening_jobs run to its end here: one lead per institution through
+  the case flow, its party, N ScreeningHit rows, in chunks of a transaction each, one audit event) — beside registering the same I leads alone through the same flow start;
 - the same file again: its preview and import (everything imported before: nothing registered).
 
     .venv/bin/python bench/screening.py --database-url postgres://postgres@127.0.0.1:5432/lianban_bench_screening

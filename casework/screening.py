@@ -4,9 +4,10 @@ The national and provincial models send each bureau a spreadsheet of hits (.xlsx
 suspicious settlement). Importing it is two steps: `screening_preview` reads the file and says, row by
 row, what is wrong with it (nothing is stored while any row is wrong), and how the hits group into
 leads — one lead per 定点医药机构, by its 统一社会信用代码 (or its name) — and which hits were
-imported before; `screening_import` registers those leads through the case flow, each with its
-institution as the party and its hits kept as ScreeningHit rows. A hit's 线索编号 is imported once
-per bureau: the same file imported again registers nothing.
+imported before; once confirmed, casework.screening_jobs registers those leads through the case flow,
+out of the request and in chunks, each with its institution as the party and its hits kept as
+ScreeningHit rows. A hit's 线索编号 is imported once per bureau: the same file imported again
+registers nothing.
 """
 
 from __future__ import annotations
@@ -19,15 +20,12 @@ from decimal import Decimal, InvalidOperation
 from pathlib import PurePath
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 
-from agencies.audit import audit_append
 from agencies.permissions import officer_of
 from casework.identifiers import validate_resident_id, validate_uscc
-from casework.intake import lead_start
-from casework.models import Case, CaseSource, IdentifierType, ScreeningHit, SubjectKind
+from casework.models import Case, ScreeningHit, ScreeningImportState
 from casework.permissions import can_register_leads
-from casework.services import subject_add
+from casework.screening_jobs import screening_job_create, screening_job_run
 
 # The columns of a model's list, by their Chinese headers (the order in the file does not matter).
 COLUMNS = {
@@ -43,7 +41,6 @@ COLUMNS = {
 }
 REQUIRED = ("线索编号", "定点医药机构", "涉及金额", "疑点描述")
 MAX_ROWS = 50_000
-SUMMARY_HITS = 5  # hits written out in a lead's summary; the rest are on its list of hits
 HEADER_SEARCH_ROWS = 10  # rows above the column names (a title, a date line) that a file may have
 LOOKUP_CHUNK = 5_000  # 线索编号 looked up a query at a time (SQLite allows so many parameters)
 
@@ -214,47 +211,12 @@ def screening_preview(*, user, name: str, content: bytes) -> Preview:
     return Preview(rows=len(rows), errors=errors, groups=[g for g in groups.values() if g.hits], imported_before=len(before))
 
 
-@transaction.atomic
 def screening_import(*, user, name: str, content: bytes) -> list[Case]:
-    """Register one lead per institution for the hits not imported before; refuse a file with errors."""
+    """Preview the file and run its import here and now (casework.screening_jobs), for scripts and the
+    benchmark: the leads registered, one per institution, for the hits not imported before. Refuses a
+    file with errors; a failed run raises its reason (what it registered before stays)."""
     preview = screening_preview(user=user, name=name, content=content)
-    if preview.errors:
-        raise ValidationError(f"文件有 {len(preview.errors)} 行需要修正，修正后重新上传。")
-    agency = officer_of(user).agency
-    cases, stored = [], []
-    for group in preview.groups:
-        models_named = "、".join(dict.fromkeys(hit.model_name for hit in group.hits if hit.model_name)) or "大数据模型"
-        lines = [f"{hit.hit_id}：{hit.description}（{hit.amount}元）" for hit in group.hits[:SUMMARY_HITS]]
-        if len(group.hits) > SUMMARY_HITS:
-            lines.append(f"另有 {len(group.hits) - SUMMARY_HITS} 条疑点，见疑点清单。")
-        case = lead_start(
-            user=user, title=f"{group.institution}大数据筛查疑点线索", source=CaseSource.BIG_DATA,
-            summary=f"{models_named}筛查发现{group.institution}疑点 {len(group.hits)} 条，涉及金额 {group.amount} 元：\n" + "\n".join(lines),
-            source_detail=f"{models_named}（{PurePath(name).name}）", amount_involved=group.amount,
-        )
-        if group.uscc:  # a party is named by its code; without one the officer adds it on verification
-            subject_add(case=case, user=user, kind=_institution_kind(group.institution), name=group.institution,
-                        identifier_type=IdentifierType.USCC, identifier=group.uscc)
-        stored += [
-            ScreeningHit(
-                agency=agency, case=case, source_file=PurePath(name).name[:255], imported_by=user,
-                **{key: getattr(hit, key) for key in ("hit_id", "model_name", "institution", "uscc", "insured_name",
-                                                      "insured_id", "settled_on", "amount", "description")},
-            )
-            for hit in group.hits
-        ]
-        cases.append(case)
-    if not stored:
-        return []
-    ScreeningHit.objects.bulk_create(stored, batch_size=2_000)
-    audit_append(
-        actor=user, verb="screening.imported", target=agency, agency=agency, thread=f"agency:{agency.pk}",
-        summary=f"导入大数据筛查疑点 {len(stored)} 条（{PurePath(name).name}），登记线索 {len(cases)} 件"
-        + (f"；{preview.imported_before} 条此前已导入" if preview.imported_before else ""),
-        data={"hits": len(stored), "cases": [case.pk for case in cases], "imported_before": preview.imported_before},
-    )
-    return cases
-
-
-def _institution_kind(name: str) -> str:
-    return SubjectKind.PHARMACY if "药" in name and "医院" not in name else SubjectKind.INSTITUTION
+    job = screening_job_run(job_id=screening_job_create(user=user, name=PurePath(name).name, preview=preview).pk)
+    if job.state == ScreeningImportState.FAILED:
+        raise ValidationError(job.error)
+    return list(Case.objects.filter(pk__in=job.case_ids).order_by("pk"))

@@ -1,6 +1,7 @@
 """导入大数据筛查线索 (`/cases/import/`): upload → the preview of casework.screening (row errors, the
-leads it would register) → 确认导入. The uploaded file is kept by its SHA-256 between the two steps,
-so confirming reads exactly the file that was previewed. Then each hit's 核查反馈 (HitCheckView)
+leads it would register) → 确认导入 → the import's progress page (`/cases/import/<job>/`), while
+casework.screening_jobs registers the leads out of the request. The uploaded file is kept by its
+SHA-256 between the two steps, so confirming reads exactly the file that was previewed. Then each hit's 核查反馈 (HitCheckView)
 and the bureau's 核查反馈表 to report upwards (`/cases/import/feedback.xlsx`)."""
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.http import HttpResponse
+from django.db import transaction
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views import generic
+from django.views.decorators.http import require_GET
 
 from agencies.permissions import officer_of
 from casework import screening
@@ -26,6 +29,9 @@ from casework.forms import EvidenceFileField, HitCheckForm
 from casework.models import ScreeningHit
 from casework.permissions import can_register_leads
 from casework.screening_feedback import can_feed_back_hits, feedback_workbook, screening_hit_check
+from casework.screening_jobs import (
+    screening_job_create, screening_job_get_for_user, screening_job_progress, screening_job_start,
+)
 from casework.selectors import case_list_for_user
 from casework.views import CaseFormView
 
@@ -78,17 +84,32 @@ class ScreeningImportView(generic.TemplateView):
             content = stored.read()
         name = PurePath(name).name or token
         try:
-            cases = screening.screening_import(user=self.request.user, name=name, content=content)
+            preview = screening.screening_preview(user=self.request.user, name=name, content=content)
+            with transaction.atomic():
+                job = screening_job_create(user=self.request.user, name=name, preview=preview)
+                screening_job_start(job)
         except ValidationError as exc:
             messages.error(self.request, "；".join(exc.messages))
             return redirect("cases:screening_import")
         default_storage.delete(PENDING + token)
-        if cases:
-            messages.success(self.request, f"已登记大数据筛查线索 {len(cases)} 件：{'、'.join(case.number for case in cases[:5])}"
-                             + ("等" if len(cases) > 5 else "") + "。")
-        else:
-            messages.info(self.request, "文件中的疑点此前均已导入，没有登记新的线索。")
-        return redirect("cases:index")
+        return redirect("cases:screening_job", job_id=job.pk)
+
+
+class ScreeningJobView(generic.TemplateView):
+    """导入进度: 已处理 x / y 条 while the job runs (lianban.js polls `screening_job_json`), then what it registered."""
+
+    template_name = "casework/screening_job.html"
+
+    def get_context_data(self, **kwargs):
+        job = screening_job_get_for_user(user=self.request.user, job_id=kwargs["job_id"])
+        cases = case_list_for_user(user=self.request.user).filter(pk__in=job.case_ids).order_by("pk") if job.case_ids else []
+        return super().get_context_data(job=job, cases=cases, **kwargs)
+
+
+@require_GET
+def screening_job_json(request, job_id: int):
+    job = screening_job_get_for_user(user=request.user, job_id=job_id)
+    return JsonResponse(screening_job_progress(job), json_dumps_params={"ensure_ascii": False})
 
 
 class HitCheckView(CaseFormView):

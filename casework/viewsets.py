@@ -7,7 +7,7 @@ from viewflow.urls import Application
 
 from agencies.permissions import officer_of
 from casework import views
-from casework.screening_views import HitCheckView, ScreeningImportView, feedback_export
+from casework.screening_views import HitCheckView, ScreeningImportView, ScreeningJobView, feedback_export, screening_job_json
 
 
 def is_officer(user) -> bool:
@@ -25,6 +25,8 @@ class CaseworkApp(Application):
     detail_path = path("<int:case_id>/", views.CaseDetailView.as_view(), name="detail")
     screening_import_path = path("import/", ScreeningImportView.as_view(), name="screening_import")
     screening_feedback_path = path("import/feedback.xlsx", feedback_export, name="screening_feedback")
+    screening_job_path = path("import/<int:job_id>/", ScreeningJobView.as_view(), name="screening_job")
+    screening_job_json_path = path("import/<int:job_id>/progress.json", screening_job_json, name="screening_job_json")
     hit_check_path = path("<int:case_id>/screening/<int:hit_id>/check/", HitCheckView.as_view(), name="hit_check")
     subject_add_path = path("<int:case_id>/subjects/add/", views.SubjectAddView.as_view(), name="subject_add")
     evidence_add_path = path("<int:case_id>/evidence/add/", views.EvidenceAddView.as_view(), name="evidence_add")

@@ -83,7 +83,7 @@ def _flow_labels() -> dict[str, type]:
 def _candidates(route: Route, flows: dict[str, type]) -> list[dict[str, object]]:
     """Every combination of real ids the route's parameters can take (all records of the kind)."""
     from agreements.models import AgreementAction, Institution, Practitioner
-    from casework.models import Case, Evidence, PaperRecord, PenaltyDecision, ScreeningHit
+    from casework.models import Case, Evidence, PaperRecord, PenaltyDecision, ScreeningHit, ScreeningImport
     from meetings.models import Mechanism, Meeting, Resolution
     from notifications.models import Notification
     from referral.models import IssuedDocument, PackageItem, Referral
@@ -148,6 +148,7 @@ def _candidates(route: Route, flows: dict[str, type]) -> list[dict[str, object]]
             {"case_id": c, "penalty_id": p} for c, p in PenaltyDecision.objects.values_list("case_id", "pk")],
         frozenset({"case_id", "hit_id"}): lambda: [
             {"case_id": c, "hit_id": h} for c, h in ScreeningHit.objects.values_list("case_id", "pk")],
+        frozenset({"job_id"}): lambda: [{"job_id": pk} for pk in ScreeningImport.objects.values_list("pk", flat=True)],
         frozenset({"notification_id"}): lambda: [{"notification_id": pk} for pk in Notification.objects.values_list("pk", flat=True)],
     }
     if frozenset(names) in joint:

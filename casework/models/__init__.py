@@ -10,7 +10,9 @@ from casework.models.clocks import (
     CalendarDay, ClockUnit, Deadline, DeadlineExtension, DeadlinePause, DeadlineQuerySet, DeadlineStatus, DecisionExtension,
     EscalationProcess, HolidayYear, OPEN_DEADLINE_STATUSES,
 )
-from casework.models.intake import HitVerdict, PaperRecord, ScreeningHit, paper_scan_upload_to
+from casework.models.intake import (
+    HitVerdict, PaperRecord, ScreeningHit, ScreeningImport, ScreeningImportState, paper_scan_upload_to,
+)
 from casework.models.penalties import (
     NOT_PENALTY_KINDS, ORGANISATION_ONLY_KINDS, PERSON_ONLY_KINDS, PaymentKind, PenaltyDecision, PenaltyKind, PenaltyPayment,
 )
@@ -21,7 +23,7 @@ __all__ = [
     "ViolationType", "evidence_upload_to",
     "CalendarDay", "ClockUnit", "Deadline", "DeadlineExtension", "DeadlinePause", "DeadlineQuerySet", "DeadlineStatus",
     "DecisionExtension", "EscalationProcess", "HolidayYear", "OPEN_DEADLINE_STATUSES",
-    "HitVerdict", "PaperRecord", "ScreeningHit", "paper_scan_upload_to",
+    "HitVerdict", "PaperRecord", "ScreeningHit", "ScreeningImport", "ScreeningImportState", "paper_scan_upload_to",
     "NOT_PENALTY_KINDS", "ORGANISATION_ONLY_KINDS", "PERSON_ONLY_KINDS", "PaymentKind", "PenaltyDecision", "PenaltyKind",
     "PenaltyPayment",
 ]

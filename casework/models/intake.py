@@ -81,3 +81,48 @@ class ScreeningHit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hit_id} {self.institution}"
+
+
+class ScreeningImportState(models.TextChoices):
+    PENDING = "pending", "待导入"
+    RUNNING = "running", "导入中"
+    DONE = "done", "已完成"
+    FAILED = "failed", "失败"
+
+
+class ScreeningImport(models.Model):
+    """One confirmed import of a screening list, run out of the request (casework.screening_jobs): the
+    leads still to register are kept here as the preview grouped them, so that whichever process runs
+    the job — the web process that took the upload, or a worker after that process died — needs no
+    file, and `done` / `total` is the progress the officer watches."""
+
+    agency = models.ForeignKey(Agency, verbose_name="导入机关", on_delete=models.PROTECT, related_name="+")
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="导入人", on_delete=models.PROTECT, related_name="+")
+    source_file = models.CharField("来源文件", max_length=255)
+    created_at = models.DateTimeField("提交时间", auto_now_add=True)
+    state = models.CharField("状态", max_length=12, choices=ScreeningImportState.choices, default=ScreeningImportState.PENDING)
+    # [{"institution", "uscc", "hits": [{"hit_id", …, "amount": "12.50", "settled_on": "2026-10-03"}]}]; emptied when done
+    groups = models.JSONField("待登记的线索", default=list, blank=True)
+    groups_done = models.PositiveIntegerField("已处理的线索组", default=0)
+    total = models.PositiveIntegerField("待导入疑点（条）", default=0)
+    done = models.PositiveIntegerField("已处理疑点（条）", default=0)
+    hits_created = models.PositiveIntegerField("已导入疑点（条）", default=0)
+    imported_before = models.PositiveIntegerField("此前已导入（条）", default=0)
+    case_ids = models.JSONField("已登记的线索", default=list, blank=True)
+    runner = models.CharField("执行者", max_length=32, blank=True)  # a random token per run: who holds the job
+    heartbeat = models.DateTimeField("最近进展", null=True, blank=True)
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+    error = models.TextField("错误信息", blank=True)
+
+    class Meta:
+        verbose_name = "大数据筛查导入"
+        verbose_name_plural = "大数据筛查导入"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["state", "heartbeat"], name="screening_import_state_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.source_file}（{self.get_state_display()}）"
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (ScreeningImportState.DONE, ScreeningImportState.FAILED)

@@ -118,3 +118,43 @@
     drag = null;
   });
 })();
+
+// A job's progress (the screening import's page): an element with data-lb-progress-url polls that JSON
+// ({state_label, done, total, finished}) every second, moves its <progress> bar and its 已处理 count, and
+// reloads the page once the job has finished (the server then shows the result). It stops when the
+// element leaves the page.
+(function () {
+  if (window.lianbanProgress) return;
+  window.lianbanProgress = true;
+
+  function poll(box) {
+    if (!box.isConnected) return;
+    fetch(box.getAttribute("data-lb-progress-url"), { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (job) {
+        if (!box.isConnected) return;
+        if (job) {
+          const bar = box.querySelector("progress");
+          if (bar) { bar.max = Math.max(job.total, 1); bar.value = job.done; }
+          const done = box.querySelector("[data-lb-progress-done]");
+          if (done) done.textContent = job.done;
+          const state = box.querySelector("[data-lb-progress-state]");
+          if (state) state.textContent = job.state_label;
+          if (job.finished) { window.location.reload(); return; }
+        }
+        window.setTimeout(function () { poll(box); }, 1000);
+      })
+      .catch(function () { window.setTimeout(function () { poll(box); }, 3000); });
+  }
+
+  function start() {
+    document.querySelectorAll("[data-lb-progress-url]:not([data-lb-polling])").forEach(function (box) {
+      box.setAttribute("data-lb-polling", "");
+      window.setTimeout(function () { poll(box); }, 500);
+    });
+  }
+  ["DOMContentLoaded", "turbo:load", "turbo:render"].forEach(function (type) {
+    document.addEventListener(type, start);
+  });
+  if (document.readyState !== "loading") start();
+})();

@@ -13,6 +13,7 @@ from django.urls import reverse
 from agencies.models import AuditEvent
 from casework.identifiers import uscc_check_char
 from casework.models import Case, CaseSource, ScreeningHit
+from casework.screening_jobs import screening_job_run
 from tests.agreements.conftest import resident_id
 
 pytestmark = pytest.mark.django_db
@@ -56,8 +57,13 @@ def preview(client, upload) -> str:
     return response
 
 
-def confirm(client, response):
-    return client.post(reverse("cases:screening_import"), {"token": response.context["token"], "name": response.context["name"]})
+def confirm(client, response, *, run: bool = True):
+    """确认导入; then, unless `run` is False, the job it queued is run to its end here, as its thread would."""
+    answer = client.post(reverse("cases:screening_import"), {"token": response.context["token"], "name": response.context["name"]})
+    match = re.search(r"/cases/import/(\d+)/$", answer.get("Location", ""))
+    if run and match:
+        screening_job_run(job_id=int(match.group(1)))
+    return answer
 
 
 def test_a_list_becomes_one_lead_per_institution_with_its_hits_and_a_second_import_registers_nothing(cast, login):

@@ -1,4 +1,6 @@
-"""The deadline worker: warn before each legal limit, escalate each breach — each exactly once.
+"""The deadline worker: warn before each legal limit, escalate each breach — each exactly once. Each
+round it also runs the screening imports no live process holds (casework.screening_jobs: one whose web
+process died mid-way resumes here).
 
 Safe to run several at once (rows are claimed with SELECT … FOR UPDATE SKIP LOCKED on PostgreSQL;
 SQLite has one writer at a time). Running as a service (without --once) it also writes an audit
@@ -15,6 +17,7 @@ from django.utils import timezone
 
 from agencies.audit import audit_checkpoint
 from casework.clocks import clocks_fire_breaches, clocks_fire_warnings
+from casework.screening_jobs import screening_jobs_resume
 
 
 class Command(BaseCommand):
@@ -35,6 +38,9 @@ class Command(BaseCommand):
             if not once:
                 close_old_connections()  # a long-running worker must not keep a dead connection
             warned, breached = self.sweep(batch)
+            resumed = screening_jobs_resume()
+            if resumed:
+                self.stdout.write(f"{timezone.localtime():%Y-%m-%d %H:%M:%S} 续办大数据筛查导入 {resumed} 件。")
             if not once and time.monotonic() >= next_checkpoint:
                 outcome = audit_checkpoint()
                 (self.stderr if outcome.problems else self.stdout).write(outcome.message)
