@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -34,12 +34,14 @@ def _url(case: Case) -> str:
     return reverse("cases:detail", args=[case.pk])
 
 
-def start_filing_clock(case: Case) -> Deadline:
+def start_filing_clock(case: Case, *, received_at: datetime | None = None) -> Deadline:
+    """From registration, or from the earlier receipt of a handoff entered from paper (令第4号: the
+    15 working days run from discovering the lead or receiving its materials)."""
     return clock_start(
         case=case, target=case, code=FILING, title="作出是否立案的决定",
         legal_basis="《医疗保障行政处罚程序暂行规定》（国家医疗保障局令第4号）", agency=case.agency,
         amount=settings.LIANBAN_CASE_FILING_WORKING_DAYS, unit=ClockUnit.WORKING_DAYS, start_event="发现或收到案件线索",
-        url=_url(case), started_at=case.registered_at, responsible=case.lead_officer,
+        url=_url(case), started_at=received_at or case.registered_at, responsible=case.lead_officer,
     )
 
 

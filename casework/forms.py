@@ -18,6 +18,7 @@ from casework.models import (
     Case, CaseSource, DecisionExtension, EvidenceKind, Handling, HitVerdict, ParallelReferral, PaymentKind, PenaltyKind, Subject,
     ViolationType,
 )
+from casework.source_clocks import HANDOFF_SOURCES, INCOMING_NUMBER_MAX_LENGTH
 
 User = get_user_model()
 
@@ -79,10 +80,26 @@ def officers_of(agency: Agency):
     return User.objects.filter(pk__in=officer_list(agency=agency).values("user_id")).select_related("officer").order_by("username")
 
 
+HANDOFF_HELP = "线索来源为" + "、".join(CaseSource(source).label for source in CaseSource if source in HANDOFF_SOURCES) + "的"
+
+
 class RegisterLeadForm(forms.Form):
     title = forms.CharField(label="案件名称", max_length=200, help_text="例如：××医院涉嫌骗取医保基金案")
     source = forms.ChoiceField(label="线索来源", choices=CaseSource.choices)
     source_detail = forms.CharField(label="来源说明", max_length=200, required=False, help_text="举报编号、交办文号、模型名称等")
+    # 代录 of a handoff from an agency not on Lianban: required for those sources (casework.hand_intake)
+    incoming_number = forms.CharField(
+        label="来文文号", max_length=INCOMING_NUMBER_MAX_LENGTH, required=False,
+        help_text=f"{HANDOFF_HELP}必填：反向移送函、检察意见书、交办单、移交函等的文号",
+    )
+    incoming_issued_on = forms.DateField(
+        label="来文日期", required=False, widget=forms.DateInput(format="%Y-%m-%d"), input_formats=["%Y-%m-%d"],
+        validators=[within_supported_dates], help_text=f"{HANDOFF_HELP}必填：来文的成文日期，不晚于今天",
+    )
+    incoming_received_on = forms.DateField(
+        label="收文日期", required=False, widget=forms.DateInput(format="%Y-%m-%d"), input_formats=["%Y-%m-%d"],
+        validators=[within_supported_dates], help_text=f"{HANDOFF_HELP}必填：本局收到来文的日期，办理期限自该日起算",
+    )
     summary = LongTextField(label="线索摘要")
     violation_types = forms.MultipleChoiceField(label="初步判断的违法类型", choices=ViolationType.choices, required=False)
     amount_involved = forms.DecimalField(label="初步涉案金额（元）", min_value=Decimal("0"), max_digits=14, decimal_places=2, initial=Decimal("0"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -58,8 +59,12 @@ def case_register(
     reporter_name: str = "",
     reporter_contact: str = "",
     resumes: Case | None = None,
+    received_at: datetime | None = None,
 ) -> Case:
     """登记线索: the registering officer's agency owns the case and its officers may see it.
+
+    `received_at`: when the bureau received a handoff entered later from paper (casework.hand_intake);
+    the filing clock counts from then.
 
     `resumes`: the bureau's earlier case, transferred to the police, that this lead takes up again
     (a 检察意见 after 不起诉, or the police withdrew the case): its parties come along and its paused
@@ -95,7 +100,7 @@ def case_register(
     case.save()
     grant_to_agency(agency=agency, perm=VIEW_CASE, obj=case)
     _audit(case, actor=user, verb="case.registered", summary=f"登记线索：{case.title}（{case.get_source_display()}）")
-    case_clocks.start_filing_clock(case)
+    case_clocks.start_filing_clock(case, received_at=received_at)
     if resumes is not None:
         _take_up(case, original=resumes, user=user)
     return case

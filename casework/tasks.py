@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views import generic
 from viewflow.workflow.flow import views as flow_views
 
-from casework import forms, penalties, services
+from casework import forms, hand_intake, penalties, services
 from casework.workflow import TaskFormView
 
 
@@ -28,7 +28,8 @@ class CaseTaskView(TaskFormView):
 
 
 class RegisterLeadView(flow_views.mixins.TaskViewTemplateNames, generic.FormView):
-    """登记线索: the start of a case. The registering officer becomes the 承办人."""
+    """登记线索: the start of a case. The registering officer becomes the 承办人; a handoff entered
+    from paper starts its source's clock too (casework.hand_intake)."""
 
     form_class = forms.RegisterLeadForm
     template_filename = "start.html"
@@ -36,7 +37,7 @@ class RegisterLeadView(flow_views.mixins.TaskViewTemplateNames, generic.FormView
 
     def form_valid(self, form):
         try:
-            case = services.case_register(user=self.request.user, **form.cleaned_data)
+            case = hand_intake.lead_register(user=self.request.user, **form.cleaned_data)
         except ValidationError as exc:
             forms.add_service_errors(form, exc)
             return self.form_invalid(form)

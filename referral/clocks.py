@@ -2,32 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
-from django.conf import settings
-
 from agencies.models import Agency
+from casework.clock_spec import CRIMINAL_DAYS, ClockSpec
 from casework.clocks import clock_cancel, clock_meet, clock_start
 from casework.models import ClockUnit, Deadline
 from referral.models import Referral
-
-CRIMINAL_DAYS = "criminal_days"  # 310 counts plain 日: the unit is a setting (domain §0)
-
-
-@dataclass(frozen=True)
-class ClockSpec:
-    code: str
-    title: str
-    legal_basis: str
-    amount: int
-    unit: str
-    start_event: str
-
-    @property
-    def resolved_unit(self) -> str:
-        return settings.LIANBAN_CRIMINAL_DAY_UNIT if self.unit == CRIMINAL_DAYS else self.unit
-
 
 APPROVAL = ClockSpec(
     "transfer.approval", "负责人审批移送", "《行政执法机关移送涉嫌犯罪案件的规定》第五条", 3, CRIMINAL_DAYS,

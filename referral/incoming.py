@@ -18,11 +18,13 @@ from casework import services as case_services
 from casework.clocks import Period, TwoStepRule, clock_extend_two_step, clock_meet, open_clock
 from casework.models import Case, CaseSource, CaseStatus, ClockUnit
 from casework.nodes import resume_waiting
+from casework.source_clocks import DOCUMENT_NAME, REPLY_CLOCK
+from casework.source_clocks import reply_clock as source_reply_clock
 from referral.clocks import ClockSpec, meet, start
 from referral.documents import document_issue
 from referral.events import agency_handlers, receipt_time, record, referral_url, tell
 from referral.letters.item_list import Item, ItemList, build_item_list
-from referral.letters.reply_letter import PROCURATORIAL_OPINION, REVERSE_TRANSFER, ReplyLetter, build_reply_letter
+from referral.letters.reply_letter import ReplyLetter, build_reply_letter
 from referral.models import (
     FROM_HIGHER_BUREAU,
     INCOMING_SENDERS,
@@ -41,39 +43,14 @@ CASE_SOURCE = {
     ReferralKind.FLY_HANDOVER: CaseSource.FLYING,
     ReferralKind.AGENCY_HANDOVER: CaseSource.HANDLING_AGENCY,
 }
-LETTER_NAME = {
-    ReferralKind.REVERSE_TRANSFER: REVERSE_TRANSFER,
-    ReferralKind.PROC_OPINION: PROCURATORIAL_OPINION,
-    ReferralKind.ASSIGNED_CLUE: "交办单",
-    ReferralKind.FLY_HANDOVER: "飞行检查移交材料",
-    ReferralKind.AGENCY_HANDOVER: "移交函",
-}
-DEFAULT_PERIOD = "（期限为默认值，未见统一规定）"
-REPLY_CLOCK = "incoming.reply"
+# The document each kind comes with, and the clock the bureau runs on it: one table for a handoff
+# signed for here and one entered by hand from paper (casework.source_clocks).
+LETTER_NAME = {kind: DOCUMENT_NAME[source] for kind, source in CASE_SOURCE.items()}
 
 
 def reply_clock(kind: str) -> ClockSpec:
     """What the bureau owes the sender, by when (domain §3 and §7; every period a setting)."""
-    kind = ReferralKind(kind)
-    table = {
-        ReferralKind.REVERSE_TRANSFER: (
-            "依法处理反向移送案件并书面答复", "《行政执法机关移送涉嫌犯罪案件的规定》第十三条" + DEFAULT_PERIOD,
-            settings.LIANBAN_REVERSE_TRANSFER_REPLY_WORKING_DAYS, ClockUnit.WORKING_DAYS),
-        ReferralKind.PROC_OPINION: (
-            "书面答复人民检察院", "《中华人民共和国刑事诉讼法》第一百七十七条第三款" + DEFAULT_PERIOD,
-            settings.LIANBAN_PROC_OPINION_REPLY_MONTHS, ClockUnit.MONTHS),
-        ReferralKind.ASSIGNED_CLUE: (
-            "办结交办线索并报告", "国家医保局交办线索办理要求（30个工作日；经负责人批准可延至3个月）",
-            settings.LIANBAN_ASSIGNED_CLUE_REPORT_WORKING_DAYS, ClockUnit.WORKING_DAYS),
-        ReferralKind.FLY_HANDOVER: (
-            "报送处理进度和整改方案", "《医疗保障基金飞行检查管理暂行办法》（国家医疗保障局令第6号）",
-            settings.LIANBAN_FLY_PROGRESS_WORKING_DAYS, ClockUnit.WORKING_DAYS),
-        ReferralKind.AGENCY_HANDOVER: (
-            "决定是否立案并告知经办机构", "《医疗保障行政处罚程序暂行规定》立案期限" + DEFAULT_PERIOD,
-            settings.LIANBAN_AGENCY_HANDOVER_INTAKE_WORKING_DAYS, ClockUnit.WORKING_DAYS),
-    }
-    title, basis, amount, unit = table[kind]
-    return ClockSpec(REPLY_CLOCK, title, basis, amount, unit, f"签收{LETTER_NAME[kind]}")
+    return source_reply_clock(CASE_SOURCE[ReferralKind(kind)])
 
 
 def incoming_kinds_for(user) -> list[ReferralKind]:
