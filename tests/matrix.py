@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.contrib import admin
@@ -25,8 +27,24 @@ SKIPPED = {
 }
 # The admin site's reference data (accounts, agencies, registers, the holiday calendar, lockouts) holds
 # no case text, and each row's pages are guarded alike; they are opened for their first and last rows
-# only (the calendar alone has over 700 days). The audit trail mentions cases: every row is opened.
+# only (the calendar alone has over 700 days). The audit trail mentions cases: every row is opened
+# (of its change page, the one that shows a row: its other pages are ROWLESS).
 ADMIN_EVERY_ROW = frozenset({"agencies.auditevent"})
+# Pages that show no row to anyone, whatever the row: each answers with a redirect or a refusal. They are
+# opened for their first and last rows only, and `rowless` holds them to it: browsing fails if one of them
+# answers 200 (then it shows its row, and must be opened for every row again).
+#  - a task's index page redirects to its execute, assign or detail page, each opened for every row (the
+#    detail page asks the same can_view first);
+#  - a task's undo, cancel and revive pages and a process's cancel page: viewflow asks the flow's
+#    has_manage_permission, False for every user and every process (casework.workflow.ScopedFlowMixin);
+#  - the audit trail's object URL redirects to its change page, its delete page is refused
+#    (has_delete_permission is False for every row), its history page raises PermissionDenied.
+ROWLESS = re.compile(r"^workflow/flows/\w+/<int:process_pk>/(?:\w+/<int:task_pk>/(?:undo/|cancel/|revive/)?|cancel/)$"
+                     r"|^admin/agencies/auditevent/<path:object_id>/(?:delete/|history/)?$")
+# Marking a notification read shows no row either: POST only (405 to a GET), it answers a redirect or the
+# unread count, never the notification's text. But whose notification it is decides who may mark it: one
+# per recipient (and read state) is opened, not the first and last.
+NOTIFICATION_READ = re.compile(r"^(?:api/\^)?notifications/.*read/\$?$")
 FORMAT_SUFFIX = re.compile(r"\\\.\(\?P<format>|<drf_format_suffix:format>")
 PARAMETER = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>|\(\?P<(?P<regex_name>\w+)>[^)]*\)")
 
@@ -118,11 +136,15 @@ def _candidates(route: Route, flows: dict[str, type]) -> list[dict[str, object]]
             return [{"process_pk": pk} for pk in processes.values_list("pk", flat=True)]
         if names == {"process_pk", "task_pk"}:
             node = pattern.split("<int:process_pk>/", 1)[1].split("/", 1)[0]
-            tasks = Task.objects.filter(process__in=processes).select_related("process")
+            tasks = Task.objects.filter(process__in=processes).select_related("process").order_by("pk")
             return [{"process_pk": t.process_id, "task_pk": t.pk} for t in tasks if t.flow_task.name == node]
     api = {"cases": Case, "referrals": Referral, "notifications": Notification, "supervisions": Supervision,
            "resolutions": Resolution, "leads": SubmittedLead, "referral-status": Referral}
-    if pattern.startswith("api/") and names == {"pk"}:
+    if NOTIFICATION_READ.search(pattern):
+        name = next(iter(names))
+        rows = Notification.objects.order_by("pk").values_list("pk", "recipient_id", "read_at")
+        return [{name: pk} for pk in {(recipient, read_at is None): pk for pk, recipient, read_at in rows}.values()]
+    if pattern.startswith("api/") and names == {"pk"} and pattern.split("/")[1].lstrip("^") in api:  # else UnfilledPattern
         return [{"pk": pk} for pk in api[pattern.split("/")[1].lstrip("^")]._default_manager.values_list("pk", flat=True)]
     joint: dict[frozenset[str], Callable[[], list[dict[str, object]]]] = {
         frozenset({"case_id"}): lambda: [{"case_id": pk} for pk in Case.objects.values_list("pk", flat=True)],
@@ -156,14 +178,21 @@ def _candidates(route: Route, flows: dict[str, type]) -> list[dict[str, object]]
     raise UnfilledPattern(f"the permission matrix has no ids for {pattern!r} ({', '.join(sorted(names))}): add them in tests/matrix.py")
 
 
-def concrete_urls(*, only: Callable[[str], bool] = lambda pattern: True) -> list[str]:
-    """Every URL of the site, once per combination of real ids of its parameters."""
+def concrete_urls(*, only: Callable[[str], bool] = lambda pattern: True, rowless: set[str] | None = None) -> list[str]:
+    """Every URL of the site, once per combination of real ids of its parameters (the ROWLESS pages and
+    the notifications' read/ for some rows only). `rowless`, if given, receives the URLs of those pages."""
     flows = _flow_labels()
     urls: list[str] = []
     for route in routes():
         if route.pattern in SKIPPED or FORMAT_SUFFIX.search(route.pattern) or not only(route.pattern):
             continue
-        urls.extend(_fill(route.pattern, values) for values in _candidates(route, flows))
+        candidates = _candidates(route, flows)
+        if ROWLESS.search(route.pattern):
+            candidates = candidates[:1] + candidates[-1:] if len(candidates) > 1 else candidates
+        filled = [_fill(route.pattern, values) for values in candidates]
+        if rowless is not None and (ROWLESS.search(route.pattern) or NOTIFICATION_READ.search(route.pattern)):
+            rowless.update(filled)
+        urls.extend(filled)
     return list(dict.fromkeys(urls))
 
 
@@ -187,3 +216,17 @@ def readable_text(content: bytes, content_type: str) -> str:
 
 def found(text: str, markers: Iterable[str]) -> list[str]:
     return [marker for marker in markers if marker in text]
+
+
+@contextmanager
+def refusals_unlogged() -> Iterator[None]:
+    """Django logs every 4xx answer, a refusal with its traceback: tens of thousands of lines in a matrix
+    pass, each formatted and captured (1–2 % of the pass), and all of them in a failure's report. Server
+    errors are still logged."""
+    logger = logging.getLogger("django.request")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
