@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from guardian.shortcuts import get_objects_for_user
 
 from agencies.models import AuditEvent
-from agencies.visibility import VisiblePages
+from agencies.visibility import VisiblePages, few_ids, rare_matches
 from casework.models import Case, CaseGroupObjectPermission, CaseProcess, CaseUserObjectPermission, Deadline, Subject
 from casework.permissions import VIEW_CASE
 
@@ -28,7 +28,8 @@ def case_list_for_user(*, user, search: str = "", status: str = "") -> QuerySet[
 
 
 # A full 身份证号 or 统一社会信用代码 (18 characters; 15 for an old ID): searched as a party's code only,
-# from the index on Subject.identifier, so a code that matches one case in a million is found at once.
+# from the index on Subject.identifier, so a code that matches one case in a million is found at once
+# (and its cases handed to the grant scans as a list, agencies.visibility.few_ids).
 IDENTIFIER = re.compile(r"^[0-9A-Za-z]{15,20}$")
 
 
@@ -36,7 +37,11 @@ def case_matching(*, search: str = "", status: str = "") -> Q | None:
     """The case list's search and filter as conditions on a grant's case (None: every case)."""
     matching = Q()
     if search and IDENTIFIER.match(search):
-        matching &= Q(content_object_id__in=Subject.objects.filter(identifier=search.upper()).values("case_id"))
+        parties = Subject.objects.filter(identifier=search.upper()).values_list("case_id", flat=True)
+        found = few_ids(parties)
+        matching &= Q(content_object_id__in=parties if found is None else found)
+    elif search and (found := _rare_cases(search)) is not None:
+        matching &= Q(content_object_id__in=found)
     elif search:
         subjects = Subject.objects.filter(case=OuterRef("content_object_id")).filter(
             Q(name__icontains=search) | Q(identifier__iexact=search)
@@ -45,6 +50,16 @@ def case_matching(*, search: str = "", status: str = "") -> Q | None:
     if status:
         matching &= Q(content_object__status=status)
     return matching or None
+
+
+def _rare_cases(search: str) -> list[int] | None:
+    """The cases a word finds by number, title, party name or party code, when few (agencies.visibility)."""
+    return rare_matches(
+        search,
+        Case.objects.filter(Q(number__icontains=search) | Q(title__icontains=search)).values_list("pk", flat=True),
+        Subject.objects.filter(name__icontains=search).values_list("case_id", flat=True),
+        Subject.objects.filter(identifier=search.upper()).values_list("case_id", flat=True),
+    )
 
 
 def case_pages_for_user(*, user, search: str = "", status: str = "") -> VisiblePages | QuerySet[Case]:

@@ -101,3 +101,45 @@ def test_a_code_is_searched_as_a_partys_code_and_still_only_within_what_the_offi
     assert lead.number in page
     assert 'data-testid="search-nothing"' in search(login("cz_msb_officer"), ID_NUMBER.lower())
     assert lead.number in login("msb_officer").get(reverse("cases:index"), {"q": ID_NUMBER}).content.decode()
+
+
+@pytest.fixture(params=["index", "per grant"])
+def lookup(request, monkeypatch):
+    """Each search twice: a word of three characters or more looked up first in the trigram indexes (on
+    PostgreSQL: agencies.visibility.rare_matches), and checked on each grant's object instead."""
+    from agencies import visibility
+
+    if request.param == "per grant":
+        monkeypatch.setattr(visibility, "TRIGRAM", 10**6)
+    return request.param
+
+
+def found_titles(user, q: str) -> dict[str, set[str]]:
+    from search.selectors import search_sections
+
+    return {section.kind: {getattr(row, "title", None) or getattr(row, "case_title", None) or row.name for row in section.rows}
+            for section in search_sections(user=user, q=q)}
+
+
+def test_a_longer_word_finds_the_same_cases_and_referrals_either_way_and_nothing_of_another_city(world, cast, lookup):
+    lead, sent, other = world
+    officer, other_officer = cast.user("msb_officer"), cast.user("cz_msb_officer")
+    assert found_titles(officer, "润安医院")["cases"] == {lead.title}
+    assert found_titles(officer, "润安药房串换") == {"cases": {sent.title}, "referrals": {sent.referrals.get().case_title}, "institutions": set()}
+    assert found_titles(officer, "顾某某")["cases"] == {lead.title}  # a party's name
+    assert found_titles(officer, lead.number[2:])["cases"] == {lead.title}  # part of a case number
+    assert found_titles(officer, "润安诊所常州") == {"cases": set(), "referrals": set(), "institutions": set()}
+    assert found_titles(other_officer, "润安诊所常州")["cases"] == {other.title}
+    number = sent.referrals.get().documents.exclude(number="").first().number
+    assert found_titles(cast.user("psb_officer"), number[1:])["referrals"] == {sent.referrals.get().case_title}
+
+
+def test_a_word_found_in_more_objects_than_handed_over_is_checked_per_grant(cast, tell, monkeypatch):
+    """Past RARE matches the word is common: the grants are read in order and each case checked, with the
+    same results."""
+    from agencies import visibility
+
+    first, second = tell(LEAD, title="宏济堂诊所甲案"), tell(LEAD, title="宏济堂诊所乙案")
+    monkeypatch.setattr(visibility, "RARE", 1)
+    assert found_titles(cast.user("msb_officer"), "宏济堂")["cases"] == {first.title, second.title}
+    assert found_titles(cast.user("cz_msb_officer"), "宏济堂")["cases"] == set()

@@ -212,3 +212,37 @@ def test_the_queue_checks_each_tasks_permission_inside_its_index(postgres, cast,
     scans = [node for node in nodes(plan(queue)) if node.get("Relation Name") == "viewflow_task"]
     assert [(node["Node Type"], node["Index Name"]) for node in scans] == [("Index Only Scan", "lianban_task_queue_cov")]
     assert "owner_permission" in scans[0].get("Filter", "") and "owner_permission_obj_pk" in scans[0]["Index Cond"]
+
+
+def test_a_word_of_three_characters_is_looked_up_in_the_trigram_indexes(postgres, cast, stories):
+    """Django's icontains (`UPPER(col::text) LIKE UPPER(…)`) is the very expression search/migrations/0001
+    indexes: the look-ups that find a rare word's cases and referrals read the trigram indexes, not the
+    tables — so an officer who sees 129,553 cases finds a name in none of them without reading them all."""
+    from django.db.models import Q
+
+    from casework.models import Case, Subject
+    from referral.models import IssuedDocument, Referral
+
+    word = "计划测试案"
+    lookups = {
+        "casework_case": Case.objects.filter(Q(number__icontains=word) | Q(title__icontains=word)).values_list("pk", flat=True),
+        "casework_subject": Subject.objects.filter(name__icontains=word).values_list("case_id", flat=True),
+        "referral_referral": Referral.objects.filter(case_title__icontains=word).values_list("pk", flat=True),
+        "referral_issueddocument": IssuedDocument.objects.filter(number__icontains=word).values_list("referral_id", flat=True),
+    }
+    for table, lookup in lookups.items():
+        indexes = {node.get("Index Name") for node in nodes(plan(lookup)) if node["Node Type"] == "Bitmap Index Scan"}
+        assert indexes and all(name.startswith("search_") and name.endswith("_trgm") for name in indexes), (table, indexes)
+        assert whole_table_reads(lookup, table) == [], table
+
+
+def test_a_rare_word_reaches_the_grants_by_their_objects(postgres, cast, stories):
+    """The rare word's cases are handed to the grant scans as a list of ids: each grant found by its case
+    (an index condition), not by reading the officer's grants in list order to the end."""
+    from casework.selectors import case_matching
+
+    matching = case_matching(search="计划测试案")
+    assert matching is not None and "content_object_id__in" in str(matching)
+    for (grant_table, _), branches in visibility_lists(cast.user("msb_officer"), search="计划测试案").items():
+        for branch in branches:
+            assert whole_table_reads(branch[:PAGE], grant_table) == []
