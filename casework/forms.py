@@ -15,10 +15,10 @@ from agencies.models import Agency
 from agencies.selectors import officer_list
 from casework import uploads
 from casework.models import (
-    Case, CaseSource, DecisionExtension, EvidenceKind, Handling, HitVerdict, ParallelReferral, PaymentKind, PenaltyKind, Subject,
+    AssignedClueExtension, Case, CaseSource, DecisionExtension, EvidenceKind, Handling, HitVerdict, ParallelReferral, PaymentKind, PenaltyKind, Subject,
     ViolationType,
 )
-from casework.source_clocks import HANDOFF_SOURCES, INCOMING_NUMBER_MAX_LENGTH
+from casework.source_clocks import HANDOFF_SOURCES, INCOMING_NUMBER_MAX_LENGTH, REPLY_NUMBER_MAX_LENGTH
 
 User = get_user_model()
 
@@ -278,5 +278,33 @@ class DecisionExtensionForm(forms.Form):
     reason = LongTextField(label="延长理由", error_messages={"required": "请写明延长理由。"})
     studied_on = forms.DateField(
         label="负责人集体讨论日期（继续延长的填写）", required=False, widget=forms.DateInput(format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d"], validators=[within_supported_dates],
+    )
+
+
+class SourceReplyForm(forms.Form):
+    """登记书面答复 (casework.source_reply.source_reply_record)."""
+
+    replied_on = day_field("答复日期")
+    reply_number = forms.CharField(
+        label="答复文号", max_length=REPLY_NUMBER_MAX_LENGTH, help_text="书面答复、复函或报告的发文字号，例如：镇医保函〔2026〕12号",
+        error_messages={"required": "请填写答复文号（书面答复、复函或报告的发文字号）。",
+                        "max_length": f"答复文号过长：最多 {REPLY_NUMBER_MAX_LENGTH} 个字。"},
+    )
+    note = forms.CharField(label="备注", max_length=200, required=False, help_text="选填：送达方式、签收人等",
+                           error_messages={"max_length": "备注过长：最多 200 个字。"})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["replied_on"].help_text = "书面答复的落款或发出日期：不晚于今天，不早于期限起算日；按此日期判断是否按期。"
+
+
+class SourceExtensionForm(forms.Form):
+    """延长交办期限 of a 交办 entered by hand (casework.source_reply.source_clock_extend)."""
+
+    extension = forms.ChoiceField(label="延长期限", choices=AssignedClueExtension.choices)
+    reason = LongTextField(label="延期理由", error_messages={"required": "请写明延期理由。"})
+    studied_on = forms.DateField(
+        label="集体研究日期（延长至6个月的填写）", required=False, widget=forms.DateInput(format="%Y-%m-%d"),
         input_formats=["%Y-%m-%d"], validators=[within_supported_dates],
     )

@@ -28,6 +28,7 @@ DOCUMENT_NAME = {
 }
 HANDOFF_SOURCES = frozenset(DOCUMENT_NAME)
 INCOMING_NUMBER_MAX_LENGTH = 60  # a 来文文号 fits the clock's 起算事件 with the document's name and date
+REPLY_NUMBER_MAX_LENGTH = 60  # the 文号 of the paper reply that meets the clock (casework.source_reply)
 
 
 def reply_clock(source: str) -> ClockSpec:

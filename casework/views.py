@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views import generic
 
 from agencies.permissions import can_act_for
-from casework import case_clocks, forms, selectors, services
+from casework import case_clocks, forms, selectors, services, source_reply
 from casework.flows import CaseFlow
 from casework.lists import SearchListView
 from casework.models import CaseStatus, PaymentKind, PenaltyDecision
@@ -19,6 +19,8 @@ from casework.payments import anything_owed, balances, can_record_payments, paym
 from casework.presenters import open_tasks_for, process_links
 from casework.screening_feedback import can_feed_back_hits, hit_rollup
 from casework.permissions import can_edit_case, get_case_or_404, get_evidence_or_404
+from casework.source_clocks import REPLY_CLOCK
+from casework.step_pages import CaseStepView, Step
 
 
 class CaseListView(SearchListView):
@@ -51,6 +53,7 @@ class CaseDetailView(generic.TemplateView):
         open_tasks = open_tasks_for(process, user)
         for referral in referrals:  # the transfer's own steps (e.g. the head's approval) belong on the case page too
             open_tasks += open_tasks_for(getattr(referral, "process", None), user)
+        deadlines = list(selectors.deadline_list_for_case(case=case))
         return super().get_context_data(
             case=case,
             process=process,
@@ -65,12 +68,21 @@ class CaseDetailView(generic.TemplateView):
             referrals=referrals,
             documents=case.documents.filter(referral__in=[r.pk for r in referrals]).order_by("issued_at"),
             timeline=selectors.case_timeline(case=case),
-            deadlines=selectors.deadline_list_for_case(case=case),
+            deadlines=deadlines,
+            source_reply_clock=self.awaiting_reply(deadlines, case),
             can_edit=can_edit_case(user, case),
             can_extend_decision=case_clocks.can_extend_decision(user, case),
             **kwargs,
         )
 
+    def awaiting_reply(self, deadlines, case):
+        """The hand-started source clock still waiting for its paper reply, if this user may record it
+        (casework.source_reply; read from the clocks already loaded for the page)."""
+        target = (case._meta.label_lower, str(case.pk))
+        clock = next((d for d in deadlines if d.code == REPLY_CLOCK and (d.target_type, d.target_id) == target), None)
+        if clock is None or not source_reply.awaits_reply(clock):
+            return None
+        return clock if source_reply.can_record_source_reply(self.request.user, case) else None
 
     def screening(self, case) -> dict:
         """The lead's 疑点清单 with its 核查反馈 rolled up (casework.screening_feedback)."""
@@ -202,6 +214,56 @@ class DecisionExtensionView(CaseFormView):
     def save(self, form):
         deadline = case_clocks.decision_extend(case=self.case, user=self.request.user, **form.cleaned_data)
         messages.success(self.request, f"办案期限已延长至 {timezone.localtime(deadline.due_at):%Y-%m-%d}。")
+
+
+class SourceReplyView(CaseStepView):
+    """登记书面答复 to a handoff entered by hand: meets its source's clock (casework.source_reply)."""
+
+    template_name = "casework/source_reply.html"
+    record_name = "书面答复"
+    refusal = "只有承办机关的工作人员可以登记书面答复。"
+    steps = {
+        "reply": Step(
+            forms.SourceReplyForm, "登记书面答复",
+            lambda user, case, data: source_reply.source_reply_record(user=user, case=case, **data),
+            confirm="登记后该法定期限即告办结，不能撤回或修改。请核对答复日期和文号，确定登记吗？",
+        ),
+        "extend": Step(
+            forms.SourceExtensionForm, "批准延长",
+            lambda user, case, data: source_reply.source_clock_extend(user=user, case=case, **data),
+            confirm="确认批准延长交办期限？延长记录将写入期限和审计日志，不能撤回。",
+        ),
+    }
+    visible = staticmethod(source_reply.can_record_source_reply)
+
+    def load(self, case):
+        clock = source_reply.hand_started_clock(case)
+        if clock is None:
+            raise Http404("本案不是据纸质来文登记的移送线索，没有需要登记的书面答复。")
+        return clock
+
+    def open_steps(self, user, case, record) -> list[str]:
+        if not source_reply.awaits_reply(record):
+            return []
+        return ["reply", "extend"] if source_reply.can_extend_source_clock(user, case, record) else ["reply"]
+
+    def done_message(self, record) -> str:
+        if record.met_at is None:
+            return f"{record.title}期限已延长至 {timezone.localtime(record.due_at):%Y-%m-%d}。"
+        late = "超期" if record.met_at > record.due_at else "按期"
+        return f"已登记书面答复：{record.title}{late}办结。"
+
+    def post(self, request, *args, **kwargs):
+        """A reply posted after the clock was met (a second tab, a colleague): say so, save nothing."""
+        if self.step is None and request.POST.get("step") in self.steps:
+            form = self.steps[request.POST["step"]].form(request.POST)
+            form.is_valid()
+            form.add_error(None, source_reply.already_replied(self.record))
+            return self.render_to_response(self.get_context_data(form=form))
+        return super().post(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(clock=self.record, **kwargs)
 
 
 def evidence_download(request, case_id: int, evidence_id: int):

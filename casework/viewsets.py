@@ -35,6 +35,7 @@ class CaseworkApp(Application):
     )
     payment_add_path = path("<int:case_id>/penalties/<int:penalty_id>/payments/add/", views.PaymentAddView.as_view(),
                             name="payment_add")
+    source_reply_path = path("<int:case_id>/source-reply/", views.SourceReplyView.as_view(), name="source_reply")
     reporter_notice_path = path("<int:case_id>/reporter-notice/", views.ReporterNoticeView.as_view(), name="reporter_notice")
     evidence_download_path = path(
         "<int:case_id>/evidence/<int:evidence_id>/download/", views.evidence_download, name="evidence_download"

@@ -7,10 +7,9 @@ from django.utils import timezone
 from agencies.models import Agency, AgencyKind
 from agencies.selectors import agency_forward_targets
 from casework.forms import LongTextField, OfficerChoiceField, officers_of, within_supported_dates
-from casework.models import Case, Evidence
+from casework.models import AssignedClueExtension, Case, Evidence
 from referral.models import (
     CLUE_RECEIVERS,
-    AssignedClueExtension,
     DEFAULT_SUSPECTED_OFFENCE,
     DeclineResponse,
     FilingDecision,

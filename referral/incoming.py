@@ -15,11 +15,12 @@ from agencies import recording
 from agencies.models import Agency, AgencyKind
 from agencies.permissions import ACT_FOR_AGENCY, APPROVE_EXTENSION, can_act_for, grant_to_agency, officer_of
 from casework import services as case_services
-from casework.clocks import Period, TwoStepRule, clock_extend_two_step, clock_meet, open_clock
-from casework.models import Case, CaseSource, CaseStatus, ClockUnit
+from casework.clocks import clock_extend_two_step, clock_meet, open_clock
+from casework.models import AssignedClueExtension, Case, CaseSource, CaseStatus, ClockUnit
 from casework.nodes import resume_waiting
 from casework.source_clocks import DOCUMENT_NAME, REPLY_CLOCK
 from casework.source_clocks import reply_clock as source_reply_clock
+from casework.source_reply import assignment_extension_rule
 from referral.clocks import ClockSpec, meet, start
 from referral.documents import document_issue
 from referral.events import agency_handlers, receipt_time, record, referral_url, tell
@@ -28,7 +29,6 @@ from referral.letters.reply_letter import ReplyLetter, build_reply_letter
 from referral.models import (
     FROM_HIGHER_BUREAU,
     INCOMING_SENDERS,
-    AssignedClueExtension,
     Referral,
     ReferralKind,
     ReferralStatus,
@@ -263,20 +263,7 @@ def incoming_reply_received(*, referral: Referral, user) -> Referral:
     return referral
 
 
-# --- 上级交办: extensions (2018 national practice; domain §3 SRC-ASSIGN) ---------------------------
-
-def assignment_extension_rule() -> TwoStepRule:
-    """To 3 months from receipt with the head's approval; to at most 6 after collective study, and
-    only after the first (settings)."""
-    return TwoStepRule(
-        first=Period(settings.LIANBAN_ASSIGNED_CLUE_EXTENDED_MONTHS, ClockUnit.MONTHS),
-        second=Period(settings.LIANBAN_ASSIGNED_CLUE_MAX_MONTHS, ClockUnit.MONTHS),
-        first_only_once="已经负责人批准延长，如需再延长须经集体研究。",
-        second_needs_first="延长至6个月须先经负责人批准延长至3个月。",
-        studied_on_missing="请填写集体研究的日期（不晚于今天）。",
-        collectively="集体研究",
-    )
-
+# --- 上级交办: extensions (2018 national practice; domain §3 SRC-ASSIGN; the rule: casework.source_reply) -
 
 def can_extend_assignment(user, referral: Referral) -> bool:
     """The receiving bureau's head, while a 交办 is being handled and a further extension is possible."""

@@ -84,13 +84,6 @@ class ReviewExtension(models.TextChoices):
     PLUS_THIRTY = "+30", "再延长30日（特殊情况，经上级公安机关批准）"
 
 
-class AssignedClueExtension(models.TextChoices):
-    """How far a 交办 may run past its 30 working days (2018 national practice; domain §3 SRC-ASSIGN)."""
-
-    HEAD = "head", "情况复杂，经本单位负责人批准延长（自收到之日起3个月）"
-    COLLECTIVE = "collective", "特别重大案件，经集体研究延长（自收到之日起原则上不超过6个月）"
-
-
 CLOSED_STATUSES = {
     ReferralStatus.REFUSED, ReferralStatus.HANDED_OVER, ReferralStatus.DECLINE_ACCEPTED, ReferralStatus.CLOSED,
     ReferralStatus.NOT_TRACKED,

@@ -7,7 +7,7 @@ from casework.models.cases import (
     Handling, IdentifierType, ORGANISATION_KINDS, ParallelReferral, Subject, SubjectKind, ViolationType, evidence_upload_to,
 )
 from casework.models.clocks import (
-    CalendarDay, ClockUnit, Deadline, DeadlineExtension, DeadlinePause, DeadlineQuerySet, DeadlineStatus, DecisionExtension,
+    AssignedClueExtension, CalendarDay, ClockUnit, Deadline, DeadlineExtension, DeadlinePause, DeadlineQuerySet, DeadlineStatus, DecisionExtension,
     EscalationProcess, HolidayYear, OPEN_DEADLINE_STATUSES,
 )
 from casework.models.intake import (
@@ -21,7 +21,7 @@ __all__ = [
     "Case", "CaseGroupObjectPermission", "CaseProcess", "CaseSource", "CaseStatus", "CaseUserObjectPermission", "Evidence",
     "EvidenceKind", "Handling", "IdentifierType", "ORGANISATION_KINDS", "ParallelReferral", "Subject", "SubjectKind",
     "ViolationType", "evidence_upload_to",
-    "CalendarDay", "ClockUnit", "Deadline", "DeadlineExtension", "DeadlinePause", "DeadlineQuerySet", "DeadlineStatus",
+    "AssignedClueExtension", "CalendarDay", "ClockUnit", "Deadline", "DeadlineExtension", "DeadlinePause", "DeadlineQuerySet", "DeadlineStatus",
     "DecisionExtension", "EscalationProcess", "HolidayYear", "OPEN_DEADLINE_STATUSES",
     "HitVerdict", "PaperRecord", "ScreeningHit", "ScreeningImport", "ScreeningImportState", "paper_scan_upload_to",
     "NOT_PENALTY_KINDS", "ORGANISATION_ONLY_KINDS", "PERSON_ONLY_KINDS", "PaymentKind", "PenaltyDecision", "PenaltyKind",

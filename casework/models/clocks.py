@@ -86,6 +86,14 @@ class DecisionExtension(models.TextChoices):
     COLLECTIVE = "collective", "经负责人集体讨论决定继续延长"
 
 
+class AssignedClueExtension(models.TextChoices):
+    """How far a 交办 may run past its 30 working days (2018 national practice; domain §3 SRC-ASSIGN),
+    signed for in Lianban (referral.incoming) or entered by hand (casework.source_reply)."""
+
+    HEAD = "head", "情况复杂，经本单位负责人批准延长（自收到之日起3个月）"
+    COLLECTIVE = "collective", "特别重大案件，经集体研究延长（自收到之日起原则上不超过6个月）"
+
+
 class DeadlineStatus(models.TextChoices):
     RUNNING = "running", "计时中"
     PAUSED = "paused", "已暂停"
