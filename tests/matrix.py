@@ -3,7 +3,9 @@ and a reader that finds text in any response (HTML, JSON, .docx/.xlsx, plain fil
 
 `concrete_urls()` refuses a pattern it cannot fill (it raises `UnfilledPattern`), so a new URL can
 never drop out of the matrix silently: it has to be given its ids here, or be listed in `SKIPPED`
-with the reason.
+with the reason. Nor can a route whose kind of record the matrix world holds none of: it is opened by
+nobody, so `concrete_urls()` raises `UnopenedRoute` naming it, unless `UNOPENED` lists it with the reason
+(and an entry of `UNOPENED` that no route needs any more fails it too).
 """
 
 from __future__ import annotations
@@ -25,6 +27,41 @@ from viewflow.workflow.models import Process, Task
 SKIPPED = {
     "accounts/logout/": "ends the session the matrix is browsing with",
 }
+
+
+def _nodes(flow: str, *nodes: str, reason: str) -> dict[str, str]:
+    """The routes of these nodes of a flow (their tasks' index, detail, assign, execute, undo, cancel and
+    revive pages), one entry a node: a node reached one day is caught alone."""
+    return {rf"^workflow/flows/{flow}/<int:process_pk>/{node}/<int:task_pk>/": reason for node in nodes}
+
+
+# Routes the matrix world (tests/test_permission_matrix.build_world) holds no record for, so no URL of
+# theirs is opened, each with the reason. Every other route must be opened for at least one record.
+UNOPENED = {
+    **_nodes("case", "close_lead", "end_not_filed", reason=(
+        "a lead not filed (不予立案) ends the case flow there: every case of the world is filed or still a lead")),
+    **_nodes("case", "is_transfer_accepted", "end_transferred", reason=(
+        "a transferred case waits at await_transfer until its transfer ends: no transfer of the world has ended "
+        "(see the transfer's conclude)")),
+    **_nodes("case", "await_referrals", reason=(
+        "a case waits here only while a clue referral is still open when its handling is done: the world's "
+        "discipline referral is closed before its case's handling ends")),
+    **_nodes("transfer", "conclude", "end", reason=(
+        "a transfer ends once the items are handed over after filing, or a decline is accepted or withdrawn: "
+        "the world's transfers wait at 立案审查, 交接确认 and 按通知立案")),
+    **_nodes("incomingreferral", "is_handled", "await_handling", "final_report", "receive_final_report", reason=(
+        "only a 检察意见 owes a final report once its case is handled: the world's incoming document is a "
+        "reverse transfer, answered and signed for")),
+    **_nodes("supervision", "is_revoked", "review", "is_accepted", "end", "end_declined", "end_revoked", reason=(
+        "the demo's 挂牌督办 (demo.stories.supervise_demo_case) is under way: no final report is reviewed, none "
+        "is declined, revoked or closed (销号)")),
+    **_nodes("resolution", "end", reason=(
+        "the joint meeting's resolutions (demo.stories.joint_meeting_demo) are being carried out: none is done")),
+    r"^admin/axes/accessfailurelog/<path:object_id>/": (
+        "axes keeps this log only with AXES_ENABLE_ACCESS_FAILURE_LOG, which config/settings.py leaves off "
+        "(False): the table stays empty (the world's failed login is an access attempt, opened)"),
+}
+
 # The admin site's reference data (accounts, agencies, registers, the holiday calendar, lockouts) holds
 # no case text, and each row's pages are guarded alike; they are opened for their first and last rows
 # only (the calendar alone has over 700 days). The audit trail mentions cases: every row is opened
@@ -51,6 +88,10 @@ PARAMETER = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>|\(\?P<(?P<regex
 
 class UnfilledPattern(LookupError):
     pass
+
+
+class UnopenedRoute(LookupError):
+    """Routes the matrix world holds no record for, not listed in UNOPENED (or entries no route needs)."""
 
 
 @dataclass(frozen=True)
@@ -178,21 +219,41 @@ def _candidates(route: Route, flows: dict[str, type]) -> list[dict[str, object]]
     raise UnfilledPattern(f"the permission matrix has no ids for {pattern!r} ({', '.join(sorted(names))}): add them in tests/matrix.py")
 
 
-def concrete_urls(*, only: Callable[[str], bool] = lambda pattern: True, rowless: set[str] | None = None) -> list[str]:
+def every(pattern: str) -> bool:
+    return True
+
+
+def concrete_urls(*, only: Callable[[str], bool] = every, rowless: set[str] | None = None) -> list[str]:
     """Every URL of the site, once per combination of real ids of its parameters (the ROWLESS pages and
-    the notifications' read/ for some rows only). `rowless`, if given, receives the URLs of those pages."""
+    the notifications' read/ for some rows only). `rowless`, if given, receives the URLs of those pages.
+    A route with no ids at all must be in UNOPENED (UnopenedRoute otherwise); over every route (`only`
+    left out) each entry of UNOPENED must still be needed."""
     flows = _flow_labels()
     urls: list[str] = []
+    unopened: list[str] = []
+    needed: set[str] = set()
     for route in routes():
         if route.pattern in SKIPPED or FORMAT_SUFFIX.search(route.pattern) or not only(route.pattern):
             continue
         candidates = _candidates(route, flows)
+        if not candidates:
+            listed = [entry for entry in UNOPENED if re.search(entry, route.pattern)]
+            needed.update(listed)
+            if not listed:
+                unopened.append(route.pattern)
+            continue
         if ROWLESS.search(route.pattern):
             candidates = candidates[:1] + candidates[-1:] if len(candidates) > 1 else candidates
         filled = [_fill(route.pattern, values) for values in candidates]
         if rowless is not None and (ROWLESS.search(route.pattern) or NOTIFICATION_READ.search(route.pattern)):
             rowless.update(filled)
         urls.extend(filled)
+    if unopened:
+        raise UnopenedRoute(f"{len(unopened)} routes have no record in the matrix world, so nobody opens them: add their "
+                            "records to build_world (tests/test_permission_matrix.py), or list them in tests/matrix.py's "
+                            "UNOPENED with the reason:\n" + "\n".join(unopened))
+    if only is every and (stale := [entry for entry in UNOPENED if entry not in needed]):
+        raise UnopenedRoute("UNOPENED lists routes that are opened now (or are gone): remove " + ", ".join(stale))
     return list(dict.fromkeys(urls))
 
 
