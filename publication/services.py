@@ -82,7 +82,7 @@ def publication_propose(*, user, case: Case, headline: str, text: str) -> Typica
         "status": PublicationStatus.PROPOSED, "headline": headline, "text": text, "proposed_by": user, "proposed_at": timezone.now(),
         "decided_by": None, "decided_at": None, "opinion": "",
     })
-    _audit(publication, actor=user, verb="publication.proposed", summary=f"{'重新' if again else ''}拟稿《{headline}》，报请审批")
+    _audit(publication, actor=user, verb="publication.proposed", summary=f"{'重新' if again else ''}拟稿，报请审批")  # the headline stays on the publication's page until published
     notify(recipients=officer_users(agency=case.agency, roles=[Role.HEAD]), event="publication.proposed",
            title=f"典型案例曝光待审批：{headline}", body=f"{case.number}", url=publication_url(case))
     return publication

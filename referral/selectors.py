@@ -9,6 +9,7 @@ from guardian.shortcuts import get_objects_for_user
 from agencies.models import AuditEvent
 from agencies.visibility import TRIGRAM, VisiblePages, rare_matches
 from casework.models import Case, Deadline
+from casework.selectors import FULL_NUMBER, numbered_cases
 from referral.models import (
     IssuedDocument,
     Referral,
@@ -39,7 +40,9 @@ def referral_matching(*, search: str = "", status: str = "") -> Q | None:
     a register and find nothing in particular, and PostgreSQL would answer them by reading every issued
     document (no trigram to look up) — at 1M cases half a million rows on every search of a short word."""
     matching = Q()
-    if search and (found := _rare_referrals(search)) is not None:
+    if search and (numbered := _numbered_referrals(search)) is not None:
+        matching &= Q(content_object_id__in=numbered)
+    elif search and (found := _rare_referrals(search)) is not None:
         matching &= Q(content_object_id__in=found)
     elif search:
         matching &= Q(content_object__case_title__icontains=search) | Q(content_object__case__number__icontains=search)
@@ -49,6 +52,18 @@ def referral_matching(*, search: str = "", status: str = "") -> Q | None:
     if status:
         matching &= Q(content_object__status=status)
     return matching or None
+
+
+def _numbered_referrals(search: str) -> list[int] | None:
+    """For a case number or 文号 typed in full (casework.selectors.FULL_NUMBER): the referrals of that case
+    and the one that issued that 文号; None when `search` is neither."""
+    if not FULL_NUMBER.match(search):
+        return None
+    cases = numbered_cases(search)
+    letters = list(IssuedDocument.objects.filter(number=search, referral__isnull=False).values_list("referral_id", flat=True))
+    if not cases and not IssuedDocument.objects.filter(number=search).exists():
+        return None
+    return [*Referral.objects.filter(case__in=cases).values_list("pk", flat=True), *letters]
 
 
 def _rare_referrals(search: str) -> list[int] | None:

@@ -132,10 +132,9 @@ def build_world(cast, tell, login, flow_client) -> list[Secret]:
                frozenset({"cz_msb_officer"})),
         Secret("the assessor's reasons for a tip-off's reward", ("矩阵测试奖励核定理由",), ZJ_MSB_ACTING, ("/rewards/",)),
         Secret("a typical case's draft text, not yet approved", ("矩阵测试典型案例正文",), ZJ_MSB_ACTING, ("/publication/",)),
-        # Its headline is also on the case's timeline ("拟稿《…》，报请审批", publication.services._audit), which the
-        # bureau's leader and clerk read though the publication page refuses them (403): reported as an open
-        # question, not settled here; the draft's text stays with the acting officers.
-        Secret("a typical case's draft headline", ("矩阵测试典型案例稿",), ZJ_MSB, ("/publication/",)),
+        # The case's timeline says a draft was proposed, not its headline (publication.services): the bureau's
+        # leader and clerk, whom the publication page refuses, do not read it there either.
+        Secret("a typical case's draft headline", ("矩阵测试典型案例稿",), ZJ_MSB_ACTING, ("/publication/",)),
         Secret("a fined person's whole ID number, in the 信用 export", ("321102199203040059",), ZJ_MSB, ("/credit/",)),
         Secret("a lead a connected system pushed to the bureau", ("矩阵测试接入线索内容",), ZJ_MSB_ACTING, ("/systems/",)),
         Secret("the facts of a reverse transfer the city police sent the bureau", ("矩阵测试反移送事实",),

@@ -143,3 +143,20 @@ def test_a_word_found_in_more_objects_than_handed_over_is_checked_per_grant(cast
     monkeypatch.setattr(visibility, "RARE", 1)
     assert found_titles(cast.user("msb_officer"), "宏济堂")["cases"] == {first.title, second.title}
     assert found_titles(cast.user("cz_msb_officer"), "宏济堂")["cases"] == set()
+
+
+def test_a_full_case_number_or_letter_number_is_searched_as_a_number(world, cast, lookup):
+    """A full number (…〔2026〕12号) is looked up in the numbers' unique indexes: its case, the referrals of
+    that case, the referral that issued a 文号 — and nothing whose number merely shares its register."""
+    from casework.selectors import FULL_NUMBER
+
+    lead, sent, _ = world
+    officer = cast.user("msb_officer")
+    assert FULL_NUMBER.match(lead.number) and FULL_NUMBER.match(sent.referrals.get().documents.exclude(number="").first().number)
+    assert found_titles(officer, lead.number) == {"cases": {lead.title}, "referrals": set(), "institutions": set()}
+    referral = sent.referrals.get()
+    assert found_titles(officer, sent.number) == {"cases": {sent.title}, "referrals": {referral.case_title}, "institutions": set()}
+    letter = referral.documents.exclude(number="").first().number
+    assert found_titles(cast.user("psb_officer"), letter)["referrals"] == {referral.case_title}
+    assert found_titles(cast.user("cz_msb_officer"), lead.number)["cases"] == set()
+    assert found_titles(officer, lead.number[2:])["cases"] == {lead.title}  # a piece of it is searched as a word

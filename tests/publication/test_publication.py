@@ -153,3 +153,16 @@ def test_redaction_keeps_organisations_and_finds_what_is_left(closed_case):
     assert leaks(redacted, closed_case) == []
     assert set(leaks(text, closed_case)) == {f"{PERSON_ID}（证件号码）", f"{PERSON}（当事人姓名）", "0511-88886666（举报人联系方式）",
                                              "赵举报（举报人姓名）"}
+
+
+def test_a_draft_headline_is_not_on_the_case_timeline_for_those_the_publication_page_refuses(closed_case, login):
+    """The case's timeline says a draft went up for approval, not what it is called: the bureau's leader may
+    read the case but not the publication page (403), and learns the headline only once it is published."""
+    headline = "某医院虚构住院骗取医保基金案（拟稿）"
+    assert login("msb_officer").post(page_url(closed_case), {"step": "propose", "headline": headline,
+                                                             "text": "一、基本案情\n某医院虚构住院。"}).status_code == 302
+    leader = login("msb_leader")
+    assert leader.get(page_url(closed_case)).status_code == 403
+    case_page = leader.get(reverse("cases:detail", args=[closed_case.pk]))
+    assert case_page.status_code == 200 and "拟稿，报请审批" in case_page.content.decode()
+    assert headline not in case_page.content.decode()
