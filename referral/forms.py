@@ -6,8 +6,8 @@ from django.utils import timezone
 
 from agencies.models import Agency, AgencyKind
 from agencies.selectors import agency_forward_targets
-from casework.forms import LongTextField, OfficerChoiceField, officers_of, within_supported_dates
-from casework.models import AssignedClueExtension, Case, Evidence
+from casework.forms import LongTextField, OfficerChoiceField, SourceExtensionForm, officers_of, within_supported_dates
+from casework.models import Case, Evidence
 from referral.models import (
     CLUE_RECEIVERS,
     DEFAULT_SUSPECTED_OFFENCE,
@@ -271,13 +271,8 @@ class IncomingAcknowledgeForm(ClueAcknowledgeForm):
             self.fields["resumes"].queryset = resumable
 
 
-class IncomingExtensionForm(forms.Form):
-    extension = forms.ChoiceField(label="延长期限", choices=AssignedClueExtension.choices)
-    reason = LongTextField(label="延期理由", error_messages={"required": "请写明延期理由。"})
-    studied_on = forms.DateField(
-        label="集体研究日期（延长至6个月的填写）", required=False, widget=forms.DateInput(format="%Y-%m-%d"),
-        input_formats=["%Y-%m-%d"], validators=[within_supported_dates],
-    )
+class IncomingExtensionForm(SourceExtensionForm):
+    """延长交办期限 of a 交办 signed for in Lianban: the same fields as one entered by hand."""
 
 
 class FinalReportForm(forms.Form):
