@@ -7,7 +7,7 @@ class AgenciesConfig(AppConfig):
     verbose_name = "机关与人员"
 
     def ready(self) -> None:
-        from agencies import administrators, checks, permissions, security_log  # noqa: F401  (registers the system checks; the security log's receivers)
+        from agencies import administrators, checks, permissions, security_log, visibility  # noqa: F401  (registers the system checks; the security log's receivers)
         from agencies.admin import admin_site_confine
         from agencies.models import Agency
 
@@ -16,3 +16,4 @@ class AgenciesConfig(AppConfig):
         admin_site_confine()
         post_migrate.connect(administrators.roles_ensure_after_migrate, dispatch_uid="agencies.administrator_roles")
         post_migrate.connect(permissions.role_grants_ensure_after_migrate, dispatch_uid="agencies.role_grants")
+        post_migrate.connect(visibility.forget_permission_ids, dispatch_uid="agencies.permission_ids")

@@ -25,6 +25,8 @@ from django.contrib.auth.models import AbstractBaseUser, Permission
 from django.db import connection, models
 from django.db.models import Q, QuerySet
 
+from agencies.permissions import remembered
+
 
 class SortedGrant(models.Model):
     """A per-object grant that carries its object's sort key (copied on save; the key never changes).
@@ -44,9 +46,29 @@ class SortedGrant(models.Model):
         super().save(*args, **kwargs)
 
 
-def _permission(perm: str) -> Permission:
-    app_label, codename = perm.split(".", 1)
-    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+_permission_ids: dict[str, int] = {}
+
+
+def _permission_id(perm: str) -> int:
+    """The permission's id, looked up once per process (every list page asks it). Permissions change
+    only with migrations, and `forget_permission_ids` runs after each (a test database's flush
+    re-creates them with new ids)."""
+    if perm not in _permission_ids:
+        app_label, codename = perm.split(".", 1)
+        _permission_ids[perm] = Permission.objects.values_list("pk", flat=True).get(content_type__app_label=app_label, codename=codename)
+    return _permission_ids[perm]
+
+
+def forget_permission_ids(**kwargs) -> None:
+    _permission_ids.clear()
+
+
+def group_ids(user: AbstractBaseUser) -> list[int]:
+    """The user's groups, read once a request (`remembered`): 搜索 scans the case and referral grants of each."""
+    known = remembered(user)
+    if "group_ids" not in known:
+        known["group_ids"] = list(user.groups.values_list("id", flat=True))
+    return known["group_ids"]
 
 
 GRANT_ORDER = ("-sort_key", "-content_object_id")
@@ -76,13 +98,10 @@ def grant_branches(
     keeps only the grants whose object matches a search or filter, looked up by primary key as the
     index yields them: a UNION ALL of the branches, never guardian's `user grants OR group grants`.
     """
-    permission = _permission(perm)
+    permission_id = _permission_id(perm)
     seek, order = _seek(after=after, before=before)
-    branches = [user_grants.objects.filter(user=user, permission=permission)]
-    branches += [
-        group_grants.objects.filter(group_id=group_id, permission=permission)
-        for group_id in user.groups.values_list("id", flat=True)
-    ]
+    branches = [user_grants.objects.filter(user=user, permission_id=permission_id)]
+    branches += [group_grants.objects.filter(group_id=group_id, permission_id=permission_id) for group_id in group_ids(user)]
     if matching is not None:
         seek &= matching
     return [branch.filter(seek).order_by(*order).values_list("sort_key", "content_object_id") for branch in branches]

@@ -29,6 +29,7 @@ from viewflow.workflow.fields import get_task_ref
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.nodes import View
 
+from agencies.permissions import remembered
 from casework.paging import KeysetPages
 
 
@@ -37,7 +38,12 @@ def task_grants(user: AbstractBaseUser) -> set[tuple[str, str]]:
 
     Those tables hold only the task permissions granted on Agency rows (a handful per role group);
     case and referral visibility lives in their own direct-foreign-key tables and is not read here.
+    A workflow page reads the queue twice (the list and the menu's 待认领 badge), so the pairs are kept
+    on the user object for the request (`agencies.permissions.remembered`).
     """
+    known = remembered(user)
+    if "task_grants" in known:
+        return known["task_grants"]
     pairs: set[tuple[str, str]] = set()
     for rows in (
         UserObjectPermission.objects.filter(user=user),
@@ -47,6 +53,7 @@ def task_grants(user: AbstractBaseUser) -> set[tuple[str, str]]:
             "permission__content_type__app_label", "permission__codename", "object_pk"
         ):
             pairs.add((f"{app_label}.{codename}", str(object_pk)))
+    known["task_grants"] = pairs
     return pairs
 
 

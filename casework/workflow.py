@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.urls import URLResolver, path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
 from django.views.generic import RedirectView
@@ -28,7 +29,7 @@ from viewflow.workflow.models import Task
 
 from agencies import recording
 from agencies.permissions import officer_of
-from casework import paper, presenters, tasklists, worklist
+from casework import briefs, paper, presenters, tasklists, worklist
 from casework.forms import add_service_errors
 from casework.paging import KeysetPaginator, query_without_paging
 
@@ -333,6 +334,9 @@ class InboxBulkUnassignView(flow_views.BulkUnassignTasksActionView):
         return _only_within(super().get_queryset(), tasklists.inbox(self.flow_classes, self.request.user))
 
 
+PIN_LOCATION = "vf-pin-location"  # viewflow's session key: the task list a finished task returns to
+
+
 class TaskListMixin:
     """The lists of casework.tasklists: index-served queries, a filter without per-process options,
     pages read by cursor without counting, and what each row's summary shows loaded for the page's
@@ -345,6 +349,14 @@ class TaskListMixin:
     def queryset(self):
         return self.select(self.flow_classes, self.request.user).order_by("-created", "-id")
 
+    def dispatch(self, request, *args, **kwargs):
+        """viewflow's StoreRequestPathMixin pins the list's address in the session (where a finished task
+        returns to) on every request, so every list page wrote the session back: an UPDATE and a commit
+        a page. It is written here only when it changed, and the mixin's own write is stepped over."""
+        if request.session.get(PIN_LOCATION) != request.get_full_path():
+            request.session[PIN_LOCATION] = request.get_full_path()
+        return super(flow_views.mixins.StoreRequestPathMixin, self).dispatch(request, *args, **kwargs)
+
     def paginate_queryset(self, queryset, page_size):
         """Pages by cursor (`?after=` / `?before=`, casework.paging): page 1,000 reads what page 1 reads."""
         pages = tasklists.TaskPages(rows=queryset.order_by(), order=tasklists.paging_order(queryset.query.order_by))
@@ -354,6 +366,18 @@ class TaskListMixin:
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(page_query=query_without_paging(self.request.GET), **kwargs)
+
+    # The rows' two summaries, as viewflow's columns show them, their templates compiled once (casework.briefs).
+    def brief(self, task):
+        return briefs.task_brief(task)
+
+    brief.short_description = "Brief"
+
+    def process_brief(self, task):
+        url = task.flow_task.flow_class.parent.reverse("process_detail", args=[task.process_id])
+        return format_html('<a href="{}">{}</a>', url, briefs.process_brief(task.process))
+
+    process_brief.short_description = "Process brief"
 
     def get_filterset_kwargs(self, filterset_class):
         return {**super().get_filterset_kwargs(filterset_class), "flow_classes": self.flow_classes}

@@ -43,10 +43,19 @@ def notification_unread_counts(*, user_ids: set[int], cap: int = UNREAD_CAP) -> 
         return {user_id: unread for user_id, unread in cursor.fetchall() if unread}
 
 
-def notification_latest_id(*, user: AbstractBaseUser) -> int:
-    """Id of the user's newest notification, 0 if none (one index probe on recipient, id)."""
-    latest = Notification.objects.filter(recipient=user).order_by("-id").values_list("id", flat=True).first()
-    return latest or 0
+def notification_badge(*, user: AbstractBaseUser, cap: int = UNREAD_CAP) -> tuple[int, int]:
+    """The bell on every page: the unread count (no further than `cap`) and the newest notification's id
+    (0 if none), in one query — each is one probe of the recipient's index."""
+    table = connection.ops.quote_name(Notification._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM {table} n"  # noqa: S608 — table names, not input
+            f" WHERE n.recipient_id = %s AND n.read_at IS NULL LIMIT %s) capped),"
+            f" (SELECT n.id FROM {table} n WHERE n.recipient_id = %s ORDER BY n.id DESC LIMIT 1)",
+            [user.pk, cap, user.pk],
+        )
+        unread, latest = cursor.fetchone()
+    return unread, latest or 0
 
 
 def notification_list_after(*, user: AbstractBaseUser, after_id: int, limit: int = REPLAY_LIMIT) -> list[Notification]:

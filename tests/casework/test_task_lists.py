@@ -187,3 +187,44 @@ def test_each_row_shows_its_case_loaded_per_flow_not_in_one_wide_join(cast, tell
     assert "镇江市医保局 → 镇江市公安局" in page  # the transfer's summary: its agencies, loaded with the page
     task_reads = [query["sql"] for query in captured if 'FROM "viewflow_task"' in query["sql"]]
     assert task_reads and not any('"casework_case"' in sql or '"referral_referral"' in sql for sql in task_reads)
+
+
+def test_the_rows_summaries_are_viewflows_with_each_template_compiled_once(cast, tell, login, monkeypatch):
+    """Each row's 摘要 and 流程摘要 read as viewflow's own `Task.brief` / `Process.brief` would, and a
+    page compiles no summary template again (viewflow compiled two a row)."""
+    from django import template as django_template
+
+    from casework import briefs
+
+    tell(PENDING_FILING, title="甲医院涉嫌串换药品案")
+    tell(PENDING_APPROVAL, title="乙诊所涉嫌虚构医药服务案")
+    head = login("msb_head")
+    head.get("/workflow/queue/")  # the flows' summary templates met once
+    compiled = []
+    monkeypatch.setattr(briefs, "Template", lambda source: compiled.append(source) or django_template.Template(source))
+    briefs.compiled.cache_clear()
+    page = html.unescape(head.get("/workflow/queue/").content.decode())
+    first = len(compiled)
+    assert first > 0  # the page's summaries come from casework.briefs
+    html.unescape(head.get("/workflow/queue/").content.decode())
+    assert len(compiled) == first, "the second page compiled its summaries again"
+    tasks = list(tasklists.queue(FLOWS, cast.user("msb_head")))
+    assert len(tasks) >= 2
+    for task in tasks:
+        assert str(task.brief) in page and str(task.process.brief) in page
+        assert briefs.task_brief(task) == task.brief and briefs.process_brief(task.process) == task.process.brief
+
+
+def test_reading_a_task_list_again_does_not_write_the_session(cast, tell, login):
+    """The list a finished task returns to is kept in the session; the same page read twice writes it once."""
+    tell(PENDING_FILING, title="甲医院涉嫌串换药品案")
+    head = login("msb_head")
+    head.get("/workflow/queue/")
+    for url in ("/workflow/queue/", "/workflow/queue/"):
+        with CaptureQueriesContext(connection) as captured:
+            assert head.get(url).status_code == 200
+        assert not [query["sql"] for query in captured if query["sql"].startswith("UPDATE") and "django_session" in query["sql"]]
+    with CaptureQueriesContext(connection) as captured:
+        head.get("/workflow/inbox/")
+    assert [query["sql"] for query in captured if query["sql"].startswith("UPDATE") and "django_session" in query["sql"]]
+    assert head.session["vf-pin-location"] == "/workflow/inbox/"
