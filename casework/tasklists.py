@@ -44,15 +44,10 @@ def task_grants(user: AbstractBaseUser) -> set[tuple[str, str]]:
     known = remembered(user)
     if "task_grants" in known:
         return known["task_grants"]
-    pairs: set[tuple[str, str]] = set()
-    for rows in (
-        UserObjectPermission.objects.filter(user=user),
-        GroupObjectPermission.objects.filter(group__user=user),
-    ):
-        for app_label, codename, object_pk in rows.values_list(
-            "permission__content_type__app_label", "permission__codename", "object_pk"
-        ):
-            pairs.add((f"{app_label}.{codename}", str(object_pk)))
+    columns = ("permission__content_type__app_label", "permission__codename", "object_pk")
+    mine = UserObjectPermission.objects.filter(user=user).values_list(*columns)
+    ours = GroupObjectPermission.objects.filter(group__user=user).values_list(*columns)
+    pairs = {(f"{app_label}.{codename}", str(object_pk)) for app_label, codename, object_pk in mine.union(ours, all=True)}
     known["task_grants"] = pairs
     return pairs
 

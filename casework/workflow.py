@@ -344,6 +344,7 @@ class TaskListMixin:
 
     flow_classes = None
     select = None  # one of tasklists.inbox / queue / archive
+    paginate_by = 20  # as every other list of Lianban (viewflow's lists show 25)
 
     @viewprop
     def queryset(self):
