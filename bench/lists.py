@@ -85,6 +85,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument("--pages", action="store_true",
+                        help="only the four list pages of issue 8 (whole requests), for bench/against.sh")
     args = parser.parse_args()
     setup(args.database_url)
 
@@ -216,6 +218,9 @@ def main() -> None:
         ("referral list baseline: guardian get_objects_for_user", reader,
          guardian(reader, "referral.view_referral", Referral, "-created_at", "-id")),
     ]
+    if args.pages:
+        wanted = ("inbox 我的待办 page", "queue 待认领 page", "case list 案件 page", "referral list 移送 page")
+        rows = [row for row in rows if row[0] in wanted]
     print(f"# {cases:,} cases; {reader.username} sees {visible:,} cases; {head.username}'s bureau has {waiting:,} new tasks")
     print("| list | user | p50 ms | p95 ms |")
     print("|---|---|---:|---:|")
