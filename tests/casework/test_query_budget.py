@@ -41,3 +41,22 @@ def test_case_page_does_not_query_per_party_or_evidence(tell, login):
     assert small.evidence.count() < large.evidence.count()
     budget = 47  # +2 since issue 11: the 举报奖励 line reads a tip-off's reward, the 典型案例曝光 line a closed case's publication
     assert queries(officer, reverse("cases:detail", args=[large.pk])) <= budget
+
+
+# What a list page reads, whatever it shows: the session, the user with the officer and agency, the bell,
+# the page's own rows (its keys, then the rows and what their summaries show) and, on a workflow page, the
+# menu's two badges and the user's task grants. bench/README.md ("The pages themselves") has their times.
+PAGE_BUDGETS = {"/workflow/inbox/": 9, "/workflow/queue/": 11, "/cases/": 10, "/referrals/": 11}  # the queue: one flow on the page
+
+
+@pytest.mark.parametrize("url", PAGE_BUDGETS)
+def test_each_list_page_keeps_its_query_budget(tell, login, url):
+    from demo.stories import PENDING_APPROVAL
+
+    tell(SENT, title="已移送的案件")
+    tell(PENDING_APPROVAL, title="待审批移送的案件")  # a task in the head's queue
+    head = login("msb_head")
+    queries(head, url)
+    with CaptureQueriesContext(connection) as captured:
+        assert head.get(url).status_code == 200
+    assert len(captured) <= PAGE_BUDGETS[url], [query["sql"][:80] for query in captured]
