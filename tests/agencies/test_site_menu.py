@@ -1,0 +1,25 @@
+"""The site menu on every page: each application the user may open, linked to its start page."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from config.urls import site
+
+pytestmark = pytest.mark.django_db
+
+
+def menu_links(page: str) -> list[str]:
+    menu = page[page.index("<vf-page-menu-navigation"):page.index("</vf-page-menu-navigation>")]
+    return re.findall(r'href="([^"]+)"', menu)
+
+
+@pytest.mark.parametrize("username", ["msb_officer", "psb_officer", "msb_leader"])
+def test_the_menu_links_exactly_the_applications_the_user_may_open(cast, login, username):
+    user = cast.user(username)
+    expected = [app.reverse("index") for app in site.menu_items() if app.has_view_permission(user)]
+    for url in ("/cases/", "/search/"):
+        assert menu_links(login(username).get(url).content.decode()) == expected, url
+    assert expected and len(expected) < len(list(site.menu_items())) or username == "msb_officer"
