@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import hmac
 import json
 import os
 import re
@@ -23,7 +24,7 @@ from typing import Any
 
 
 from _bureaus import Bureau, demo_bureau
-from _rows import ADJUSTED, Compiled, reserve_ids, table_writer
+from _rows import ADJUSTED, Compiled, TableCopy, reserve_ids, table_buffer, table_writer
 
 # The template case: what every generated case replaces with its own values.
 TEMPLATE_TITLE = "模板甲乙医院涉嫌虚构医药服务案"
@@ -248,8 +249,7 @@ class Copier:
 
     def replacements(self, plan: Plan, numbers: list[str], times: dict[datetime, datetime]) -> dict[str, str]:
         """The plan's value of everything `_template_strings` names."""
-        from django.utils import timezone
-
+        zone = _zone()
         people = {"lead": plan.lead, "officer2": plan.officer2, **plan.bureau.people}
         values = {
             "msb.name": plan.bureau.msb.name, "msb.short_name": plan.bureau.msb.short_name,
@@ -262,8 +262,8 @@ class Copier:
             **{f"institution.{i}": value for i, value in enumerate(plan.institution)},
         }
         for value, fmt, key in self.used_times:
-            values[key] = DATETIME_FORMATS[fmt](timezone.localtime(times[value]))
-        days = timezone.localtime(plan.registered_at).date() - timezone.localtime(self.template.registered_at).date()
+            values[key] = DATETIME_FORMATS[fmt](times[value].astimezone(zone))
+        days = plan.registered_at.astimezone(zone).date() - self.template.registered_at.astimezone(zone).date()
         values |= {key: (value + days).isoformat() for value, key in self.used_dates}
         return {string: values[key] for string, key in self.used_strings if key in values}
 
@@ -283,13 +283,18 @@ def _strings(values) -> Iterator[str]:
 class Batch:
     """Copies of templates for a batch of plans, table by table, with one COPY (SQLite: executemany) per table."""
 
-    def __init__(self, copiers: dict[str, Copier], registers: dict, media_root: Path, *, seal: bool = True, files=None) -> None:
+    def __init__(self, copiers: dict[str, Copier], registers: dict, media_root: Path, *, seal: bool = True, files=None,
+                 chain_head=None, out: list[TableCopy] | None = None) -> None:
         self.copiers = copiers
         self.seal = seal  # seal what earlier transactions left unsealed first (nothing does between chunks)
         self.files = files  # an executor that writes the evidence files meanwhile, or None
         self.registers = registers  # (agency_id, family, year) → last serial, advanced as numbers are taken
         self.media_root = media_root
-        self.chain_head = None  # agencies.AuditChainHead, locked by the first audit events of the batch
+        # agencies.AuditChainHead: locked by the first audit events of the batch, or (made ahead of a
+        # loader, chain_head given) the caller's copy, carried from chunk to chunk and stored by the loader
+        self.chain_head = chain_head
+        self.given_head = chain_head is not None
+        self.out = out  # None: each table is sent as it is made; a list: its COPY text is kept there (table_buffer)
         self.case_ids: dict[str, list[int]] = defaultdict(list)  # stage → the generated cases
         self._cache: dict[tuple, dict] = {}
 
@@ -303,13 +308,14 @@ class Batch:
             needed.update({t: n for t, n in state.copier.compiled.counts.items() if t not in PROCESS_CHILDREN})
         first = reserve_ids(connection, needed)
         for state in states:
-            for table, rows in state.copier.template.rows.items():
+            ids = state.ids
+            for table, keys in state.copier.compiled.keys:
                 if table in PROCESS_CHILDREN:  # their key is their process's
-                    state.ids.update({(table, old.pk): state.ids[("viewflow_process", old.pk)] for old in rows})
+                    ids.update(zip(keys, [ids[("viewflow_process", pk)] for _, pk in keys]))
                     continue
                 base = first.get(table, 0)
-                state.ids.update({(table, old.pk): base + i for i, old in enumerate(rows)})
-                first[table] = base + len(rows)
+                ids.update(zip(keys, range(base, base + len(keys))))
+                first[table] = base + len(keys)
         self._chain(states)
         contexts = []
         for state in states:
@@ -324,17 +330,22 @@ class Batch:
                 continue
             _, model, fields, _ = entries[0][1]
             names = [f.attname for f in fields]
-            with table_writer(connection, model, fields) as write:
+            with (table_writer(connection, model, fields) if self.out is None
+                  else table_buffer(connection, model, fields, self.out)) as write:
+                adjusted = table in ADJUSTED
                 for (state, people, agencies, groups), entry in entries:
                     compiled = state.copier.compiled
+                    if not adjusted:
+                        for _, values in compiled.rows(entry, state, people, agencies, groups):
+                            write(values)
+                        written[table] += len(entry[3])
+                        continue
                     for old, values in compiled.rows(entry, state, people, agencies, groups):
-                        if table in ADJUSTED:
-                            new = SimpleNamespace(**dict(zip(names, values)))
-                            state.adjust(table, old, new)
-                            if table == "agencies_auditevent":
-                                new.data = json.dumps(new.data, ensure_ascii=False)
-                            values = vars(new).values()
-                        write(tuple(values))
+                        new = SimpleNamespace(**dict(zip(names, values)))
+                        state.adjust(table, old, new)
+                        if table == "agencies_auditevent":  # most events' data is {}
+                            new.data = "{}" if new.data == {} else _DATA_JSON.encode(new.data)  # json.dumps(…, ensure_ascii=False)
+                        write(list(vars(new).values()))
                         written[table] += 1
         self._write_evidence(states)
         for state in states:
@@ -356,12 +367,10 @@ class Batch:
     # ...... per case
 
     def _state(self, plan: Plan) -> "CaseState":
-        from django.utils import timezone
-
         copier = self.copiers[plan.stage]
         template = copier.template
         delta = plan.registered_at - template.registered_at
-        year = timezone.localtime(plan.registered_at).year
+        year = plan.registered_at.astimezone(_zone()).year
         numbers = []
         for family, _ in template.numbers:
             key = (plan.bureau.msb.pk, family, year)
@@ -370,7 +379,7 @@ class Batch:
         times = {value: value + delta for value in copier.datetimes}
         clock_times, provisional = _deadline_times(template, times)
         times |= clock_times
-        days = (timezone.localtime(plan.registered_at).date() - timezone.localtime(template.registered_at).date()).days
+        days = (plan.registered_at.astimezone(_zone()).date() - template.registered_at.astimezone(_zone()).date()).days
         state = CaseState(plan=plan, copier=copier, days=timedelta(days=days), numbers=numbers, times=times,
                           provisional=provisional, strings=copier.replacements(plan, numbers, times))
         for evidence in template.rows["casework_evidence"]:
@@ -384,9 +393,12 @@ class Batch:
         """Give the batch's audit events their place in the hash chain, as audit_seal would after commit."""
         from agencies.audit import _chain_head_for_update, audit_seal
 
-        if self.seal:
-            audit_seal()  # events committed before (or still pending in this transaction) come first
-        head = _chain_head_for_update()
+        if self.given_head:
+            head = self.chain_head
+        else:
+            if self.seal:
+                audit_seal()  # events committed before (or still pending in this transaction) come first
+            head = _chain_head_for_update()
         for state in states:
             state.chain_head = head
         self.chain_head = head
@@ -401,7 +413,7 @@ class Batch:
             self.files.submit(_write_files, files)
 
     def finish_chain(self) -> None:
-        if self.chain_head is not None:
+        if self.chain_head is not None and not self.given_head:
             self.chain_head.save(update_fields=["last_seq", "last_hash"])
 
 
@@ -432,14 +444,12 @@ _due_cache: dict[tuple, Any] = {}
 
 def _due(started: datetime, amount: int, unit: str):
     """casework.clocks.due_for, once per start day, amount and unit (hours count from the start itself)."""
-    from django.utils import timezone
-
     from casework.clocks import Due, due_for
     from casework.models import ClockUnit
 
     if unit == ClockUnit.HOURS:
         return Due(at=started + timedelta(hours=amount), provisional=False)
-    key = (timezone.localtime(started).date(), amount, unit)
+    key = (started.astimezone(_zone()).date(), amount, unit)
     if key not in _due_cache:
         _due_cache[key] = due_for(started_at=started, amount=amount, unit=unit)
     return _due_cache[key]
@@ -451,6 +461,23 @@ def _audit_keys():
     from agencies.audit import _Keys
 
     return _Keys.current()
+
+
+def _sign(key: bytes, text: str) -> str:
+    """agencies.audit._mac (HMAC-SHA256, hex) in one call, without an hmac object a signature."""
+    return hmac.digest(key, text.encode("utf-8"), "sha256").hex()
+
+
+_DATA_JSON = json.JSONEncoder(ensure_ascii=False)  # json.dumps(…, ensure_ascii=False) without an encoder a call
+
+
+@functools.cache
+def _zone():
+    """The current time zone, looked up once (the generator never activates another): what
+    timezone.localtime(value) converts to, for value.astimezone(_zone())."""
+    from django.utils import timezone
+
+    return timezone.get_current_timezone()
 
 
 @dataclass
@@ -484,7 +511,7 @@ class CaseState:
             self._adjust_event(old, new)
 
     def _adjust_event(self, old, new) -> None:
-        from agencies.audit import _content, _mac
+        from agencies.audit import _content
 
         keys = _audit_keys()
 
@@ -498,9 +525,9 @@ class CaseState:
             data["size"] = next(len(c) for c, d in self.evidence.values() if d == data["sha256"])
         new.summary = new.summary[:300]
         content = _content(new)  # what agencies.audit._origin_mac and _digest sign, made once
-        new.mac = _mac(keys.origin, content)  # the proof of origin audit_append gives each event
+        new.mac = _sign(keys.origin, content)  # the proof of origin audit_append gives each event
         head = self.chain_head
         new.seq = head.last_seq + 1
         new.prev_hash = head.last_hash
-        new.hash = _mac(keys.chain, f"{new.prev_hash}|{new.seq}|{content}")
+        new.hash = _sign(keys.chain, f"{new.prev_hash}|{new.seq}|{content}")
         head.last_seq, head.last_hash = new.seq, new.hash

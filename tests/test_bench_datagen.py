@@ -191,6 +191,13 @@ class Shape:
         return [{f.name: self.value(row, f) for f in fields} for row in rows]
 
 
+def _require_postgresql() -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip(f"the loader thread loads with COPY on a connection of its own (PostgreSQL); this run uses {connection.vendor}")
+
+
 def _reference(stage: str, case, cast, capture):
     """The same stage reached through the real flows (demo.stories.tell), on-commit work included."""
     from agencies.audit import audit_seal
@@ -206,6 +213,57 @@ def _reference(stage: str, case, cast, capture):
 
 @pytest.mark.django_db
 def test_generated_cases_have_the_rows_of_real_ones(generated, cast, django_capture_on_commit_callbacks):
+    _assert_rows_of_real_ones(generated, cast, django_capture_on_commit_callbacks)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_pipelined_cases_have_the_rows_of_real_ones(cast, django_capture_on_commit_callbacks):
+    """The loader thread (on a connection of its own, so outside the test's transaction) loads the
+    rows the serial path writes: the same COPY text, 文号 serials and audit chain across chunks."""
+    import datagen
+
+    _require_postgresql()
+    generated = datagen.make_cases(30, seed=1, bureaus=3, batch=8, pipelined=True)
+    _assert_rows_of_real_ones(generated, cast, django_capture_on_commit_callbacks)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_load_stops_the_pipelined_run(cast, monkeypatch):
+    """An error on the loader's connection is raised in the generating thread, which stops making
+    chunks; what the failed chunk's transaction held is not stored."""
+    import _clone
+    import _rows as copy_rows
+    import datagen
+    from casework.models import Case
+
+    _require_postgresql()
+    loads, made = [], []
+
+    def load_tables(connection, tables):
+        loads.append(len(tables))
+        if len(loads) == 2:
+            raise RuntimeError("the disk is full")
+        real_load(connection, tables)
+
+    def reserve_ids(connection, needed):
+        made.append(needed["casework_case"])  # once a chunk, as it is made
+        return real_reserve(connection, needed)
+
+    real_load, real_reserve = copy_rows.load_tables, _clone.reserve_ids
+    monkeypatch.setattr(copy_rows, "load_tables", load_tables)
+    monkeypatch.setattr(_clone, "reserve_ids", reserve_ids)
+    before = Case.objects.count()
+    with pytest.raises(RuntimeError, match="loader thread failed") as failure:
+        datagen.make_cases(80, seed=1, bureaus=3, batch=8, pipelined=True)  # ten chunks
+    assert str(failure.value.__cause__) == "the disk is full"
+    assert len(loads) == 2
+    assert len(made) <= 5  # the failed one, the two queued behind it and the one in hand when it failed, at most
+    assert Case.objects.count() == before + 8  # the first chunk only
+
+
+def _assert_rows_of_real_ones(generated, cast, capture) -> None:
     import datagen
     from agencies.audit import audit_verify
     from casework.models import Case
@@ -214,7 +272,7 @@ def test_generated_cases_have_the_rows_of_real_ones(generated, cast, django_capt
     assert generated.cases == 30 and set(generated.case_ids) == set(datagen.STAGE_WEIGHTS)
     for stage, ids in generated.case_ids.items():
         case = Case.objects.get(pk=ids[0])
-        reference = _reference(stage, case, cast, django_capture_on_commit_callbacks)
+        reference = _reference(stage, case, cast, capture)
         # the flows write after the copies: ids taken in advance were taken from the sequences
         assert reference.pk > max(pk for pks in generated.case_ids.values() for pk in pks)
         mine, theirs = Shape(case, _rows(case)), Shape(reference, _rows(reference))
@@ -226,6 +284,8 @@ def test_generated_cases_have_the_rows_of_real_ones(generated, cast, django_capt
                     {key: (row[key], expected[key]) for key in row if row[key] != expected[key]})
         for evidence in case.evidence.all():
             assert hashlib.sha256(evidence.file.read()).hexdigest() == evidence.sha256
+        for document in case.documents.all():  # the letters' bytes, whole (on PostgreSQL a binary COPY)
+            assert hashlib.sha256(bytes(document.content)).hexdigest() == document.sha256
 
 
 @pytest.mark.django_db
