@@ -21,7 +21,6 @@ import platform
 import re
 import time
 from collections import Counter
-from types import SimpleNamespace
 
 from _scratch import percentile, scratch_django
 
