@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from agencies.models import AgencyKind
-from agencies.permissions import ACT_FOR_AGENCY, can_act_for, officer_of
+from agencies.permissions import ACT_FOR_AGENCY, acts_for_a_bureau, can_act_for
 from casework.models import Case, Evidence
 
 VIEW_CASE = "casework.view_case"
@@ -17,8 +16,7 @@ def can_view_case(user, case: Case) -> bool:
 
 def can_register_leads(user) -> bool:
     """Leads are registered by officers of a medical security bureau who may act for it."""
-    officer = officer_of(user)
-    return officer is not None and officer.agency.kind == AgencyKind.MSB and can_act_for(user, officer.agency)
+    return acts_for_a_bureau(user)
 
 
 def can_edit_case(user, case: Case) -> bool:
