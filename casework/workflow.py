@@ -29,7 +29,7 @@ from viewflow.workflow.models import Task
 
 from agencies import recording
 from agencies.permissions import officer_of
-from casework import briefs, paper, presenters, tasklists, worklist
+from casework import briefs, links, paper, presenters, tasklists, worklist
 from casework.forms import add_service_errors
 from casework.paging import KeysetPaginator, query_without_paging
 
@@ -368,14 +368,21 @@ class TaskListMixin:
     def get_context_data(self, **kwargs):
         return super().get_context_data(page_query=query_without_paging(self.request.GET), **kwargs)
 
-    # The rows' two summaries, as viewflow's columns show them, their templates compiled once (casework.briefs).
+    # The rows' cells as viewflow's columns show them: the summaries' templates compiled once (casework.briefs),
+    # the addresses from a pattern reversed once (casework.links).
+    def task_id(self, task):
+        url = links.row_url(task.flow_task.reverse, "index", task.process_id, task.pk)
+        return format_html('<a href="{}">#{}/{}</a>', url, task.process_id, task.pk)
+
+    task_id.short_description = "#"
+
     def brief(self, task):
         return briefs.task_brief(task)
 
     brief.short_description = "Brief"
 
     def process_brief(self, task):
-        url = task.flow_task.flow_class.parent.reverse("process_detail", args=[task.process_id])
+        url = links.row_url(task.flow_task.flow_class.parent.reverse, "process_detail", task.process_id)
         return format_html('<a href="{}">{}</a>', url, briefs.process_brief(task.process))
 
     process_brief.short_description = "Process brief"

@@ -22,7 +22,7 @@ from viewflow.workflow import STATUS
 from viewflow.workflow.models import Task
 
 from agencies.permissions import officer_of
-from casework import tasklists
+from casework import links, tasklists
 from casework.models import Case, Deadline
 from casework.paging import KeysetPages, MergedPages
 from casework.worklist_due import DueKeys, open_clocks
@@ -126,5 +126,5 @@ class WorkRow:
             summary="" if case else str(task.process.coerced.brief),
             clock=clock,
             left=time_left(clock, now) if clock else None,
-            url=node.reverse("index" if mine else "assign", args=[task.process_id, task.pk]),
+            url=links.row_url(node.reverse, "index" if mine else "assign", task.process_id, task.pk),
         )
