@@ -21,8 +21,10 @@ from collections.abc import Iterable
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
+from django.db.models import Value
+from django.db.models.functions import Cast
 from guardian.shortcuts import assign_perm, remove_perm
-from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
+from guardian.models import GroupObjectPermission, UserObjectPermission
 
 from agencies.models import Agency, AgencyGroup, AgencyKind, Officer, Role
 
@@ -192,30 +194,65 @@ def remembered(user: User) -> dict:
     return user.__dict__.setdefault("_remembered", {})
 
 
+def _read_groups_and_agency_grants(user: AbstractBaseUser) -> None:
+    """Read, in one query, the user's groups and the task permissions the user holds on Agency rows
+    (given to the user, or to one of the user's groups), and remember both for the request.
+
+    Guardian's generic tables hold nothing but those task permissions (case and referral visibility
+    lives in the direct-foreign-key tables of those models): a handful of rows a role group. Every
+    page asks about them (the menus, `can_act_for`, the queue), and the case and referral lists then
+    read their grants group by group (agencies.visibility) — so the groups come in the same query, a
+    branch of their own, and the group grants are filtered by the user's memberships without
+    joining auth_group."""
+    known = remembered(user)
+    if not user.is_authenticated:
+        known["group_ids"], known["agency_grants"] = [], frozenset()
+        return
+    agency_type = ContentType.objects.get_for_model(Agency)
+    memberships = user.groups.through.objects.filter(user_id=user.pk)
+    on_agencies = {"content_type": agency_type, "permission__content_type": agency_type}
+    columns = ("permission__codename", "object_pk")
+    mine = UserObjectPermission.objects.filter(user_id=user.pk, **on_agencies).values_list(*columns)
+    ours = GroupObjectPermission.objects.filter(group_id__in=memberships.values("group_id"), **on_agencies).values_list(*columns)
+    # A group is a row without a codename (auth_permission.codename is never NULL), its id as text.
+    groups = memberships.values_list(Value(None, output_field=models.CharField()), Cast("group_id", models.CharField()))
+    group_ids, grants = [], set()
+    for codename, value in mine.union(ours, groups, all=True):
+        if codename is None:
+            group_ids.append(int(value))
+        else:
+            grants.add((f"{Agency._meta.app_label}.{codename}", str(value)))
+    known["group_ids"], known["agency_grants"] = group_ids, frozenset(grants)
+
+
+def agency_grants(user: User) -> frozenset[tuple[str, str]]:
+    """The `("agencies.<codename>", str(agency pk))` pairs of every task permission the user holds on
+    an Agency row, directly or through a group; read once a request (with `group_ids`)."""
+    known = remembered(user)
+    if "agency_grants" not in known:
+        _read_groups_and_agency_grants(user)
+    return known["agency_grants"]
+
+
+def group_ids(user: User) -> list[int]:
+    """The ids of the user's groups; read once a request (with `agency_grants`)."""
+    known = remembered(user)
+    if "group_ids" not in known:
+        _read_groups_and_agency_grants(user)
+    return known["group_ids"]
+
+
 def can_act_for(user: User, agency: Agency, perm: str = ACT_FOR_AGENCY) -> bool:
-    """May the user act for the agency (`perm` on the agency object)? guardian asks it in two queries."""
+    """May the user act for the agency (`perm` on the agency object)? Guardian's `user.has_perm(perm,
+    agency)`, answered for an active user who is not a superuser from `agency_grants` (no query past
+    the first of the request); anyone else is asked through guardian itself (nothing for an inactive
+    user, everything for a superuser: no query either)."""
     if not user.is_authenticated:
         return False
-    known = remembered(user)
-    key = ("act_for", perm, agency.pk)
-    if key not in known:
-        known[key] = holds(user, perm, agency)
-    return known[key]
-
-
-def holds(user: User, perm: str, obj: models.Model) -> bool:
-    """guardian's `user.has_perm(perm, obj)` for an active user who is not a superuser, in one query
-    (a grant to the user or to one of the user's groups) where guardian takes two; anyone else is
-    asked through guardian itself."""
     app_label, _, codename = perm.rpartition(".")
-    if not user.is_active or user.is_superuser or (app_label and app_label != obj._meta.app_label):
-        return user.has_perm(perm, obj)  # guardian's answer, or its WrongAppError for another app's permission
-    content_type = ContentType.objects.get_for_model(obj)
-    grants = []
-    for model, holder in ((get_user_obj_perms_model(obj), {"user": user}), (get_group_obj_perms_model(obj), {"group__user": user})):
-        on_obj = {"content_type": content_type, "object_pk": str(obj.pk)} if model.objects.is_generic() else {"content_object": obj}
-        grants.append(model.objects.filter(permission__content_type=content_type, permission__codename=codename, **holder, **on_obj).values("pk"))
-    return bool(grants[0].union(grants[1], all=True)[:1])
+    if not user.is_active or user.is_superuser or (app_label and app_label != Agency._meta.app_label):
+        return user.has_perm(perm, agency)  # guardian's answer, or its WrongAppError for another app's permission
+    return (f"{Agency._meta.app_label}.{codename}", str(agency.pk)) in agency_grants(user)
 
 
 def acts_for_a_bureau(user: User) -> bool:

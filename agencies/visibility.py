@@ -25,7 +25,7 @@ from django.contrib.auth.models import AbstractBaseUser, Permission
 from django.db import connection, models
 from django.db.models import Q, QuerySet
 
-from agencies.permissions import remembered
+from agencies.permissions import group_ids
 
 
 class SortedGrant(models.Model):
@@ -61,14 +61,6 @@ def _permission_id(perm: str) -> int:
 
 def forget_permission_ids(**kwargs) -> None:
     _permission_ids.clear()
-
-
-def group_ids(user: AbstractBaseUser) -> list[int]:
-    """The user's groups, read once a request (`remembered`): 搜索 scans the case and referral grants of each."""
-    known = remembered(user)
-    if "group_ids" not in known:
-        known["group_ids"] = list(user.groups.values_list("id", flat=True))
-    return known["group_ids"]
 
 
 GRANT_ORDER = ("-sort_key", "-content_object_id")

@@ -23,33 +23,20 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import models
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django_filters import ChoiceFilter, DateRangeFilter, FilterSet
-from guardian.models import GroupObjectPermission, UserObjectPermission
 from viewflow.workflow import STATUS
 from viewflow.workflow.fields import get_task_ref
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.nodes import View
 
-from agencies.permissions import remembered
+from agencies.permissions import agency_grants
 from casework.paging import KeysetPages
 
 
-def task_grants(user: AbstractBaseUser) -> set[tuple[str, str]]:
-    """The `(permission, object pk)` pairs the user holds on single objects in guardian's generic tables.
-
-    Those tables hold only the task permissions granted on Agency rows (a handful per role group);
-    case and referral visibility lives in their own direct-foreign-key tables and is not read here.
-    A workflow page reads the queue twice (the list and the menu's 待认领 badge), so the pairs are kept
-    on the user object for the request (`agencies.permissions.remembered`).
-    """
-    known = remembered(user)
-    if "task_grants" in known:
-        return known["task_grants"]
-    columns = ("permission__content_type__app_label", "permission__codename", "object_pk")
-    mine = UserObjectPermission.objects.filter(user=user).values_list(*columns)
-    ours = GroupObjectPermission.objects.filter(group__user=user).values_list(*columns)
-    pairs = {(f"{app_label}.{codename}", str(object_pk)) for app_label, codename, object_pk in mine.union(ours, all=True)}
-    known["task_grants"] = pairs
-    return pairs
+def task_grants(user: AbstractBaseUser) -> frozenset[tuple[str, str]]:
+    """The `(permission, agency pk)` pairs the user holds, which the tasks' `(owner_permission,
+    owner_permission_obj_pk)` are matched against: `agencies.permissions.agency_grants`, read once a
+    request however often the page asks (the list and the menu's 待认领 badge, `can_act_for`)."""
+    return agency_grants(user)
 
 
 def queue_filter(user: AbstractBaseUser) -> Q:

@@ -128,38 +128,86 @@ def test_the_bureau_menus_ask_the_database_once_a_request(cast, django_assert_nu
     assert not acts_for_a_bureau(get_user_model().objects.get(username="psb_officer"))
 
 
-@pytest.mark.parametrize("username", ["msb_officer", "msb_head", "psb_head", "cz_msb_officer", "sysadmin"])
-def test_holds_answers_as_guardian_does_in_one_query(cast, username, django_assert_num_queries):
-    """`holds` (behind `can_act_for`) is guardian's `has_perm` on an object, in one query instead of two."""
+def user_for_the_sweep(cast, username: str):
+    """A fresh user object (as a request loads it): one of the cast, the system administrator (no
+    agency, not a superuser), an inactive head or a superuser."""
     from django.contrib.auth import get_user_model
 
-    from agencies.permissions import holds
     from demo.scenario import system_admin_ensure
 
-    system_admin_ensure()
-    user = get_user_model().objects.get(username=username)
+    users = get_user_model().objects
+    if username == "sysadmin":
+        system_admin_ensure()
+    elif username == "inactive_head":
+        users.filter(pk=cast.user("msb_head").pk).update(is_active=False)
+        username = "msb_head"
+    elif username == "superuser":
+        users.create_superuser(username="superuser", password="x")
+    return users.get(username=username)
+
+
+@pytest.mark.parametrize(
+    "username",
+    ["msb_officer", "msb_chief", "msb_head", "msb_leader", "msb_clerk", "psb_head", "cz_msb_officer", "sysadmin",
+     "inactive_head", "superuser"],
+)
+def test_can_act_for_answers_as_guardian_does_for_every_task_permission_and_agency(cast, username, django_assert_num_queries):
+    """`can_act_for` is guardian's `user.has_perm(perm, agency)` for every task permission on every
+    agency: for an active user who is not a superuser from `agency_grants` — grants to the user alone,
+    to the user's role group and to another agency's group (代录) included — read in one query a
+    request, with the user's groups; for an inactive user (nothing) and a superuser (everything)
+    guardian's own answer, which asks no query."""
+    from agencies.permissions import agency_grants, can_act_for, grant_to_agency, group_ids
+    from agencies.services import RECORDING_ROLES
+
+    user = user_for_the_sweep(cast, username)
     UserObjectPermission.objects.assign_perm("act_for_agency", user, cast.agencies["zj-health"])  # a grant to the user alone
+    grant_to_agency(agency=cast.agencies["zj-msb"], perm=ACT_FOR_AGENCY, obj=cast.agencies["zj-gov"], roles=RECORDING_ROLES)
     task_perms = [f"agencies.{codename}" for codename, _ in Agency._meta.permissions]
-    held = set()
-    for agency in Agency.objects.all():
-        for perm in task_perms:
-            fresh = get_user_model().objects.get(pk=user.pk)
-            with django_assert_num_queries(1):
-                answer = holds(fresh, perm, agency)
-            assert answer == fresh.has_perm(perm, agency), (username, perm, agency.code)
-            held |= {(perm, agency.code)} if answer else set()
-    assert (ACT_FOR_AGENCY, "zj-health") in held
-    assert len(held) > 1 or username == "sysadmin"  # the role's own grants, through its groups
+    agencies = list(Agency.objects.all())
+    guardian = type(user).objects.get(pk=user.pk)  # another fresh object, asked through guardian alone
+    expected = {(perm, agency.code) for agency in agencies for perm in task_perms if guardian.has_perm(perm, agency)}
+
+    asks_guardian = not user.is_active or user.is_superuser
+    with django_assert_num_queries(0 if asks_guardian else 1):
+        answers = {(perm, agency.code) for agency in agencies for perm in task_perms if can_act_for(user, agency, perm)}
+    assert answers == expected
+    if asks_guardian:
+        assert answers == ({(perm, agency.code) for agency in agencies for perm in task_perms} if user.is_superuser else set())
+        return
+    officer = cast.officers.get(username)
+    own = {(perm, officer.agency.code) for perm in ROLE_AGENCY_PERMISSIONS[officer.role]} if officer else set()
+    recording = {(ACT_FOR_AGENCY, "zj-gov")} if username == "msb_clerk" else set()
+    assert answers == own | recording | {(ACT_FOR_AGENCY, "zj-health")}
+    by_pk = {str(agency.pk): agency.code for agency in agencies}
+    with django_assert_num_queries(0):  # read with the grants
+        grants, groups = agency_grants(user), group_ids(user)
+    assert {(perm, by_pk[pk]) for perm, pk in grants} == expected
+    assert sorted(groups) == sorted(guardian.groups.values_list("id", flat=True))
     with pytest.raises(WrongAppError):
-        holds(user, "casework.view_case", cast.agencies["zj-msb"])
+        can_act_for(user, cast.agencies["zj-msb"], "casework.view_case")
 
 
-def test_an_inactive_user_holds_nothing(cast):
-    from agencies.permissions import can_act_for, holds
+def test_the_user_groups_and_agency_grants_are_read_together_whichever_is_asked_first(cast, django_assert_num_queries):
+    """The case and referral lists ask for the user's groups, every page's menu asks `can_act_for`:
+    one query answers both, in either order."""
+    from django.contrib.auth import get_user_model
+
+    from agencies.permissions import can_act_for, group_ids
+
+    user = get_user_model().objects.get(username="msb_head")
+    with django_assert_num_queries(1):
+        groups = group_ids(user)
+        assert can_act_for(user, cast.agencies["zj-msb"], APPROVE_TRANSFER)
+    assert sorted(groups) == sorted([cast.agencies["zj-msb"].members_id, Group.objects.get(name="zj-msb:head").pk])
+
+
+def test_an_inactive_user_acts_for_nobody(cast):
+    from agencies.permissions import can_act_for
 
     user = cast.user("msb_officer")
     user.is_active = False
-    assert not holds(user, ACT_FOR_AGENCY, cast.agencies["zj-msb"]) and not can_act_for(user, cast.agencies["zj-msb"])
+    assert not can_act_for(user, cast.agencies["zj-msb"])
 
 
 def test_a_page_asks_guardian_once_and_the_next_request_sees_a_move_to_another_agency(cast, django_assert_num_queries):

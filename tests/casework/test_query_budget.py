@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -44,9 +45,12 @@ def test_case_page_does_not_query_per_party_or_evidence(tell, login):
 
 
 # What a list page reads, whatever it shows: the session, the user with the officer and agency, the bell,
-# the page's own rows (its keys, then the rows and what their summaries show) and, on a workflow page, the
-# menu's two badges and the user's task grants. bench/README.md ("The pages themselves") has their times.
-PAGE_BUDGETS = {"/workflow/inbox/": 9, "/workflow/queue/": 11, "/cases/": 10, "/referrals/": 11}  # the queue: one flow on the page
+# the page's own rows (its keys, then the rows and what their summaries show), the user's groups and task
+# grants in one query and, on a workflow page, the menu's two badges. bench/README.md ("The pages
+# themselves") has their times. Each budget is the page's count today, with the session's query: one query
+# more fails. The run on PostgreSQL + Redis reads the session from Redis (cached_db), one query fewer.
+PAGE_BUDGETS = {"/workflow/inbox/": 8, "/workflow/queue/": 10, "/cases/": 9, "/referrals/": 10}  # the queue: one flow on the page
+SESSION_QUERIES = 0 if settings.SESSION_ENGINE.endswith("cached_db") else 1
 
 
 @pytest.mark.parametrize("url", PAGE_BUDGETS)
@@ -59,4 +63,4 @@ def test_each_list_page_keeps_its_query_budget(tell, login, url):
     queries(head, url)
     with CaptureQueriesContext(connection) as captured:
         assert head.get(url).status_code == 200
-    assert len(captured) <= PAGE_BUDGETS[url], [query["sql"][:80] for query in captured]
+    assert len(captured) <= PAGE_BUDGETS[url] - 1 + SESSION_QUERIES, [query["sql"][:80] for query in captured]
