@@ -26,17 +26,30 @@ def notification_unread_count(*, user: AbstractBaseUser, cap: int | None = UNREA
     return unread.count() if cap is None else unread[:cap].count()
 
 
+def _notifications_table() -> str:
+    return connection.ops.quote_name(Notification._meta.db_table)
+
+
+def _unread_capped(recipient: str) -> str:
+    """The SQL of one recipient's unread count, counted no further than `LIMIT %s` (the cap: the
+    parameter after any in `recipient`) — one probe of the recipient's index however many are unread.
+    The bell and the push after commit both count with it, so they cannot drift apart. `recipient` is
+    SQL written here, never input: a column (`u.id`) or a placeholder (`%s`)."""
+    return (
+        f"(SELECT COUNT(*) FROM (SELECT 1 FROM {_notifications_table()} n"  # noqa: S608 — table names, not input
+        f" WHERE n.recipient_id = {recipient} AND n.read_at IS NULL LIMIT %s) capped)"
+    )
+
+
 def notification_unread_counts(*, user_ids: set[int], cap: int = UNREAD_CAP) -> dict[int, int]:
     """Unread counts of several users, each counted no further than `cap`, in one query (for the push
     after commit: a bureau head with 50,000 unread clock alerts costs what one with 100 does)."""
     if not user_ids:
         return {}
-    table = connection.ops.quote_name(Notification._meta.db_table)
     users = connection.ops.quote_name(get_user_model()._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT u.id, (SELECT COUNT(*) FROM (SELECT 1 FROM {table} n"  # noqa: S608 — table names, not input
-            f" WHERE n.recipient_id = u.id AND n.read_at IS NULL LIMIT %s) capped)"
+            f"SELECT u.id, {_unread_capped('u.id')}"  # noqa: S608 — table names, not input
             f" FROM {users} u WHERE u.id IN ({', '.join(['%s'] * len(user_ids))})",
             [cap, *sorted(user_ids)],
         )
@@ -46,12 +59,10 @@ def notification_unread_counts(*, user_ids: set[int], cap: int = UNREAD_CAP) -> 
 def notification_badge(*, user: AbstractBaseUser, cap: int = UNREAD_CAP) -> tuple[int, int]:
     """The bell on every page: the unread count (no further than `cap`) and the newest notification's id
     (0 if none), in one query — each is one probe of the recipient's index."""
-    table = connection.ops.quote_name(Notification._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM {table} n"  # noqa: S608 — table names, not input
-            f" WHERE n.recipient_id = %s AND n.read_at IS NULL LIMIT %s) capped),"
-            f" (SELECT n.id FROM {table} n WHERE n.recipient_id = %s ORDER BY n.id DESC LIMIT 1)",
+            f"SELECT {_unread_capped('%s')},"  # noqa: S608 — table names, not input
+            f" (SELECT n.id FROM {_notifications_table()} n WHERE n.recipient_id = %s ORDER BY n.id DESC LIMIT 1)",
             [user.pk, cap, user.pk],
         )
         unread, latest = cursor.fetchone()
