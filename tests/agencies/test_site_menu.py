@@ -22,4 +22,5 @@ def test_the_menu_links_exactly_the_applications_the_user_may_open(cast, login, 
     expected = [app.reverse("index") for app in site.menu_items() if app.has_view_permission(user)]
     for url in ("/cases/", "/search/"):
         assert menu_links(login(username).get(url).content.decode()) == expected, url
-    assert expected and len(expected) < len(list(site.menu_items())) or username == "msb_officer"
+    if username != "msb_officer":  # the bureau's officer may open every application; the others some, not all
+        assert expected and len(expected) < len(list(site.menu_items()))
