@@ -1,5 +1,6 @@
 """System checks: object codenames are never granted globally (E001); nobody is a superuser in
-production (E002, 三员分立: the administrators hold roles, `agencies.administrators`)."""
+production (E002, 三员分立: the administrators hold roles, `agencies.administrators`); guardian's
+generic tables hold grants on agencies only (E003)."""
 
 from __future__ import annotations
 
@@ -79,4 +80,42 @@ def check_no_superuser_in_production(app_configs=None, **kwargs):
             ),
             id="agencies.E002",
         )
+    ]
+
+
+@register(Tags.database)
+def check_generic_grants_only_on_agencies(app_configs=None, **kwargs):
+    """Guardian's generic object-permission tables hold only the task permissions granted on Agency rows
+    (agencies/permissions.py): the queue, the menus and `can_act_for` read nothing else from them
+    (`agencies.permissions.agency_grants`), so a grant there on any other object would be silently
+    ignored by all three. Case and referral visibility lives in those models' own tables."""
+    from django.contrib.contenttypes.models import ContentType
+    from guardian.models import GroupObjectPermission, UserObjectPermission
+
+    from agencies.models import Agency
+
+    try:
+        agency_type = ContentType.objects.get_for_model(Agency)
+        offenders = []
+        for model, holder, label in ((UserObjectPermission, "user__username", "用户"), (GroupObjectPermission, "group__name", "组")):
+            elsewhere = model.objects.exclude(content_type=agency_type, permission__content_type=agency_type)
+            offenders += [
+                f"{label} {name}: {app}.{codename}（对象：{object_app}.{object_model} #{object_pk}）"
+                for name, app, codename, object_app, object_model, object_pk in elsewhere.values_list(
+                    holder, "permission__content_type__app_label", "permission__codename",
+                    "content_type__app_label", "content_type__model", "object_pk",
+                ).order_by("pk")[:20]
+            ]
+    except DatabaseError:
+        return []  # tables not created yet (before the first migrate)
+    return [
+        Error(
+            f"guardian 通用对象权限表中有非机关对象的授权：{offender}",
+            hint=(
+                "通用表只存放授予在机关（Agency）上的任务权限；待认领、菜单和 can_act_for 读不到其他对象上的授权。"
+                "请通过 agencies/permissions.py 授权：案件、移送等对象的可见性授权在其自己的权限表中。"
+            ),
+            id="agencies.E003",
+        )
+        for offender in offenders
     ]

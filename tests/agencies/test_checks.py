@@ -108,3 +108,23 @@ def test_a_global_grant_would_let_an_outsider_take_another_agencys_task(cast, te
     assert task.status == STATUS.NEW and task.owner is None
     with pytest.raises(SystemCheckError, match="cz-psb:officer: agencies.act_for_agency"):
         check_database()
+
+
+def test_check_names_a_generic_grant_on_anything_but_an_agency(cast):
+    """agencies.E003: guardian's generic tables hold task permissions on agencies only — the queue and
+    `can_act_for` read nothing else there, so a grant on another object would be silently ignored."""
+    from guardian.models import GroupObjectPermission, UserObjectPermission
+
+    group = role_group(cast, "cz-psb")
+    other = role_group(cast, "zj-msb")
+    UserObjectPermission.objects.assign_perm("change_group", cast.user("cz_psb_officer"), other)
+    GroupObjectPermission.objects.assign_perm("view_group", group, other)
+    with pytest.raises(SystemCheckError) as raised:
+        check_database()
+    message = str(raised.value)
+    assert "agencies.E003" in message
+    assert f"用户 cz_psb_officer: auth.change_group（对象：auth.group #{other.pk}）" in message
+    assert f"组 {group.name}: auth.view_group（对象：auth.group #{other.pk}）" in message
+    UserObjectPermission.objects.filter(content_type__app_label="auth").delete()
+    GroupObjectPermission.objects.filter(content_type__app_label="auth").delete()
+    check_database()
