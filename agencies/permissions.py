@@ -18,13 +18,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models import Value
 from django.db.models.functions import Cast
-from guardian.shortcuts import assign_perm, remove_perm
 from guardian.models import GroupObjectPermission, UserObjectPermission
+from guardian.shortcuts import assign_perm, remove_perm
 
 from agencies.models import Agency, AgencyGroup, AgencyKind, Officer, Role
 
@@ -105,10 +105,6 @@ def role_grants_ensure() -> int:
     """Give every existing agency's role groups the task permissions their role has today; returns how
     many grants were missing. A permission added to a role later (举报奖励's approval, say) thereby
     reaches the agencies made before it, at the next `migrate`, as `agency_setup_groups` gives it to new ones."""
-    from django.contrib.contenttypes.models import ContentType
-    from django.contrib.auth.models import Permission
-    from guardian.models import GroupObjectPermission
-
     agency_type = ContentType.objects.get_for_model(Agency)
     codenames = {perm for perms in ROLE_AGENCY_PERMISSIONS.values() for perm in perms}
     permission = {p.codename: p for p in Permission.objects.filter(
