@@ -4,7 +4,8 @@ Two kinds of permission, two storages (DESIGN.md, "Decisions that matter"):
 
 * Task permissions (`act_for_agency`, `approve_case`, ...) are few: one codename per action, granted on
   the Agency row to that agency's role groups, in guardian's generic tables, because viewflow's queue
-  reads those tables.
+  reads those tables. Nothing else is granted there: the queue, the menus and `can_act_for` read only
+  agency grants from them (`agency_grants`), and `agencies.checks` (E003) refuses any other.
 * Visibility of cases and referrals is granted per object in guardian's direct-foreign-key tables of
   those models. The functions here are generic over the object, so this module never imports the
   apps above it.
