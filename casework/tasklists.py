@@ -32,15 +32,10 @@ from agencies.permissions import agency_grants
 from casework.paging import KeysetPages
 
 
-def task_grants(user: AbstractBaseUser) -> frozenset[tuple[str, str]]:
-    """The `(permission, agency pk)` pairs the user holds, which the tasks' `(owner_permission,
-    owner_permission_obj_pk)` are matched against: `agencies.permissions.agency_grants`, read once a
-    request however often the page asks (the list and the menu's 待认领 badge, `can_act_for`)."""
-    return agency_grants(user)
-
-
 def queue_filter(user: AbstractBaseUser) -> Q:
-    """The tasks the user may take: those whose `(permission, object)` is one of the user's grants.
+    """The tasks the user may take: those whose `(owner_permission, owner_permission_obj_pk)` is one of
+    the user's grants on agencies (`agencies.permissions.agency_grants`, read once a request however
+    often the page asks: the list, the menu's 待认领 badge, `can_act_for`).
 
     viewflow's `user_queue` also offers tasks without a permission and new tasks owned by the user;
     no step of Lianban's flows makes either (every human step names its permission: checked by
@@ -48,7 +43,7 @@ def queue_filter(user: AbstractBaseUser) -> Q:
     the grants, are left out. The object pks come first, as a condition of their own, so that the
     index on (owner_permission_obj_pk, created, id) of the bureau's new tasks serves the list in order.
     """
-    grants = sorted(task_grants(user))
+    grants = sorted(agency_grants(user))
     if not grants:
         return Q(pk__in=[])
     pairs = Q()
