@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.urls import clear_script_prefix, set_script_prefix
 
 from config.urls import site
 
@@ -24,3 +25,16 @@ def test_the_menu_links_exactly_the_applications_the_user_may_open(cast, login, 
         assert menu_links(login(username).get(url).content.decode()) == expected, url
     if username != "msb_officer":  # the bureau's officer may open every application; the others some, not all
         assert expected and len(expected) < len(list(site.menu_items()))
+
+
+def test_a_site_under_a_path_links_its_applications_under_that_path(login):
+    client = login("msb_officer")
+    plain = menu_links(client.get("/cases/").content.decode())  # the addresses are kept from here on
+    assert plain and all(link.startswith("/") and not link.startswith("/lianban/") for link in plain)
+    set_script_prefix("/lianban/")  # what a WSGI/ASGI server behind a proxy's sub-path sets each request
+    try:
+        prefixed = menu_links(client.get("/cases/").content.decode())
+    finally:
+        clear_script_prefix()
+    assert prefixed == ["/lianban" + link for link in plain]
+    assert menu_links(client.get("/cases/").content.decode()) == plain
