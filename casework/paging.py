@@ -15,7 +15,7 @@ from base64 import urlsafe_b64decode, urlsafe_b64encode
 from datetime import date, datetime, timezone
 
 from django.core.paginator import EmptyPage, InvalidPage, Page, PageNotAnInteger, Paginator
-from django.db import models
+from django.db import connections, models
 from django.db.models import F, QuerySet
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 
@@ -23,6 +23,26 @@ from agencies.visibility import VisiblePages
 
 
 PAGING_PARAMS = ("page", "after", "before")
+
+
+def counted_up_to(cap: int, *querysets: QuerySet) -> list[int]:
+    """How many rows each queryset has, counted no further than `cap`, in one query.
+
+    A badge on every page may not count a whole list, and several badges need not cost a round trip
+    each: each count reads at most `cap` keys from its list's index, and the counts come back as the
+    columns of one row. The querysets are read from the first one's database.
+    """
+    if not querysets:
+        return []
+    using = querysets[0].db
+    columns, params = [], []
+    for queryset in querysets:
+        sql, sql_params = queryset.order_by().values("pk")[:cap].query.get_compiler(using=using).as_sql()
+        columns.append(f"(SELECT COUNT(*) FROM ({sql}) capped)")
+        params += sql_params
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(columns)}", params)
+        return list(cursor.fetchone())
 
 
 def query_without_paging(params) -> str:

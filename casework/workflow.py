@@ -31,7 +31,7 @@ from agencies import recording
 from agencies.permissions import officer_of
 from casework import briefs, links, paper, presenters, tasklists, worklist
 from casework.forms import add_service_errors
-from casework.paging import KeysetPaginator, query_without_paging
+from casework.paging import KeysetPaginator, counted_up_to, query_without_paging
 
 
 class ScopedFlowMixin:
@@ -409,14 +409,18 @@ class ArchiveView(TaskListMixin, flow_views.WorkflowArchiveListView):
 class MenuCount:
     """A menu badge (`{{ user_queue.count }}` in viewflow's menu), counted no further than the cap.
 
-    The badge is on every page, so it may not count a bureau's whole queue: past 99 it says "99+".
+    The badges are on every page, so they may not count a bureau's whole queue: past 99 one says "99+".
     """
 
     cap = 99
 
-    def __init__(self, tasks):
-        counted = tasks.order_by()[: self.cap + 1].count()
+    def __init__(self, counted: int):
         self.count = f"{self.cap}+" if counted > self.cap else str(counted)
+
+    @classmethod
+    def each(cls, *task_sets) -> list[MenuCount]:
+        """One badge a set of tasks, all counted in one query."""
+        return [cls(counted) for counted in counted_up_to(cls.cap + 1, *task_sets)]
 
 
 class WorkListView(generic.TemplateView):
@@ -463,7 +467,6 @@ class ScopedWorkflowAppViewset(WorkflowAppViewset):
         return path("", RedirectView.as_view(pattern_name="workflow:work"), name="index")
 
     def get_context_data(self, request):
-        return {
-            "user_inbox": MenuCount(tasklists.inbox(self.flow_classes, request.user)),
-            "user_queue": MenuCount(tasklists.queue(self.flow_classes, request.user)),
-        }
+        inbox, queue = MenuCount.each(tasklists.inbox(self.flow_classes, request.user),
+                                      tasklists.queue(self.flow_classes, request.user))
+        return {"user_inbox": inbox, "user_queue": queue}
