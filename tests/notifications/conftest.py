@@ -8,6 +8,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
+from asgiref.testing import ApplicationCommunicator
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth import get_user_model
@@ -17,7 +18,27 @@ from config.asgi import application
 
 SAME_ORIGIN = b"http://testserver"
 
-OpenSocket = Callable[..., Awaitable[WebsocketCommunicator]]
+
+class SocketCommunicator(WebsocketCommunicator):
+    """channels' WebsocketCommunicator, but each of the consumer's database trips closes its connection
+    afterwards, as in production.
+
+    channels' communicator (channels.testing.application) turns close_old_connections into a no-op
+    while it waits on the application, for tests that run inside one transaction. These tests commit
+    (transaction=True) and the consumer's trips run on asgiref's one database thread: with the no-op
+    that thread kept the connection of its last trip — on PostgreSQL taken from the pool and never
+    given back — so at the end of the run the test database could not be dropped ("is being accessed
+    by other users").
+    """
+
+    async def send_input(self, message):
+        return await ApplicationCommunicator.send_input(self, message)
+
+    async def receive_output(self, timeout=1):
+        return await ApplicationCommunicator.receive_output(self, timeout)
+
+
+OpenSocket = Callable[..., Awaitable[SocketCommunicator]]
 
 
 @pytest.fixture(autouse=True)
@@ -51,21 +72,21 @@ def session_cookie(user) -> bytes:
     return f"sessionid={client.cookies['sessionid'].value}".encode()
 
 
-def socket_for(cookie: bytes | None, *, query: str = "", origin: bytes | None = SAME_ORIGIN) -> WebsocketCommunicator:
+def socket_for(cookie: bytes | None, *, query: str = "", origin: bytes | None = SAME_ORIGIN) -> SocketCommunicator:
     headers = [(b"host", b"testserver")]  # as a browser sends it; config/origins.py compares the Origin with it
     if cookie is not None:
         headers.append((b"cookie", cookie))
     if origin is not None:
         headers.append((b"origin", origin))
-    return WebsocketCommunicator(application, f"/ws/notifications/{query}", headers=headers)
+    return SocketCommunicator(application, f"/ws/notifications/{query}", headers=headers)
 
 
 @pytest.fixture
 async def open_socket() -> AsyncIterator[OpenSocket]:
     """`await open_socket(user, since=...)`: a connected socket through the real ASGI stack; closed at teardown."""
-    opened: list[WebsocketCommunicator] = []
+    opened: list[SocketCommunicator] = []
 
-    async def _open(user, *, since: int | str | None = None, timeout: float = 3) -> WebsocketCommunicator:
+    async def _open(user, *, since: int | str | None = None, timeout: float = 3) -> SocketCommunicator:
         cookie = await database_sync_to_async(session_cookie)(user)
         communicator = socket_for(cookie, query="" if since is None else f"?since={since}")
         connected, _ = await communicator.connect(timeout=timeout)

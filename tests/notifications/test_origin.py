@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from channels.testing import WebsocketCommunicator
 
 from config.asgi import application
 from config.origins import parse_origin
-from tests.notifications.conftest import session_cookie
+from tests.notifications.conftest import SocketCommunicator, session_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -19,7 +18,7 @@ async def connect(cookie: bytes, *, host: bytes | None = b"127.0.0.1:8000", orig
         headers.append((b"host", host))
     if origin is not None:
         headers.append((b"origin", origin))
-    socket = WebsocketCommunicator(application, "/ws/notifications/", headers=headers)
+    socket = SocketCommunicator(application, "/ws/notifications/", headers=headers)
     socket.scope["scheme"] = scheme
     connected, _ = await socket.connect(timeout=3)
     await socket.disconnect()

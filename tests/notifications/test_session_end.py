@@ -13,7 +13,7 @@ from django.test import Client
 
 from notifications.consumers import CLOSE_UNAUTHENTICATED
 from notifications.services import notify
-from tests.notifications.conftest import socket_for
+from tests.notifications.conftest import SocketCommunicator, socket_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -97,14 +97,13 @@ async def test_under_another_auth_middleware_the_socket_still_ends_with_its_sess
     notifications.auth): the socket reads the session store right after it opens, stays while the
     session lives and closes when it expires."""
     from channels.auth import AuthMiddlewareStack
-    from channels.testing import WebsocketCommunicator
 
     from notifications.consumers import NotificationConsumer
 
     settings.SESSION_COOKIE_AGE = 3  # an idle timeout of three seconds
     _, cookie = await database_sync_to_async(signed_in)(alice)
     application = AuthMiddlewareStack(NotificationConsumer.as_asgi())
-    socket = WebsocketCommunicator(application, "/ws/notifications/", headers=[(b"host", b"testserver"), (b"cookie", cookie)])
+    socket = SocketCommunicator(application, "/ws/notifications/", headers=[(b"host", b"testserver"), (b"cookie", cookie)])
     assert (await socket.connect())[0]
 
     assert await closed_with(socket, timeout=1.5) is None  # the session lives: the socket stays
