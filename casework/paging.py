@@ -14,6 +14,7 @@ import json
 from base64 import urlsafe_b64decode, urlsafe_b64encode
 from datetime import date, datetime, timezone
 
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import EmptyPage, InvalidPage, Page, PageNotAnInteger, Paginator
 from django.db import connections, models
 from django.db.models import F, QuerySet
@@ -37,7 +38,11 @@ def counted_up_to(cap: int, *querysets: QuerySet) -> list[int]:
     using = querysets[0].db
     columns, params = [], []
     for queryset in querysets:
-        sql, sql_params = queryset.order_by().values("pk")[:cap].query.get_compiler(using=using).as_sql()
+        try:
+            sql, sql_params = queryset.order_by().values("pk")[:cap].query.get_compiler(using=using).as_sql()
+        except EmptyResultSet:  # empty by its conditions (`none()`, `pk__in=[]`): nothing to ask the database
+            columns.append("0")
+            continue
         columns.append(f"(SELECT COUNT(*) FROM ({sql}) capped)")
         params += sql_params
     with connections[using].cursor() as cursor:
