@@ -140,6 +140,17 @@ def test_both_menu_badges_say_their_lists_counts_from_one_query(cast, tell, logi
         assert re.findall(r'<span class="mdc-list-item__meta">(\d+\+?)</span>', page)[:2] == [str(inbox), str(queue)], username
 
 
+def test_badges_of_lists_empty_by_their_conditions_say_nothing_waits(cast, tell):
+    """A user who may take nothing has a queue that is empty before any row is read (no grants: `pk IN ()`);
+    its badge still counts, as 0, beside a list that has rows."""
+    from casework.paging import counted_up_to
+
+    tell(PENDING_APPROVAL, title="待审批移送的案件")
+    waiting = tasklists.queue(FLOWS, cast.user("msb_head"))
+    assert counted_up_to(100, Task.objects.none(), waiting, Task.objects.filter(pk__in=[])) == [0, len(waiting), 0]
+    assert len(waiting) >= 1
+
+
 def pagination_link(response, side: str) -> str | None:
     """The href of 下一页 (side "next") or 上一页 ("prev"), or None when there is none."""
     found = re.search(rf'vf-list__pagination-item--{side}">\s*<a href="([^"#]+)', response.content.decode())
