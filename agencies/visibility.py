@@ -5,7 +5,8 @@ grants)`: the database reads every visible row, sorts them all and only then cut
 100k visible cases that is hundreds of milliseconds a page, growing with every case. Here each
 grant row carries its object's sort key (`SortedGrant`), and a page is read from the grant indexes
 in that order: one short index scan per group of the user and one for the user's own grants, merged
-(a UNION ALL in Python, never guardian's OR) — a page costs the same at any number of cases.
+(a UNION ALL, never guardian's OR; on PostgreSQL one query, elsewhere one a branch merged in Python) —
+a page costs the same at any number of cases.
 
 Deeper pages start at the previous page's last key (`after`, casework.paging.KeysetPaginator): the
 key is one more condition on the same index scans, so page 1,000 costs what page 1 costs. A search
@@ -22,7 +23,7 @@ from datetime import datetime
 from itertools import islice
 
 from django.contrib.auth.models import AbstractBaseUser, Permission
-from django.db import connection, models
+from django.db import connection, connections, models
 from django.db.models import Q, QuerySet
 
 from agencies.permissions import group_ids
@@ -111,7 +112,29 @@ def visible_keys(
         user=user, perm=perm, user_grants=user_grants, group_grants=group_grants, after=after, before=before,
         matching=matching,
     )
-    return _merged([list(branch[:stop]) for branch in branches], stop=stop, backwards=before is not None)
+    backwards = before is not None
+    return _merged(_read(branches, stop=stop, backwards=backwards), stop=stop, backwards=backwards)
+
+
+def _read(branches: list[QuerySet], *, stop: int, backwards: bool) -> list[list[Key]]:
+    """Each branch's first `stop` keys, as runs in the branches' reading order.
+
+    Where the database orders and limits each part of a UNION ALL (PostgreSQL), the branches are one
+    query — each part still its own index scan, one round trip however many groups the user is in —
+    and its rows, whose order across the parts SQL does not promise, are sorted here into one run.
+    Elsewhere (SQLite) each branch is a query of its own."""
+    together = one_query(branches, stop=stop)
+    if together is None:
+        return [list(branch[:stop]) for branch in branches]
+    return [sorted(together, reverse=not backwards)]
+
+
+def one_query(branches: list[QuerySet], *, stop: int) -> QuerySet | None:
+    """The branches' first `stop` keys each, as one UNION ALL query; None for a single branch or where
+    the database cannot order and limit the parts of a compound query (SQLite)."""
+    if len(branches) < 2 or not connections[branches[0].db].features.supports_slicing_ordering_in_compound:
+        return None
+    return branches[0][:stop].union(*(branch[:stop] for branch in branches[1:]), all=True)
 
 
 def _merged(runs: list[list[Key]], *, stop: int, backwards: bool) -> list[Key]:
@@ -227,5 +250,6 @@ class BranchPages(VisiblePages):
     def keys(self, *, stop: int, after: Key | None = None, before: Key | None = None) -> list[Key]:
         if stop <= 0:
             return []
-        runs = [list(branch[:stop]) for branch in self.branches(after=after, before=before)]
-        return _merged(runs, stop=stop, backwards=before is not None)
+        backwards = before is not None
+        runs = _read(self.branches(after=after, before=before), stop=stop, backwards=backwards)
+        return _merged(runs, stop=stop, backwards=backwards)

@@ -76,6 +76,16 @@ def _rare_cases(search: str) -> list[int] | None:
     )
 
 
+# What a row of the case list and of 搜索's case section shows (templates/casework/case_list.html,
+# templates/search/_cases.html, search/api.py): a page loads these, not every case's opinions and
+# findings nor the lead officer's whole user row. A column shown without its field here costs a query
+# a row, which tests/casework/test_query_budget.py catches.
+CASE_ROW_FIELDS = (
+    "number", "title", "source", "amount_involved", "status", "registered_at", "agency__name", "agency__short_name",
+    "lead_officer__username", "lead_officer__first_name", "lead_officer__last_name",
+)
+
+
 def case_pages_for_user(*, user, search: str = "", status: str = "") -> VisiblePages | QuerySet[Case]:
     """What the case list pages through: read from the user's grants in list order, a search or filter
     checked on each grant's case as the grant index yields it (a page costs the same at any depth)."""
@@ -83,7 +93,7 @@ def case_pages_for_user(*, user, search: str = "", status: str = "") -> VisibleP
         return Case.objects.none()
     return VisiblePages(
         user=user, perm=VIEW_CASE, model=Case, user_grants=CaseUserObjectPermission,
-        group_grants=CaseGroupObjectPermission, rows=Case.objects.select_related("agency", "lead_officer"),
+        group_grants=CaseGroupObjectPermission, rows=Case.objects.select_related("agency", "lead_officer").only(*CASE_ROW_FIELDS),
         matching=case_matching(search=search, status=status),
     )
 

@@ -76,6 +76,16 @@ def _rare_referrals(search: str) -> list[int] | None:
     )
 
 
+# What a row of the referral list and of 搜索's referral section shows (templates/referral/referral_list.html,
+# templates/search/_referrals.html, search/api.py): a page loads these, not each referral's facts and
+# reports nor its whole case. A column shown without its field here costs a query a row, which
+# tests/casework/test_query_budget.py catches.
+REFERRAL_ROW_FIELDS = (
+    "case_title", "kind", "status", "created_at", "sent_at", "received_at",
+    "from_agency__name", "from_agency__short_name", "to_agency__name", "to_agency__short_name",
+)
+
+
 def referral_pages_for_user(*, user, search: str = "", status: str = "") -> VisiblePages | QuerySet[Referral]:
     """What the referral list pages through: read from the user's grants in list order, a search or
     filter checked on each grant's referral as the grant index yields it."""
@@ -83,7 +93,8 @@ def referral_pages_for_user(*, user, search: str = "", status: str = "") -> Visi
         return Referral.objects.none()
     return VisiblePages(
         user=user, perm=VIEW_REFERRAL, model=Referral, user_grants=ReferralUserObjectPermission,
-        group_grants=ReferralGroupObjectPermission, rows=Referral.objects.select_related("case", "from_agency", "to_agency"),
+        group_grants=ReferralGroupObjectPermission,
+        rows=Referral.objects.select_related("from_agency", "to_agency").only(*REFERRAL_ROW_FIELDS),
         matching=referral_matching(search=search, status=status),
     )
 

@@ -95,7 +95,7 @@ def test_viewflows_own_queue_would_read_every_new_task(postgres, cast, stories):
 def test_case_and_referral_lists_read_grants_through_an_index(postgres, cast, stories, username):
     """The unfiltered case and referral lists read each of the user's grant sets in list order
     from its index (agencies.visibility), never the cases or referrals table as a whole."""
-    from agencies.visibility import grant_branches
+    from agencies.visibility import grant_branches, one_query
     from casework.models import CaseGroupObjectPermission, CaseUserObjectPermission
     from casework.permissions import VIEW_CASE
     from referral.models import ReferralGroupObjectPermission, ReferralUserObjectPermission
@@ -114,6 +114,11 @@ def test_case_and_referral_lists_read_grants_through_an_index(postgres, cast, st
             assert whole_table_reads(branch[:PAGE], group_table) == []
             assert whole_table_reads(branch[:PAGE], user_table) == []
             assert "Sort" not in {node["Node Type"] for node in nodes(plan(branch[:PAGE]))}, "the index gives the order"
+        together = one_query(branches, stop=PAGE)  # what a page sends: the branches as one query
+        assert together is not None and len(branches) >= 2
+        assert whole_table_reads(together, group_table) == [] and whole_table_reads(together, user_table) == []
+        limits = [node for node in nodes(plan(together)) if node["Node Type"] == "Limit"]
+        assert len(limits) == len(branches), "each branch stops at a page of its own index"
 
 
 def shape(queryset) -> list[tuple[str, str, str]]:

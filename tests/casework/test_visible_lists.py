@@ -46,6 +46,28 @@ def test_every_users_lists_match_what_guardian_allows_in_order(cast, stories):
     assert some_see_referrals
 
 
+def test_a_users_grants_are_read_in_one_query_where_the_database_can(cast, stories):
+    """The officer's own grants and each group's are one UNION ALL query on PostgreSQL (a query a
+    branch on SQLite), and give the keys that reading and merging each branch gives, both ways."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from agencies.visibility import grant_branches, visible_keys
+
+    user = cast.user("msb_officer")
+    grants = dict(user=user, perm=VIEW_CASE, user_grants=CaseUserObjectPermission, group_grants=CaseGroupObjectPermission)
+    branches = grant_branches(**grants)
+    assert len(branches) >= 2, "the officer's own grants and at least one group's"
+    every = sorted({key for branch in branches for key in branch}, reverse=True)
+    assert len(every) >= 5
+    with CaptureQueriesContext(connection) as captured:
+        assert visible_keys(**grants, stop=3) == every[:3]
+    reads = [query for query in captured if "sort_key" in query["sql"]]
+    assert len(reads) == (1 if connection.vendor == "postgresql" else len(branches))
+    assert visible_keys(**grants, stop=2, before=every[4]) == [every[3], every[2]]
+    assert visible_keys(**grants, stop=10, after=every[1]) == every[2:12]
+
+
 def test_the_police_see_referred_cases_only_and_another_city_sees_nothing(cast, stories, login):
     """On /referrals/ the police see the two transfers sent to them; 常州's officers see no referral and no case."""
     police = login("psb_officer").get("/referrals/").content.decode()
