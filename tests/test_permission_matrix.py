@@ -258,12 +258,11 @@ def browse(clients: dict[str, Client], urls: list[str], secrets: list[Secret], *
 
 def socket_leaks(clients: dict[str, Client], secrets: list[Secret]) -> list[str]:
     """Each user's notification socket, replaying everything (since=0): only that user's own notifications."""
-    from channels.testing import WebsocketCommunicator
-
     from config.asgi import application
+    from tests.notifications.conftest import SocketCommunicator  # closes each database trip's connection, as in production
 
     async def replay(cookie: str) -> list[str]:
-        socket = WebsocketCommunicator(application, "/ws/notifications/?since=0", headers=[
+        socket = SocketCommunicator(application, "/ws/notifications/?since=0", headers=[
             (b"host", b"testserver"), (b"origin", b"http://testserver"), (b"cookie", cookie.encode())])
         connected, _ = await socket.connect()
         texts = []
