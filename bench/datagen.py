@@ -549,8 +549,11 @@ def main() -> None:
         report(result)
         from django.db import connection
 
-        with connection.cursor() as cursor:  # fresh statistics, as autovacuum would gather after a bulk load
-            cursor.execute("ANALYZE")
+        # A settled database, as autovacuum leaves it some time after a bulk load: fresh statistics, and on
+        # PostgreSQL each table's visibility map set (the queue's covering index is index-only only where
+        # a page is all-visible: before any VACUUM, an officer's 我的工作 read 28,459 table rows it did not need).
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM (ANALYZE)" if connection.vendor == "postgresql" else "ANALYZE")
         if args.database_url:
             print(f"\nkept: {scratch.database} (media files in {scratch.var_dir})")
 
