@@ -15,7 +15,6 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.urls import URLResolver, path, reverse
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
 from django.views.generic import RedirectView
@@ -29,9 +28,11 @@ from viewflow.workflow.models import Task
 
 from agencies import recording
 from agencies.permissions import officer_of
-from casework import briefs, links, paper, presenters, tasklists, worklist
+from casework import paper, presenters, tasklists
 from casework.forms import add_service_errors
-from casework.paging import KeysetPaginator, counted_up_to, query_without_paging
+from casework.task_list_views import (
+    ArchiveView, InboxBulkUnassignView, InboxView, MenuCount, QueueBulkAssignView, QueueView, WorkListView,
+)
 
 
 class ScopedFlowMixin:
@@ -306,140 +307,6 @@ class ScopedFlowViewset(FlowViewset):
     process_detail_view_class = ScopedProcessDetailView
     task_list_view_class = ScopedTaskListView
     chart_view_class = ScopedChartView
-
-
-def _only_within(selected, allowed):
-    """The selected tasks, refused as a whole if any of them is not among the allowed ones."""
-    permitted = selected.filter(pk__in=allowed.values("pk"))
-    if permitted.count() != selected.count():
-        raise PermissionDenied("所选任务中有您无权办理的任务。")
-    return permitted
-
-
-class QueueBulkAssignView(flow_views.BulkAssignTasksActionView):
-    """Bulk 认领: only tasks from the user's own queue are even shown on the confirmation page."""
-
-    flow_classes = None
-
-    def get_queryset(self):
-        return _only_within(super().get_queryset(), tasklists.queue(self.flow_classes, self.request.user))
-
-
-class InboxBulkUnassignView(flow_views.BulkUnassignTasksActionView):
-    """Bulk 退回: only tasks from the user's own inbox."""
-
-    flow_classes = None
-
-    def get_queryset(self):
-        return _only_within(super().get_queryset(), tasklists.inbox(self.flow_classes, self.request.user))
-
-
-PIN_LOCATION = "vf-pin-location"  # viewflow's session key: the task list a finished task returns to
-
-
-class TaskListMixin:
-    """The lists of casework.tasklists: index-served queries, a filter without per-process options,
-    pages read by cursor without counting, and what each row's summary shows loaded for the page's
-    rows, one query a flow (tasklists.TaskPages; a flow lists it in `brief_related`)."""
-
-    flow_classes = None
-    select = None  # one of tasklists.inbox / queue / archive
-    paginate_by = 20  # as every other list of Lianban (viewflow's lists show 25)
-
-    @viewprop
-    def queryset(self):
-        return self.select(self.flow_classes, self.request.user).order_by("-created", "-id")
-
-    def dispatch(self, request, *args, **kwargs):
-        """viewflow's StoreRequestPathMixin pins the list's address in the session (where a finished task
-        returns to) on every request, so every list page wrote the session back: an UPDATE and a commit
-        a page. It is written here only when it changed, and the mixin's own write is stepped over."""
-        if request.session.get(PIN_LOCATION) != request.get_full_path():
-            request.session[PIN_LOCATION] = request.get_full_path()
-        return super(flow_views.mixins.StoreRequestPathMixin, self).dispatch(request, *args, **kwargs)
-
-    def paginate_queryset(self, queryset, page_size):
-        """Pages by cursor (`?after=` / `?before=`, casework.paging): page 1,000 reads what page 1 reads."""
-        pages = tasklists.TaskPages(rows=queryset.order_by(), order=tasklists.paging_order(queryset.query.order_by))
-        paginator = KeysetPaginator(pages, page_size)
-        page = paginator.seek(after=self.request.GET.get("after"), before=self.request.GET.get("before"))
-        return paginator, page, page.object_list, page.has_other_pages()
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(page_query=query_without_paging(self.request.GET), **kwargs)
-
-    # The rows' cells as viewflow's columns show them: the summaries' templates compiled once (casework.briefs),
-    # the addresses from a pattern reversed once (casework.links).
-    def task_id(self, task):
-        url = links.row_url(task.flow_task.reverse, "index", task.process_id, task.pk)
-        return format_html('<a href="{}">#{}/{}</a>', url, task.process_id, task.pk)
-
-    task_id.short_description = "#"
-
-    def brief(self, task):
-        return briefs.task_brief(task)
-
-    brief.short_description = "Brief"
-
-    def process_brief(self, task):
-        url = links.row_url(task.flow_task.flow_class.parent.reverse, "process_detail", task.process_id)
-        return format_html('<a href="{}">{}</a>', url, briefs.process_brief(task.process))
-
-    process_brief.short_description = "Process brief"
-
-    def get_filterset_kwargs(self, filterset_class):
-        return {**super().get_filterset_kwargs(filterset_class), "flow_classes": self.flow_classes}
-
-
-class InboxView(TaskListMixin, flow_views.WorkflowInboxListView):
-    select = staticmethod(tasklists.inbox)
-    filterset_class = tasklists.TaskListFilter
-
-
-class QueueView(TaskListMixin, flow_views.WorkflowQueueListView):
-    select = staticmethod(tasklists.queue)
-    filterset_class = tasklists.TaskListFilter
-
-
-class ArchiveView(TaskListMixin, flow_views.WorkflowArchiveListView):
-    select = staticmethod(tasklists.archive)
-    filterset_class = tasklists.ArchiveListFilter
-
-
-class MenuCount:
-    """A menu badge (`{{ user_queue.count }}` in viewflow's menu), counted no further than the cap.
-
-    The badges are on every page, so they may not count a bureau's whole queue: past 99 one says "99+".
-    """
-
-    cap = 99
-
-    def __init__(self, counted: int):
-        self.count = f"{self.cap}+" if counted > self.cap else str(counted)
-
-    @classmethod
-    def each(cls, *task_sets) -> list[MenuCount]:
-        """One badge a set of tasks, all counted in one query."""
-        return [cls(counted) for counted in counted_up_to(cls.cap + 1, *task_sets)]
-
-
-class WorkListView(generic.TemplateView):
-    """我的工作 (casework.worklist): the start page after login."""
-
-    template_name = "casework/work_list.html"
-    flow_classes = None
-    viewset = None
-    paginate_by = 20
-
-    def get_context_data(self, **kwargs):
-        order = self.request.GET.get("order", worklist.DEFAULT_ORDER)
-        order = order if order in worklist.ORDERS else worklist.DEFAULT_ORDER
-        paginator = KeysetPaginator(worklist.WorkPages(self.flow_classes, self.request.user, order), self.paginate_by)
-        page = paginator.seek(after=self.request.GET.get("after"), before=self.request.GET.get("before"))
-        return super().get_context_data(
-            rows=page.object_list, page_obj=page, order=order, page_query=query_without_paging(self.request.GET),
-            orders=[(key, label) for key, (label, _) in worklist.ORDERS.items()], **kwargs,
-        )
 
 
 class ScopedWorkflowAppViewset(WorkflowAppViewset):

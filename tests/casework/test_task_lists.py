@@ -14,7 +14,7 @@ from viewflow.workflow.models import Task
 
 from casework import tasklists
 from config.urls import workflow
-from demo.stories import LEAD, PENDING_APPROVAL, PENDING_FILING, SENT
+from demo.stories import INVESTIGATING, LEAD, PENDING_APPROVAL, PENDING_FILING, SENT
 
 pytestmark = pytest.mark.django_db
 
@@ -111,7 +111,7 @@ def test_list_pages_never_count_everything(tell, login, url):
 
 def test_the_menu_badge_stops_counting_at_its_cap(cast, tell, login, monkeypatch):
     """The queue badge says the number of waiting tasks, and "<cap>+" past the cap (it is on every page)."""
-    from casework.workflow import MenuCount
+    from casework.task_list_views import MenuCount
 
     tell(PENDING_APPROVAL, title="待审批移送的案件")
     tell(PENDING_APPROVAL, title="又一件待审批移送的案件")
@@ -161,7 +161,7 @@ def test_task_list_pages_follow_their_links_by_cursor_keeping_the_filter_and_the
     """下一页 and 上一页 on 待认领 carry a cursor, not a page number, and keep the step filter and the
     chosen order: one task a page, the links list every waiting approval once, newest first (oldest
     first when sorted by 创建时间), and walk back through the same pages."""
-    from casework.workflow import QueueView
+    from casework.task_list_views import QueueView
 
     for index in range(3):
         tell(PENDING_APPROVAL, title=f"待审批移送的案件{index}")
@@ -254,3 +254,45 @@ def test_reading_a_task_list_again_does_not_write_the_session(cast, tell, login)
         head.get("/workflow/inbox/")
     assert [query["sql"] for query in captured if query["sql"].startswith("UPDATE") and "django_session" in query["sql"]]
     assert head.session["vf-pin-location"] == "/workflow/inbox/"
+
+
+def table_body(page: str) -> str:
+    """The list's `<tbody>`, each run of whitespace one space and none between tags."""
+    body = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return re.sub(r"> <", "><", re.sub(r"\s+", " ", body)).strip()
+
+
+@pytest.mark.parametrize("url, user, checkboxes", [
+    ("/workflow/queue/", "msb_head", True),  # bulk 认领: a checkbox a row
+    ("/workflow/inbox/", "msb_officer", True),  # bulk 退回
+    ("/workflow/archive/", "msb_officer", False),
+])
+def test_the_rows_the_view_writes_are_the_rows_viewflows_template_writes(cast, tell, login, monkeypatch, url, user, checkboxes):
+    """The task lists write their rows in Python (TaskListMixin.table_rows); the page's rows are
+    those viewflow's list template writes cell by cell, escaping included (a case title with markup)."""
+    from casework.task_list_views import TaskListMixin
+
+    tell(PENDING_FILING, title="<b>甲医院</b>涉嫌串换药品案")
+    tell(PENDING_APPROVAL, title="乙诊所涉嫌虚构医药服务案 & 丙药店")
+    tell(INVESTIGATING, title="<i>丁</i>诊所涉嫌挂床住院案")
+    client = login(user)
+    ours = table_body(client.get(url).content.decode())
+    monkeypatch.setattr(TaskListMixin, "template_name", "viewflow/workflow/workflow_tasks_list.html")
+    stock = table_body(client.get(url).content.decode())
+    assert ours.count("<tr") >= 1 and ours == stock
+    assert ("mdc-checkbox__native-control" in ours) is checkboxes
+    assert "<b>甲医院</b>" not in ours
+
+
+def test_a_page_builds_the_queue_once_for_the_list_and_its_badge(cast, tell, login, monkeypatch):
+    """待认领 and the menu's badge ask for the same queue; its permission pairs are OR'd once a request,
+    and each caller gets a queryset of its own (one's filters never leak into the other's)."""
+    tell(PENDING_FILING, title="甲医院涉嫌串换药品案")
+    built = []
+    real = tasklists.queue_filter
+    monkeypatch.setattr(tasklists, "queue_filter", lambda user: built.append(user.pk) or real(user))
+    page = login("msb_head").get("/workflow/queue/").content.decode()
+    assert "甲医院涉嫌串换药品案" in page and len(built) == 1
+    user = cast.user("msb_head")
+    first = tasklists.queue(FLOWS, user)
+    assert first.filter(pk=-1).count() == 0 and tasklists.queue(FLOWS, user).count() == first.count() >= 1
