@@ -16,7 +16,8 @@ from django.views import generic
 from viewflow import viewprop
 from viewflow.workflow.flow import views as flow_views
 
-from casework import briefs, links, tasklists, worklist
+from agencies import links
+from casework import briefs, tasklists, worklist
 from casework.paging import KeysetPaginator, counted_up_to, query_without_paging
 
 
@@ -107,7 +108,7 @@ class TaskListMixin:
         ]
 
     # The rows' cells as viewflow's columns show them: the summaries' templates compiled once (casework.briefs),
-    # the addresses from a pattern reversed once (casework.links).
+    # the addresses from a pattern reversed once (agencies.links).
     def task_id(self, task):
         url = links.row_url(task.flow_task.reverse, "index", task.process_id, task.pk)
         return format_html('<a href="{}">#{}/{}</a>', url, task.process_id, task.pk)

@@ -21,8 +21,9 @@ from django.utils import timezone
 from viewflow.workflow import STATUS
 from viewflow.workflow.models import Task
 
+from agencies import links
 from agencies.permissions import officer_of
-from casework import links, tasklists
+from casework import tasklists
 from casework.models import Case, Deadline
 from casework.paging import KeysetPages, MergedPages
 from casework.worklist_due import DueKeys, open_clocks

@@ -1,4 +1,4 @@
-"""The task lists' row addresses come from a pattern reversed once (casework.links), and are the
+"""The task lists' row addresses come from a pattern reversed once (agencies.links), and are the
 addresses Django's `reverse()` gives, for every step of every flow, under any script prefix."""
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ import pytest
 from django.urls import clear_script_prefix, reverse, set_script_prefix
 from viewflow.workflow.flow.nodes import View
 
-from casework import links, tasklists
+from agencies import links
+from casework import tasklists
 from config.urls import workflow
 from demo.stories import PENDING_APPROVAL, PENDING_FILING
 

@@ -1,4 +1,5 @@
-"""The addresses of a list's rows, each pattern reversed once rather than once a row.
+"""The addresses of a list's rows (and of the menu's applications), each pattern reversed once rather
+than once a row.
 
 A task list's row links to its task (`node.reverse("index", [process pk, task pk])`) and to its
 process (`viewset.reverse("process_detail", [process pk])`). Django's `reverse()` walks the URL
