@@ -6,7 +6,9 @@
 #   bench/against.sh 87896a6 postgres://postgres@127.0.0.1:5432/lianban_datagen_1000000
 #
 # The base revision is checked out into a temporary git worktree (removed afterwards) and run with
-# this checkout's virtualenv and this checkout's bench/lists.py. Prints each turn's Markdown table, base first.
+# this checkout's virtualenv and this checkout's bench/lists.py. Prints each turn's Markdown table, base first:
+# wall-clock p50 / p95, the CPU time's p50 and the Python calls a request (the last two move least when
+# another program shares the machine; the calls not at all).
 set -euo pipefail
 base_rev=${1:?usage: bench/against.sh <base revision> <database url>}
 database_url=${2:?usage: bench/against.sh <base revision> <database url>}
@@ -23,6 +25,6 @@ for turn in $(seq "$rounds"); do
   for tree in "$worktree" "$here"; do
     label=$([ "$tree" = "$here" ] && echo "working tree" || echo "base $base_rev")
     echo "## turn $turn: $label ($(uptime | sed 's/.*load average/load average/'))"
-    (cd "$tree" && env -u DATABASE_URL "$python" bench/lists.py --pages --requests "$requests" --database-url "$database_url" 2>/dev/null | grep '^[|#]')
+    (cd "$tree" && env -u DATABASE_URL "$python" bench/lists.py --pages --calls --requests "$requests" --database-url "$database_url" 2>/dev/null | grep '^[|#]')
   done
 done

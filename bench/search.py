@@ -114,7 +114,7 @@ def main() -> None:
             response = client.get("/search/", {"q": q})
             assert response.status_code == 200, response.status_code
 
-        p50, p95 = timed(page, args.requests)
+        p50, p95, _ = timed(page, args.requests)
         print(f"| `/search/?q={q}` | {kind} | {p50:.1f} / {p95:.1f} |", flush=True)
 
 
