@@ -9,9 +9,12 @@ context are viewflow's, unchanged (viewflow/workflow/models.py).
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
+from django.core.exceptions import FieldDoesNotExist
 from django.template import Context, Template
+from django.template.base import TextNode, Variable, VariableNode
 from django.utils.encoding import force_str
 
 DEFAULT_PROCESS_SUMMARY = "{{ flow_class.process_title }} - {{ process.get_status_display }}"
@@ -51,3 +54,82 @@ def task_brief(task) -> str:
     )
     context = {"process": task.process.coerced, "task": task.coerced, "flow_class": node.flow_class, "flow_task": node}
     return compiled(force_str(source)).render(Context(context))
+
+
+# --- what the summaries read ---------------------------------------------------------------------------
+#
+# A list loads, for its rows' summaries, each flow's process row with the rows it reaches (a case, a
+# referral and its agencies). Loading those rows whole cost more than the summaries: a case has some
+# fifty columns, and making each of them a model attribute was half of a task list page's loading. The
+# summaries are templates of plain variables (`{{ process.case.number }}`), so the columns they read
+# can be found in them; a list then loads only those (`read_paths`).
+
+DISPLAY = re.compile(r"get_(\w+)_display")
+FLOW_ROOTS = {"task", "flow_task", "flow_class"}  # the task row (loaded whole) and the flow's own objects
+
+
+def summary_sources(flow_class) -> list[str]:
+    """Every template a summary of the flow's processes and tasks can be written from (casework.briefs)."""
+    sources = [flow_class.process_result_template, flow_class.process_summary_template, flow_class.process_description,
+               DEFAULT_PROCESS_SUMMARY, DEFAULT_TASK_SUMMARY]
+    for node in flow_class.instance.nodes():
+        sources += [getattr(node, name, None) for name in ("task_result_template", "task_summary_template", "task_description", "task_title")]
+    return list(dict.fromkeys(force_str(source) for source in sources if source))
+
+
+@lru_cache(maxsize=64)
+def read_paths(flow_class) -> tuple[str, ...] | None:
+    """The fields, as paths from the flow's process model (`case__number`), that its summaries read;
+    None when a summary reads something else (a tag, a method, a whole related object, a variable
+    argument of a filter): then a list loads the rows whole."""
+    paths: set[str] = set()
+    for source in summary_sources(flow_class):
+        variables = _variables(source)
+        if variables is None:
+            return None
+        for root, *names in variables:
+            if root in FLOW_ROOTS:
+                continue
+            path = _field_path(flow_class.process_class, names) if root == "process" and names else None
+            if path is None:
+                return None
+            paths.add(path)
+    return tuple(sorted(paths))
+
+
+def _variables(source: str) -> list[tuple[str, ...]] | None:
+    """The variables a template prints, each as its lookups; None if it does anything but print text and variables."""
+    found = []
+    for node in compiled(source).nodelist:
+        if isinstance(node, TextNode):
+            continue
+        if not isinstance(node, VariableNode):
+            return None
+        expression = node.filter_expression
+        if any(is_lookup and argument.lookups for _, arguments in expression.filters for is_lookup, argument in arguments):
+            return None
+        if isinstance(expression.var, Variable) and expression.var.lookups:
+            found.append(expression.var.lookups)
+    return found
+
+
+def _field_path(model, names: list[str]) -> str | None:
+    """`case__number` for `["case", "number"]` on a process model, following forward relations; None
+    for anything but a concrete field at the end (`get_<field>_display` counts as its field)."""
+    path = []
+    for position, name in enumerate(names):
+        last = position == len(names) - 1
+        if last and (display := DISPLAY.fullmatch(name)):
+            name = display[1]
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return None
+        if not field.concrete or (field.is_relation and (last or not (field.many_to_one or field.one_to_one))):
+            return None
+        path.append(name)
+        if field.is_relation:
+            model = field.related_model
+        elif not last:
+            return None
+    return "__".join(path)

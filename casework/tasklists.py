@@ -29,6 +29,7 @@ from viewflow.workflow.models import Process, Task
 from viewflow.workflow.nodes import View
 
 from agencies.permissions import agency_grants, remembered
+from casework import briefs
 from casework.paging import KeysetPages
 
 
@@ -93,16 +94,32 @@ def paging_order(ordering) -> tuple[str, str]:
 
 
 def brief_prefetches(flow_class) -> list[Prefetch]:
-    """What a flow's summaries show (`brief_related`, paths from the process row), as one query: the
-    flow's process rows with everything further along the paths joined in."""
-    further: dict[str, list[str]] = defaultdict(list)
-    for path in flow_class.brief_related:
-        accessor, _, rest = path.partition("__")
-        further[accessor] += [rest] if rest else []
-    return [
-        Prefetch(accessor, queryset=Process._meta.get_field(accessor).related_model.objects.select_related(*paths))
-        for accessor, paths in further.items()
-    ]
+    """What a flow's summaries show, as one query: the flow's process rows with the rows further along
+    joined in, in the columns the summaries read (casework.briefs.read_paths). A flow whose summaries
+    do more than print fields declares its joins (`brief_related`, paths from the process row), and
+    those rows come whole."""
+    paths = briefs.read_paths(flow_class)
+    if paths is None:
+        further: dict[str, list[str]] = defaultdict(list)
+        for path in flow_class.brief_related:
+            accessor, _, rest = path.partition("__")
+            further[accessor] += [rest] if rest else []
+        return [
+            Prefetch(accessor, queryset=Process._meta.get_field(accessor).related_model.objects.select_related(*paths))
+            for accessor, paths in further.items()
+        ]
+    accessor = child_accessor(flow_class.process_class)
+    if accessor is None:  # the flow's processes are plain process rows, loaded with their tasks
+        return []
+    relations = sorted({"__".join(steps[:end]) for steps in (path.split("__") for path in paths) for end in range(1, len(steps))})
+    rows = flow_class.process_class._default_manager.select_related(*relations).only(*paths, *relations)
+    return [Prefetch(accessor, queryset=rows)]
+
+
+def child_accessor(process_class) -> str | None:
+    """The name by which a process row reaches its flow's own process row (`caseprocess`), if the flow has one."""
+    return next((relation.get_accessor_name() for relation in Process._meta.related_objects
+                 if relation.one_to_one and relation.related_model is process_class), None)
 
 
 class TaskPages(KeysetPages):

@@ -1,0 +1,65 @@
+"""The task lists load, for their rows' summaries, only the columns the summaries' templates print."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from casework import briefs, tasklists
+from casework.flows import CaseFlow
+from config.urls import workflow
+from demo.stories import INVESTIGATING, PENDING_APPROVAL, PENDING_FILING
+from referral.flows import TransferFlow
+
+FLOWS = workflow.flow_classes
+
+
+def test_every_flows_summaries_print_fields_the_lists_can_load_alone():
+    """Each flow's summaries (every template casework.briefs may write one from) print plain fields;
+    a case's summary reads its number and title, a transfer's its case title and its two agencies."""
+    assert all(briefs.read_paths(flow_class) is not None for flow_class in FLOWS)
+    assert briefs.read_paths(CaseFlow) == ("case__number", "case__title", "status")
+    assert briefs.read_paths(TransferFlow) == (
+        "referral__case_title", "referral__from_agency__short_name", "referral__to_agency__short_name", "status",
+    )
+
+
+@pytest.mark.parametrize("source", [
+    "{% if process.case %}{{ process.case.title }}{% endif %}",  # a tag
+    "{{ process.case }}",  # a whole row: its __str__ may read any column
+    "{{ process.case.subjects }}",  # a relation at the end
+    "{{ process.case.title|default:process.case.number }}",  # a variable argument
+    "{{ process.case.missing_field }}",
+    "{{ request.user }}",  # neither the process, the task nor the flow
+])
+def test_a_summary_that_does_more_than_print_fields_loads_its_rows_whole(monkeypatch, source):
+    monkeypatch.setattr(CaseFlow, "process_summary_template", source)
+    briefs.read_paths.cache_clear()
+    try:
+        assert briefs.read_paths(CaseFlow) is None
+        prefetch, = tasklists.brief_prefetches(CaseFlow)
+        assert prefetch.prefetch_through == "caseprocess" and not prefetch.queryset.query.deferred_loading[0]
+    finally:
+        briefs.read_paths.cache_clear()
+
+
+@pytest.mark.django_db
+def test_the_lists_read_each_flows_summaries_in_their_columns_without_a_query_a_row(cast, tell, login):
+    """待认领 and 我的待办 with rows of two flows: the summaries are viewflow's, the rows they reach come
+    in the columns the summaries print (no case's other columns), and no row asks for more."""
+    for stage, title in ((PENDING_FILING, "甲医院涉嫌串换药品案"), (PENDING_APPROVAL, "乙诊所涉嫌虚构医药服务案"),
+                         (INVESTIGATING, "丙药店涉嫌串换药品案")):
+        tell(stage, title=title)
+    for user, url in (("msb_head", "/workflow/queue/"), ("msb_officer", "/workflow/inbox/")):
+        client = login(user)
+        client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(url).content.decode()
+        case_reads = [query["sql"] for query in captured if 'FROM "casework_caseprocess"' in query["sql"]]
+        assert len(case_reads) == 1 and '"casework_case"."title"' in case_reads[0]
+        assert '"casework_case"."summary"' not in case_reads[0] and '"casework_case"."amount_involved"' not in case_reads[0]
+        assert len(captured) <= 10, [query["sql"][:80] for query in captured]
+        tasks = list(tasklists.inbox(FLOWS, cast.user(user)) if "inbox" in url else tasklists.queue(FLOWS, cast.user(user)))
+        for task in tasks:
+            assert str(task.process.brief) in page or briefs.process_brief(task.process) in page
