@@ -39,7 +39,7 @@ def supervisions(cast):
 
 @pytest.fixture
 def meetings(cast):
-    msb, psb, office = cast.agencies["zj-msb"], cast.agencies["zj-psb"], cast.agencies["zj-gov"]
+    msb, psb = cast.agencies["zj-msb"], cast.agencies["zj-psb"]
     user, now, rows = cast.user("msb_officer"), timezone.now(), []
     for index, members in enumerate([(msb, psb), (msb,), (psb,)]):
         mechanism = Mechanism.objects.create(name=f"机制{index}", convenor="副市长", lead_agency=msb, office=msb, created_by=user)
