@@ -65,7 +65,7 @@ def task_brief(task) -> str:
 # can be found in them; a list then loads only those (`read_paths`).
 
 DISPLAY = re.compile(r"get_(\w+)_display")
-FLOW_ROOTS = {"task", "flow_task", "flow_class"}  # the task row (loaded whole) and the flow's own objects
+FLOW_ROOTS = {"flow_task", "flow_class"}  # the flow's own objects: nothing from the database
 
 
 def summary_sources(flow_class) -> list[str]:
@@ -89,6 +89,10 @@ def read_paths(flow_class) -> tuple[str, ...] | None:
             return None
         for root, *names in variables:
             if root in FLOW_ROOTS:
+                continue
+            if root == "task":  # the task row is loaded whole, but not what it leads to
+                if not names or (_field_path(flow_class.task_class, names) or "__").count("__"):
+                    return None
                 continue
             path = _field_path(flow_class.process_class, names) if root == "process" and names else None
             if path is None:

@@ -35,6 +35,31 @@ def test_every_flows_summaries_print_fields_the_lists_can_load_alone():
 ])
 def test_a_summary_that_does_more_than_print_fields_loads_its_rows_whole(monkeypatch, source):
     monkeypatch.setattr(CaseFlow, "process_summary_template", source)
+    assert_loaded_whole()
+
+
+@pytest.mark.parametrize("source", [
+    "{{ task.process.caseprocess.case.title }}",  # past the task row
+    "{{ task }}",
+    "{{ task.owner.username }}",
+])
+def test_a_step_summary_that_reads_past_the_task_row_loads_the_rows_whole(monkeypatch, source):
+    node = CaseFlow.instance.file_case
+    monkeypatch.setattr(node, "task_summary_template", source)
+    assert_loaded_whole()
+
+
+def test_a_step_summary_of_the_task_rows_own_fields_keeps_the_columns(monkeypatch):
+    monkeypatch.setattr(CaseFlow.instance.file_case, "task_summary_template",
+                        "{{ task.get_status_display }} {{ task.created }} {{ process.case.title }}")
+    briefs.read_paths.cache_clear()
+    try:
+        assert briefs.read_paths(CaseFlow) == ("case__number", "case__title", "status")
+    finally:
+        briefs.read_paths.cache_clear()
+
+
+def assert_loaded_whole():
     briefs.read_paths.cache_clear()
     try:
         assert briefs.read_paths(CaseFlow) is None
