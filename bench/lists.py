@@ -127,7 +127,7 @@ def main() -> None:
     from casework import worklist_due
     from casework.worklist import WorkPages
     from casework.models import Case
-    from casework.paging import KeysetPages, KeysetPaginator, cursor_encode
+    from casework.paging import KeysetPages, KeysetPaginator, counted_up_to, cursor_encode
     from casework.selectors import case_list_for_user, case_pages_for_user
     from config.urls import workflow
     from referral.models import Referral
@@ -219,6 +219,9 @@ def main() -> None:
         ("queue page 51 (1,000 tasks deep) past its cursor", head, task_seek(tasklists.queue, head)),
         ("queue page 51 baseline: the same query, OFFSET 1000", head, task_offset(tasklists.queue, head)),
         ("queue query", head, lambda: list(tasklists.queue(flows, head).order_by("-created", "-id")[:PAGE])),
+        ("queue keys (what 待认领 reads first), an officer who may take none of the bureau's waiting tasks", reader,
+         lambda: task_pages(tasklists.queue, reader).keys(stop=PAGE)),
+        ("待认领 badge (counted up to 100), the same officer", reader, lambda: counted_up_to(100, tasklists.queue(flows, reader))),
         ("queue baseline: viewflow Task.objects.queue()", head, lambda: list(Task.objects.queue(flows, head).order_by("-created")[:PAGE])),
         ("我的工作 page, newest first (the default)", head, page(head, "/workflow/work/")),
         ("我的工作 page, by due date", head, page(head, "/workflow/work/?order=due")),
