@@ -101,6 +101,36 @@ def read_paths(flow_class) -> tuple[str, ...] | None:
     return tuple(sorted(paths))
 
 
+@lru_cache(maxsize=64)
+def related_paths(flow_class) -> tuple[str, ...]:
+    """The relations, as paths from the flow's process model (`referral__to_agency`), that the
+    variables of its summaries follow, inside tags too: what a list joins to the process rows when it
+    loads them whole (`read_paths` is None). A relation reached some other way (a method, a tag's own
+    lookup) is read on its own, as Django reads any relation not joined: slower, never wrong."""
+    found: set[str] = set()
+    for source in summary_sources(flow_class):
+        for node in compiled(source).nodelist.get_nodes_by_type(VariableNode):
+            variable = node.filter_expression.var
+            if isinstance(variable, Variable) and variable.lookups and variable.lookups[0] == "process":
+                found.update(_relations(flow_class.process_class, variable.lookups[1:]))
+    return tuple(sorted(found))
+
+
+def _relations(model, names):
+    """Each forward relation along `names` from `model`, as a path: `case`, then `case__handler`, …"""
+    path: list[str] = []
+    for name in names:
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return
+        if not (field.concrete and field.is_relation and (field.many_to_one or field.one_to_one)):
+            return
+        path.append(name)
+        yield "__".join(path)
+        model = field.related_model
+
+
 def _variables(source: str) -> list[tuple[str, ...]] | None:
     """The variables a template prints, each as its lookups; None if it does anything but print text and variables."""
     found = []

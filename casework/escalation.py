@@ -160,7 +160,6 @@ class EscalationFlow(ScopedFlowMixin, flow.Flow):
 
     process_class = EscalationProcess
     process_summary_template = "{{ process.deadline.title }}"
-    brief_related = ("escalationprocess__deadline__case",)
     case_lookup = "escalationprocess__deadline__case"
     lock_impl = lock.select_for_update_lock
 

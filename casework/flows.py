@@ -42,7 +42,6 @@ class CaseFlow(ScopedFlowMixin, flow.Flow):
 
     process_class = CaseProcess
     process_summary_template = "{{ process.case.number }}"
-    brief_related = ("caseprocess__case",)
     case_lookup = "caseprocess__case"
     lock_impl = lock.select_for_update_lock
 

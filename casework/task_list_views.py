@@ -63,7 +63,7 @@ CHECKBOX_CELL = (
 class TaskListMixin:
     """The lists of casework.tasklists: index-served queries, a filter without per-process options,
     pages read by cursor without counting, and what each row's summary shows loaded for the page's
-    rows, one query a flow (tasklists.TaskPages; a flow lists it in `brief_related`)."""
+    rows, one query a flow (tasklists.TaskPages), in the columns the summaries print (casework.briefs)."""
 
     flow_classes = None
     template_name = "casework/task_list.html"

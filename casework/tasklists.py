@@ -96,24 +96,18 @@ def paging_order(ordering) -> tuple[str, str]:
 def brief_prefetches(flow_class) -> list[Prefetch]:
     """What a flow's summaries show, as one query: the flow's process rows with the rows further along
     joined in, in the columns the summaries read (casework.briefs.read_paths). A flow whose summaries
-    do more than print fields declares its joins (`brief_related`, paths from the process row), and
-    those rows come whole."""
-    paths = briefs.read_paths(flow_class)
-    if paths is None:
-        further: dict[str, list[str]] = defaultdict(list)
-        for path in flow_class.brief_related:
-            accessor, _, rest = path.partition("__")
-            further[accessor] += [rest] if rest else []
-        return [
-            Prefetch(accessor, queryset=Process._meta.get_field(accessor).related_model.objects.select_related(*paths))
-            for accessor, paths in further.items()
-        ]
+    do more than print fields gets its rows whole, joined along the relations its summaries' variables
+    follow (casework.briefs.related_paths)."""
     accessor = child_accessor(flow_class.process_class)
     if accessor is None:  # the flow's processes are plain process rows, loaded with their tasks
         return []
+    rows = flow_class.process_class._default_manager.all()
+    paths = briefs.read_paths(flow_class)
+    if paths is None:
+        relations = briefs.related_paths(flow_class)
+        return [Prefetch(accessor, queryset=rows.select_related(*relations) if relations else rows)]
     relations = sorted({"__".join(steps[:end]) for steps in (path.split("__") for path in paths) for end in range(1, len(steps))})
-    rows = flow_class.process_class._default_manager.select_related(*relations).only(*paths, *relations)
-    return [Prefetch(accessor, queryset=rows)]
+    return [Prefetch(accessor, queryset=rows.select_related(*relations).only(*paths, *relations))]
 
 
 def child_accessor(process_class) -> str | None:

@@ -1,8 +1,9 @@
-"""What both flows share: visibility scoped per user, the task form view, and scoped viewflow pages.
+"""What every flow shares: visibility scoped per user, the task form view, and viewflow's pages scoped.
 
 viewflow's stock dashboard, process list, task list and chart show every process of a flow to
 anyone allowed to open the flow (viewflow-notes.md B.2, "visibility gap"). Each flow here says
-which processes a user may see (`visible_processes`); every page below filters through it.
+which processes a user may see (`visible_processes`); every page below filters through it. The
+officer's task lists (我的待办, 待认领, 已办, 我的工作) live in casework.task_list_views.
 """
 
 from __future__ import annotations
@@ -43,7 +44,6 @@ class ScopedFlowMixin:
     to it, or the answer is 404. viewflow checks some of these pages per node and not others.
     """
 
-    brief_related: tuple[str, ...] = ()  # select_related paths, from the process row, of what briefs show
     case_lookup = ""  # the path, from the process row, to the case its tasks are about (我的工作 names rows by it)
 
     def visible_processes(self, user):  # pragma: no cover - each flow defines it

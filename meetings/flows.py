@@ -27,7 +27,6 @@ class ResolutionFlow(ScopedFlowMixin, flow.Flow):
 
     process_class = ResolutionProcess
     process_summary_template = "议定事项：{{ process.resolution.text|truncatechars:30 }}"
-    brief_related = ("resolutionprocess__resolution__meeting",)
     case_lookup = "resolutionprocess__resolution__case"
     lock_impl = lock.select_for_update_lock
 

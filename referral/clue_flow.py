@@ -39,7 +39,6 @@ class ClueReferralFlow(ScopedFlowMixin, flow.Flow):
 
     process_class = ReferralProcess
     process_summary_template = "{{ process.referral.get_kind_display }}（{{ process.referral.to_agency.short_name }}）"
-    brief_related = ("referralprocess__referral__to_agency",)
     case_lookup = "referralprocess__referral__case"
     lock_impl = lock.select_for_update_lock
 

@@ -37,7 +37,6 @@ class TransferFlow(ScopedFlowMixin, flow.Flow):
 
     process_class = ReferralProcess
     process_summary_template = "{{ process.referral.from_agency.short_name }} → {{ process.referral.to_agency.short_name }}"
-    brief_related = ("referralprocess__referral__from_agency", "referralprocess__referral__to_agency")
     case_lookup = "referralprocess__referral__case"
     lock_impl = lock.select_for_update_lock
 

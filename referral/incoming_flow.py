@@ -69,7 +69,6 @@ class IncomingReferralFlow(ScopedFlowMixin, flow.Flow):
 
     process_class = ReferralProcess
     process_summary_template = "{{ process.referral.get_kind_display }}（{{ process.referral.from_agency.short_name }}）"
-    brief_related = ("referralprocess__referral__from_agency",)
     case_lookup = "referralprocess__referral__case"
     lock_impl = lock.select_for_update_lock
 

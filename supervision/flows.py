@@ -37,7 +37,6 @@ class SupervisionFlow(ScopedFlowMixin, flow.Flow):
 
     process_class = SupervisionProcess
     process_summary_template = "挂牌督办：{{ process.supervision.case.title }}"
-    brief_related = ("supervisionprocess__supervision__case",)
     case_lookup = "supervisionprocess__supervision__case"
     lock_impl = lock.select_for_update_lock
 
