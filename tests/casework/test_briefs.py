@@ -116,9 +116,7 @@ def test_the_lists_read_each_flows_summaries_in_their_columns_without_a_query_a_
         assert '"casework_case"."summary"' not in case_reads[0] and '"casework_case"."amount_involved"' not in case_reads[0]
         tasks = list(tasklists.inbox(FLOWS, cast.user(user)) if "inbox" in url else tasklists.queue(FLOWS, cast.user(user)))
         flows = {task.flow_task.flow_class for task in tasks}
-        # a task list with rows of one flow reads what the queue's budget allows (the budget test's inbox is
-        # empty: no rows, no summaries); each further flow on the page, one summary query more
-        budget = PAGE_BUDGETS["/workflow/queue/"] - 1 + SESSION_QUERIES + len(flows) - 1
+        budget = PAGE_BUDGETS[url] - 1 + SESSION_QUERIES + len(flows) - 1  # each flow past the first: its summaries' query
         assert len(captured) <= budget, [query["sql"][:80] for query in captured]
         for task in tasks:
             assert briefs.process_brief(task.process) in page
