@@ -41,16 +41,25 @@ def queue_filter(user: AbstractBaseUser) -> Q:
     viewflow's `user_queue` also offers tasks without a permission and new tasks owned by the user;
     no step of Lianban's flows makes either (every human step names its permission: checked by
     tests/casework/test_task_lists.py), so those branches, which no index can serve together with
-    the grants, are left out. The object pks come first, as a condition of their own, so that the
-    index on (owner_permission_obj_pk, created, id) of the bureau's new tasks serves the list in order.
+    the grants, are left out.
+
+    The grants are asked an agency at a time: `obj_pk = X AND owner_permission IN (…)`. The queue's
+    list reads the index on (owner_permission_obj_pk, created, id) of the bureau's new tasks in order,
+    checking each one's permission; the menu's badge, which needs no order, counts from the index on
+    (owner_permission_obj_pk, owner_permission, …) (casework/migrations/0022) an index range per pair.
     """
     grants = sorted(agency_grants(user))
     if not grants:
         return Q(pk__in=[])
-    pairs = Q()
+    by_agency: dict[str, list[str]] = defaultdict(list)
     for permission, object_pk in grants:
-        pairs |= Q(owner_permission=permission, owner_permission_obj_pk=object_pk)
-    return Q(owner_permission_obj_pk__in=sorted({object_pk for _, object_pk in grants})) & pairs
+        by_agency[object_pk].append(permission)
+    pairs = Q()
+    for object_pk, permissions in by_agency.items():
+        pairs |= Q(owner_permission_obj_pk=object_pk, owner_permission__in=permissions)
+    if len(by_agency) > 1:  # the agencies first, as a condition of their own, for an index to start from
+        pairs = Q(owner_permission_obj_pk__in=sorted(by_agency)) & pairs
+    return pairs
 
 
 def available(flow_classes, user: AbstractBaseUser) -> QuerySet[Task]:
