@@ -18,7 +18,7 @@ from viewflow.workflow.flow import views as flow_views
 
 from agencies import links
 from casework import briefs, tasklists, worklist
-from casework.paging import KeysetPaginator, counted_up_to, query_without_paging
+from casework.paging import KeysetPaginator, query_without_paging
 
 
 def _only_within(selected, allowed):
@@ -84,10 +84,14 @@ class TaskListMixin:
 
     def paginate_queryset(self, queryset, page_size):
         """Pages by cursor (`?after=` / `?before=`, casework.paging): page 1,000 reads what page 1 reads."""
-        pages = tasklists.TaskPages(rows=queryset.order_by(), order=tasklists.paging_order(queryset.query.order_by))
+        pages = self.pages(queryset.order_by(), tasklists.paging_order(queryset.query.order_by))
         paginator = KeysetPaginator(pages, page_size)
         page = paginator.seek(after=self.request.GET.get("after"), before=self.request.GET.get("before"))
         return paginator, page, page.object_list, page.has_other_pages()
+
+    def pages(self, tasks, order):
+        """What the list pages through: `tasks` (the list's filtered queryset) read by cursor in `order`."""
+        return tasklists.TaskPages(rows=tasks, order=order)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(page_query=query_without_paging(self.request.GET), **kwargs)
@@ -139,6 +143,11 @@ class QueueView(TaskListMixin, flow_views.WorkflowQueueListView):
     select = staticmethod(tasklists.queue)
     filterset_class = tasklists.TaskListFilter
 
+    def pages(self, tasks, order):
+        """The queue as the menu's badge counted it (tasklists.QueueKeys): a short one read whole."""
+        _, waiting = tasklists.counted(self.flow_classes, self.request.user)
+        return tasklists.QueuePages(rows=tasks, order=order, waiting=waiting)
+
 
 class ArchiveView(TaskListMixin, flow_views.WorkflowArchiveListView):
     select = staticmethod(tasklists.archive)
@@ -149,17 +158,13 @@ class MenuCount:
     """A menu badge (`{{ user_queue.count }}` in viewflow's menu), counted no further than the cap.
 
     The badges are on every page, so they may not count a bureau's whole queue: past 99 one says "99+".
+    Both are counted in one query, once a request (tasklists.counted), which 待认领's list reads too.
     """
 
-    cap = 99
+    cap = tasklists.BADGE_CAP - 1
 
     def __init__(self, counted: int):
         self.count = f"{self.cap}+" if counted > self.cap else str(counted)
-
-    @classmethod
-    def each(cls, *task_sets) -> list[MenuCount]:
-        """One badge a set of tasks, all counted in one query."""
-        return [cls(counted) for counted in counted_up_to(cls.cap + 1, *task_sets)]
 
 
 class WorkListView(generic.TemplateView):

@@ -30,7 +30,7 @@ from viewflow.workflow.nodes import View
 
 from agencies.permissions import agency_grants, remembered
 from casework import briefs
-from casework.paging import KeysetPages
+from casework.paging import Key, KeysetPages, counted_up_to
 
 
 def queue_filter(user: AbstractBaseUser) -> Q:
@@ -83,6 +83,19 @@ def queue(flow_classes, user: AbstractBaseUser) -> QuerySet[Task]:
     return known[key].all()
 
 
+BADGE_CAP = 100  # a menu badge counts this far: past 99 it says "99+"
+
+
+def counted(flow_classes, user: AbstractBaseUser) -> tuple[int, int]:
+    """How many tasks the user holds (我的待办) and may take (待认领), each counted up to BADGE_CAP, in
+    one query; once a request, for the menu's badges and for 待认领's list (QueuePages)."""
+    known = remembered(user)
+    key = ("casework.tasklists.counted", tuple(flow_classes))
+    if key not in known:
+        known[key] = tuple(counted_up_to(BADGE_CAP, inbox(flow_classes, user), queue(flow_classes, user)))
+    return known[key]
+
+
 def archive(flow_classes, user: AbstractBaseUser) -> QuerySet[Task]:
     return available(flow_classes, user).filter(owner=user, finished__isnull=False)
 
@@ -125,13 +138,45 @@ def child_accessor(process_class) -> str | None:
                  if relation.one_to_one and relation.related_model is process_class), None)
 
 
-class TaskPages(KeysetPages):
-    """A task list read by cursor; the page's rows come with what their summaries show."""
+class BriefsLoaded:
+    """Pages whose rows are tasks, loaded with what their summaries show."""
 
     def load(self, keys) -> list[models.Model]:
         tasks = super().load(keys)
         prefetch_briefs(tasks)
         return tasks
+
+
+class TaskPages(BriefsLoaded, KeysetPages):
+    """A task list read by cursor; the page's rows come with what their summaries show."""
+
+
+class QueueKeys(KeysetPages):
+    """The keys of a queue (`queue()`, maybe filtered further) of which the user may take `waiting`
+    tasks in all, as the menu's badge counted them (`counted`).
+
+    In order, the queue is read from the index by agency and time (0008, 0019), checking each new task's
+    permission: an officer who may take none of a bureau's 28,459 waiting tasks (they wait for the head)
+    stepped over all of them to fill an empty page. A queue the badge counted short (under BADGE_CAP) is
+    read whole instead, from the index by agency and permission (0022), which holds none of the others,
+    and sorted here; an empty one is not read at all. A longer queue is mostly the user's to take and is
+    read in order."""
+
+    def __init__(self, *, rows: QuerySet[Task], order: tuple[str, ...], waiting: int):
+        super().__init__(rows=rows, order=order)
+        self.waiting = waiting
+
+    def keys(self, *, stop: int, after: Key | None = None, before: Key | None = None) -> list[Key]:
+        if self.waiting >= BADGE_CAP or self._fields[0] != "created":  # (a new task has no `finished` to sort by here)
+            return super().keys(stop=stop, after=after, before=before)
+        if stop <= 0 or not self.waiting:
+            return []
+        found = (tuple(row) for row in self.query(after=after, before=before).order_by())
+        return sorted(found, reverse=self._descending != (before is not None))[:stop]
+
+
+class QueuePages(BriefsLoaded, QueueKeys):
+    """待认领's pages (QueueKeys), the rows with what their summaries show."""
 
 
 def prefetch_briefs(tasks) -> None:

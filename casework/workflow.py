@@ -334,6 +334,5 @@ class ScopedWorkflowAppViewset(WorkflowAppViewset):
         return path("", RedirectView.as_view(pattern_name="workflow:work"), name="index")
 
     def get_context_data(self, request):
-        inbox, queue = MenuCount.each(tasklists.inbox(self.flow_classes, request.user),
-                                      tasklists.queue(self.flow_classes, request.user))
+        inbox, queue = (MenuCount(number) for number in tasklists.counted(self.flow_classes, request.user))
         return {"user_inbox": inbox, "user_queue": queue}

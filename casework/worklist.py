@@ -3,8 +3,9 @@
 Each row is named by its case (number, title, parties), with the step and the legal clock the
 user's agency is running on that case, and its time left (overdue in red). The list reads newest
 first, or by due date (the soonest clock first; rows without a clock last). Newest first is the union
-of two lists, 我的待办 and 待认领 (casework.tasklists), merged page by page (casework.paging.MergedPages):
-no OR across the two, no count, pages by cursor; by due date the same two are read from the agency's
+of two lists, 我的待办 and 待认领 (casework.tasklists; 待认领 read whole when the menu's badge counted it
+short, tasklists.QueueKeys), merged page by page (casework.paging.MergedPages): no OR across the two,
+no count, pages by cursor; by due date the same two are read from the agency's
 clocks (casework.worklist_due).
 """
 
@@ -55,7 +56,8 @@ class WorkPages(MergedPages):
         if fields[0] == "due":
             parts = [DueKeys(parts=work, flow_classes=flow_classes, case_ref=case_of(flow_classes), agency_id=self._agency_id)]
         else:
-            parts = [KeysetPages(rows=tasks, order=fields) for tasks in work]
+            inbox, waiting = work[0], tasklists.counted(flow_classes, user)[1]
+            parts = [KeysetPages(rows=inbox, order=fields), tasklists.QueueKeys(rows=work[1], order=fields, waiting=waiting)]
         super().__init__(parts=parts, rows=Task.objects.select_related("process"))
 
     def load(self, keys) -> list[WorkRow]:
