@@ -43,10 +43,11 @@ def queue_filter(user: AbstractBaseUser) -> Q:
     tests/casework/test_task_lists.py), so those branches, which no index can serve together with
     the grants, are left out.
 
-    The grants are asked an agency at a time: `obj_pk = X AND owner_permission IN (…)`. The queue's
-    list reads the index on (owner_permission_obj_pk, created, id) of the bureau's new tasks in order,
-    checking each one's permission; the menu's badge, which needs no order, counts from the index on
-    (owner_permission_obj_pk, owner_permission, …) (casework/migrations/0022) an index range per pair.
+    The grants are asked an agency at a time: `obj_pk = X AND owner_permission IN (…)`. The menu's
+    badge, which needs no order, counts from the index on (owner_permission_obj_pk, owner_permission, …)
+    (casework/migrations/0022), an index range for each pair; a long queue's list reads the index on
+    (owner_permission_obj_pk, created, id) of the bureau's new tasks in order, checking each one's
+    permission (QueueKeys).
     """
     grants = sorted(agency_grants(user))
     if not grants:
@@ -159,8 +160,9 @@ class QueueKeys(KeysetPages):
     permission: an officer who may take none of a bureau's 28,459 waiting tasks (they wait for the head)
     stepped over all of them to fill an empty page. A queue the badge counted short (under BADGE_CAP) is
     read whole instead, from the index by agency and permission (0022), which holds none of the others,
-    and sorted here; an empty one is not read at all. A longer queue is mostly the user's to take and is
-    read in order."""
+    and sorted here; an empty one is not read at all. A longer queue is read in order, as before: the walk
+    then stops at the page's last row, and still steps over any of the bureau's tasks of other
+    permissions newer than it."""
 
     def __init__(self, *, rows: QuerySet[Task], order: tuple[str, ...], waiting: int):
         super().__init__(rows=rows, order=order)

@@ -5,8 +5,9 @@ queue's index (0008, covering on PostgreSQL since 0019) is ordered by agency and
 count walked every new task of the user's agency and checked each one's permission: an officer who may
 take none of a bureau's 28,459 waiting tasks (they wait for the head) walked all of them to count 0,
 3.1 ms on every workflow page at 1M cases. Ordered by agency and then permission, the same count is an
-index range per permission the user holds: 0.025 ms. The queue's own list keeps reading 0008/0019's
-index, whose order is the list's (newest first).
+index range per permission the user holds: 0.025 ms. 待认领's list of a queue the badge counted short
+is read whole from it too (casework.tasklists.QueueKeys); a long queue is still read in order from
+0008/0019's index, whose order is the list's (newest first).
 """
 
 from django.db import migrations
