@@ -9,6 +9,7 @@ from urllib.parse import parse_qs
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from viewflow.workflow import STATUS
 from viewflow.workflow.fields import get_task_ref
 from viewflow.workflow.models import Task
 
@@ -43,6 +44,33 @@ def test_every_users_queue_inbox_and_archive_hold_what_viewflow_would_list(cast,
         assert set(tasklists.archive(FLOWS, user)) == set(Task.objects.archive(FLOWS, user)), user.username
         checked += bool(Task.objects.queue(FLOWS, user).exists())
     assert checked >= 3, "the stories should leave tasks in several officers' queues"
+
+
+def test_grants_on_two_agencies_offer_each_agencys_own_permissions_and_no_cross_pair(cast, tell, login):
+    """An officer of the 医保局 who may also approve the 公安局's transfers: 待认领 offers the 医保局's
+    tasks of their own permissions and the 公安局's transfer approvals — not a 医保局 transfer approval
+    nor a 公安局 task of the 医保局 officer's other permissions (the grants are asked an agency at a time,
+    tasklists.queue_filter), as viewflow's own queue would; the badge counts the same tasks."""
+    from guardian.models import UserObjectPermission
+
+    tell(PENDING_APPROVAL, title="待审批移送的案件")
+    officer = cast.user("msb_officer")
+    msb, psb = (str(cast.agencies[slug].pk) for slug in ("zj-msb", "zj-psb"))
+    UserObjectPermission.objects.assign_perm("approve_transfer", officer, cast.agencies["zj-psb"])
+    template = Task.objects.filter(status=STATUS.NEW, owner_permission="agencies.approve_transfer").first()
+    made = {}
+    for permission in ("agencies.approve_transfer", "agencies.act_for_agency"):
+        for agency in (msb, psb):
+            made[permission, agency] = Task.objects.create(
+                process_id=template.process_id, flow_task=template.flow_task, flow_task_type=template.flow_task_type,
+                status=STATUS.NEW, owner_permission=permission, owner_permission_obj_pk=agency)
+    offered = {made["agencies.approve_transfer", psb].pk, made["agencies.act_for_agency", msb].pk}
+    officer = type(officer).objects.get(pk=officer.pk)  # loaded afresh, as the next request would: the new grant
+    queue = {task.pk for task in tasklists.queue(FLOWS, officer)}
+    assert queue & {task.pk for task in made.values()} == offered
+    assert queue == {task.pk for task in Task.objects.queue(FLOWS, officer)}
+    assert tasklists.counted(FLOWS, officer)[1] == len(queue)
+    assert offered <= listed_task_ids(login("msb_officer").get("/workflow/queue/"))
 
 
 def test_every_human_step_names_the_permission_that_may_take_it():
