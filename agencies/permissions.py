@@ -17,7 +17,8 @@ refuses to start when one is found.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group, Permission
 from django.contrib.contenttypes.models import ContentType
@@ -28,6 +29,8 @@ from guardian.models import GroupObjectPermission, UserObjectPermission
 from guardian.shortcuts import assign_perm, remove_perm
 
 from agencies.models import Agency, AgencyGroup, AgencyKind, Officer, Role
+
+T = TypeVar("T")
 
 ACT_FOR_AGENCY = "agencies.act_for_agency"
 APPROVE_CASE = "agencies.approve_case"
@@ -191,6 +194,14 @@ def remembered(user: User) -> dict:
     return user.__dict__.setdefault("_remembered", {})
 
 
+def remembered_once(user: User, key, answer: Callable[[], T]) -> T:
+    """`answer()`, worked out the first time the request asks it of the user and kept (`remembered`)."""
+    known = remembered(user)
+    if key not in known:
+        known[key] = answer()
+    return known[key]
+
+
 def _read_groups_and_agency_grants(user: AbstractBaseUser) -> None:
     """Read, in one query, the user's groups and the task permissions the user holds on Agency rows
     (given to the user, or to one of the user's groups), and remember both for the request.
@@ -255,10 +266,8 @@ def can_act_for(user: User, agency: Agency, perm: str = ACT_FOR_AGENCY) -> bool:
 def acts_for_a_bureau(user: User) -> bool:
     """An officer who acts for a 医疗保障局 (the menus of what only a bureau does: rewards, publication,
     connected systems)."""
-    known = remembered(user)
-    if "acts_for_a_bureau" not in known:
+    def answer() -> bool:
         officer = officer_of(user)
-        known["acts_for_a_bureau"] = (
-            officer is not None and officer.agency.kind == AgencyKind.MSB and can_act_for(user, officer.agency)
-        )
-    return known["acts_for_a_bureau"]
+        return officer is not None and officer.agency.kind == AgencyKind.MSB and can_act_for(user, officer.agency)
+
+    return remembered_once(user, "acts_for_a_bureau", answer)

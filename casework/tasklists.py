@@ -28,7 +28,7 @@ from viewflow.workflow.fields import get_task_ref
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.nodes import View
 
-from agencies.permissions import agency_grants, remembered
+from agencies.permissions import agency_grants, remembered_once
 from casework import briefs
 from casework.paging import Key, KeysetPages, counted_up_to
 
@@ -74,14 +74,12 @@ def inbox(flow_classes, user: AbstractBaseUser) -> QuerySet[Task]:
 def queue(flow_classes, user: AbstractBaseUser) -> QuerySet[Task]:
     """The tasks the user may take. Built once a request (the list and the menu's badge both ask; the
     OR of the user's permission pairs took longer to build than the database took to answer it) and
-    remembered with the grants it is made of (`agencies.permissions.remembered`): a copy each call."""
+    remembered with the grants it is made of (`agencies.permissions.remembered_once`): a copy each call."""
     if not user.is_authenticated:
         return Task.objects.none()
-    known = remembered(user)
-    key = ("casework.tasklists.queue", tuple(flow_classes))
-    if key not in known:
-        known[key] = available(flow_classes, user).filter(flow_task_type="HUMAN", status=STATUS.NEW).filter(queue_filter(user))
-    return known[key].all()
+    built = remembered_once(user, ("casework.tasklists.queue", tuple(flow_classes)), lambda: (
+        available(flow_classes, user).filter(flow_task_type="HUMAN", status=STATUS.NEW).filter(queue_filter(user))))
+    return built.all()
 
 
 BADGE_CAP = 100  # a menu badge counts this far: past 99 it says "99+"
@@ -90,11 +88,8 @@ BADGE_CAP = 100  # a menu badge counts this far: past 99 it says "99+"
 def counted(flow_classes, user: AbstractBaseUser) -> tuple[int, int]:
     """How many tasks the user holds (我的待办) and may take (待认领), each counted up to BADGE_CAP, in
     one query; once a request, for the menu's badges and for 待认领's list (QueuePages)."""
-    known = remembered(user)
-    key = ("casework.tasklists.counted", tuple(flow_classes))
-    if key not in known:
-        known[key] = tuple(counted_up_to(BADGE_CAP, inbox(flow_classes, user), queue(flow_classes, user)))
-    return known[key]
+    return remembered_once(user, ("casework.tasklists.counted", tuple(flow_classes)), lambda: (
+        tuple(counted_up_to(BADGE_CAP, inbox(flow_classes, user), queue(flow_classes, user)))))
 
 
 def archive(flow_classes, user: AbstractBaseUser) -> QuerySet[Task]:

@@ -56,8 +56,9 @@ class WorkPages(MergedPages):
         if fields[0] == "due":
             parts = [DueKeys(parts=work, flow_classes=flow_classes, case_ref=case_of(flow_classes), agency_id=self._agency_id)]
         else:
-            inbox, waiting = work[0], tasklists.counted(flow_classes, user)[1]
-            parts = [KeysetPages(rows=inbox, order=fields), tasklists.QueueKeys(rows=work[1], order=fields, waiting=waiting)]
+            inbox, queue = work
+            _, waiting = tasklists.counted(flow_classes, user)
+            parts = [KeysetPages(rows=inbox, order=fields), tasklists.QueueKeys(rows=queue, order=fields, waiting=waiting)]
         super().__init__(parts=parts, rows=Task.objects.select_related("process"))
 
     def load(self, keys) -> list[WorkRow]:

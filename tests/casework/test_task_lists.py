@@ -152,15 +152,17 @@ def test_the_menu_badge_stops_counting_at_its_cap(cast, tell, login, monkeypatch
     assert f'<span class="mdc-list-item__meta">{len(waiting) - 1}+</span>' in head.get("/workflow/queue/").content.decode()
 
 
-def test_both_menu_badges_say_their_lists_counts_from_one_query(cast, tell, login):
-    """我的待办 and 待认领 in the menu: each its list's number of tasks, both counted in one query."""
+@pytest.mark.parametrize("url", ["/workflow/archive/", "/workflow/queue/", "/workflow/work/"])
+def test_both_menu_badges_say_their_lists_counts_from_one_query(cast, tell, login, url):
+    """我的待办 and 待认领 in the menu: each its list's number of tasks, both counted in one query — also
+    on 待认领 and 我的工作, whose lists read the same count first (tasklists.counted) and ask no other."""
     tell(LEAD, title="新线索")
     tell(PENDING_APPROVAL, title="待审批移送的案件")
     for username in ("msb_officer", "msb_head"):
         user, client = cast.user(username), login(username)
         inbox, queue = len(tasklists.inbox(FLOWS, user)), len(tasklists.queue(FLOWS, user))
         with CaptureQueriesContext(connection) as captured:
-            page = client.get("/workflow/archive/").content.decode()
+            page = client.get(url).content.decode()
         counts = [query["sql"] for query in captured if "COUNT(" in query["sql"].upper() and "viewflow_task" in query["sql"]]
         assert len(counts) == 1, counts
         assert inbox + queue > 0, username
