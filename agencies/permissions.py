@@ -17,14 +17,14 @@ refuses to start when one is found.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group, Permission
 from django.contrib.contenttypes.models import ContentType
-from django.db import models, transaction
-from django.db.models import Value
-from django.db.models.functions import Cast
+from django.db import connection, models, transaction
 from guardian.models import GroupObjectPermission, UserObjectPermission
 from guardian.shortcuts import assign_perm, remove_perm
 
@@ -211,26 +211,47 @@ def _read_groups_and_agency_grants(user: AbstractBaseUser) -> None:
     page asks about them (the menus, `can_act_for`, the queue), and the case and referral lists then
     read their grants group by group (agencies.visibility) — so the groups come in the same query, a
     branch of their own, and the group grants are filtered by the user's memberships without
-    joining auth_group."""
+    joining auth_group. The statement is written once (`_groups_and_agency_grants`): built through
+    the ORM, its three-branch UNION cost a page 1.1 ms more of Python than the database took."""
     known = remembered(user)
     if not user.is_authenticated:
         known["group_ids"], known["agency_grants"] = [], frozenset()
         return
-    agency_type = ContentType.objects.get_for_model(Agency)
-    memberships = user.groups.through.objects.filter(user_id=user.pk)
-    on_agencies = {"content_type": agency_type, "permission__content_type": agency_type}
-    columns = ("permission__codename", "object_pk")
-    mine = UserObjectPermission.objects.filter(user_id=user.pk, **on_agencies).values_list(*columns)
-    ours = GroupObjectPermission.objects.filter(group_id__in=memberships.values("group_id"), **on_agencies).values_list(*columns)
-    # A group is a row without a codename (auth_permission.codename is never NULL), its id as text.
-    groups = memberships.values_list(Value(None, output_field=models.CharField()), Cast("group_id", models.CharField()))
-    group_ids, grants = [], set()
-    for codename, value in mine.union(ours, groups, all=True):
-        if codename is None:
-            group_ids.append(int(value))
-        else:
-            grants.add((f"{Agency._meta.app_label}.{codename}", str(value)))
-    known["group_ids"], known["agency_grants"] = group_ids, frozenset(grants)
+    agency_type = ContentType.objects.get_for_model(Agency).pk
+    with connection.cursor() as cursor:
+        cursor.execute(_groups_and_agency_grants(), [user.pk, user.pk, agency_type, agency_type, user.pk, agency_type, agency_type])
+        rows = cursor.fetchall()
+    app_label = Agency._meta.app_label
+    known["group_ids"] = [group_id for codename, _, group_id in rows if codename is None]
+    known["agency_grants"] = frozenset((f"{app_label}.{codename}", str(object_pk)) for codename, object_pk, _ in rows if codename is not None)
+
+
+@functools.cache
+def _groups_and_agency_grants() -> str:
+    """The SQL of `_read_groups_and_agency_grants`, rows of `(codename, object_pk, group_id)`: first the
+    user's groups `(NULL, NULL, group id)` (first, so that the UNION's NULL columns take their types from
+    the branches after it), then the user's own grants and the user's groups' grants on rows of a content
+    type, `(codename, object pk, NULL)`. Parameters: user, user, content type ×2, user, content type ×2."""
+    def table(model) -> str:
+        return connection.ops.quote_name(model._meta.db_table)
+
+    def column(model, field: str) -> str:
+        return connection.ops.quote_name(model._meta.get_field(field).column)
+
+    membership = get_user_model().groups.through
+    member_user, member_group = column(membership, "user"), column(membership, "group")
+    permission = f"JOIN {table(Permission)} p ON p.{column(Permission, 'id')} = g.{column(UserObjectPermission, 'permission')}"
+    codename, object_pk = f"p.{column(Permission, 'codename')}", f"g.{column(UserObjectPermission, 'object_pk')}"
+    on_type = (f"g.{column(UserObjectPermission, 'content_type')} = %s"
+               f" AND p.{column(Permission, 'content_type')} = %s")
+    return (  # noqa: S608 — table and column names, not input
+        f"SELECT NULL, NULL, {member_group} FROM {table(membership)} WHERE {member_user} = %s"
+        f" UNION ALL SELECT {codename}, {object_pk}, NULL FROM {table(UserObjectPermission)} g {permission}"
+        f" WHERE g.{column(UserObjectPermission, 'user')} = %s AND {on_type}"
+        f" UNION ALL SELECT {codename}, {object_pk}, NULL FROM {table(GroupObjectPermission)} g {permission}"
+        f" WHERE g.{column(GroupObjectPermission, 'group')} IN"
+        f" (SELECT {member_group} FROM {table(membership)} WHERE {member_user} = %s) AND {on_type}"
+    )
 
 
 def agency_grants(user: User) -> frozenset[tuple[str, str]]:

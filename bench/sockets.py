@@ -148,7 +148,7 @@ def make_users(count: int) -> list[tuple[int, str]]:
     for user in users:
         store = SessionStore()
         store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        store[BACKEND_SESSION_KEY] = "agencies.backends.OfficerBackend"
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
         store.create()
         sessions.append((user.pk, store.session_key))
