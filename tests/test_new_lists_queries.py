@@ -16,10 +16,15 @@ from casework import penalties
 from demo.stories import agreements_demo
 from systems.models import ConnectedSystem
 from systems.services import lead_submit
-from tests.casework.test_penalties import case, decision  # noqa: F401 - the fixture
+from tests.penalty_case import decided_case, decision
 from tests.systems.test_leads_api import LEAD
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def case(cast, tell):
+    return decided_case(cast, tell)
 
 
 def queries(client, url: str) -> int:

@@ -14,9 +14,14 @@ from django.utils import timezone
 from agencies.models import AuditEvent
 from casework import penalties
 from casework.models import CaseStatus, PaymentKind, PenaltyKind, PenaltyPayment
-from tests.casework.test_penalties import INSTITUTION, case, decision  # noqa: F401 - the fixture
+from tests.penalty_case import INSTITUTION, decided_case, decision
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def case(cast, tell):
+    return decided_case(cast, tell)
 
 
 @pytest.fixture

@@ -8,42 +8,29 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
 
-from casework import penalties, services
-from casework.models import CaseStatus, Handling, PenaltyDecision, PenaltyKind
+from casework import penalties
+from casework.models import CaseStatus, PenaltyDecision, PenaltyKind
 from demo import scenario, stories
-from demo.driver import complete
+from tests.penalty_case import INSTITUTION, PERSON, TODAY, decided_case, decision
 
 pytestmark = pytest.mark.django_db
-
-INSTITUTION = stories.STORIES[4][4][0]  # 镇江康宁医院有限公司, the demo case's institution
-PERSON = stories.STORIES[4][5][0]  # 李某某, its insured person
 
 
 @pytest.fixture
 def case(cast, tell):
-    """A case whose head decided on administrative handling: the 行政处理 task is open."""
-    case = tell(stories.PENDING_DECISION, title="康宁医院重复收费案")
-    head = cast.user("msb_head")
-    complete(case.process, "decide", head, lambda: services.case_decide(
-        case=case, user=head, handling=Handling.ADMINISTRATIVE, opinion="同意。"))
-    case.refresh_from_db()
-    return case
+    return decided_case(cast, tell)
 
 
 def rows(case, *decisions: dict) -> dict:
     data = {"outcome": "依法作出行政处罚决定。", "penalties-TOTAL_FORMS": "3", "penalties-INITIAL_FORMS": "0",
             "penalties-MIN_NUM_FORMS": "0", "penalties-MAX_NUM_FORMS": "30"}
-    for index, decision in enumerate(decisions):
-        for key, value in decision.items():
+    for index, fields in enumerate(decisions):
+        for key, value in fields.items():
             if key == "subject":
                 value = str(case.subjects.get(name=value).pk)
             data[f"penalties-{index}-{key}"] = value
     return data
-
-
-TODAY = timezone.localdate
 
 
 def test_the_handling_page_records_each_decision_and_the_case_page_lists_them(case, login, flow_client):
@@ -104,13 +91,6 @@ def test_a_post_without_the_table_records_the_outcome_alone(case, login, flow_cl
     flow_client(login("msb_officer")).complete(case.process, "handle_administratively", {"outcome": "不予行政处罚。"})
     case.refresh_from_db()
     assert case.outcome == "不予行政处罚。" and not case.penalties.exists()
-
-
-def decision(case, **changes) -> dict:
-    return {
-        "subject": case.subjects.get(name=INSTITUTION), "document_number": "镇医保罚〔2026〕9号", "decided_on": TODAY(),
-        "kinds": [PenaltyKind.FINE], "fine_amount": Decimal("1000.00"), **changes,
-    }
 
 
 @pytest.mark.parametrize("changes, field, message", [

@@ -21,9 +21,15 @@ from casework import penalties
 from casework.clocks import add_months
 from casework.models import PenaltyKind
 from demo.stories import agreements_demo
-from tests.casework.test_penalties import INSTITUTION, PERSON, case, decision  # noqa: F401 - the fixture
+from tests.penalty_case import INSTITUTION, PERSON, decided_case, decision
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def case(cast, tell):
+    return decided_case(cast, tell)
+
 
 DOCTOR_ID = "321111196909090018"  # 陈某某, the demo doctor with 10 points (suspended)
 

@@ -21,10 +21,16 @@ from casework import calendar, penalties
 from casework.models import CaseStatus, Deadline, DeadlineStatus, IdentifierType, PenaltyKind, SubjectKind
 from publication.models import PublicationStatus, TypicalCase
 from publication.redaction import leaks, redact
-from tests.casework.test_penalties import case, decision  # noqa: F401 - the fixture
 from tests.libreoffice import convert, needs_libreoffice
+from tests.penalty_case import decided_case, decision
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def case(cast, tell):
+    return decided_case(cast, tell)
+
 
 PERSON, PERSON_ID, PHONE = "张三丰", "320102199001011234", "13812345678"
 

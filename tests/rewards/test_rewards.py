@@ -23,9 +23,14 @@ from demo.stories import reward_policies_demo
 from notifications.models import Notification
 from rewards.models import Reward, RewardPolicy, RewardStatus
 from rewards.standards import calculate, policy_for
-from tests.casework.test_penalties import case, decision  # noqa: F401 - the fixture
+from tests.penalty_case import decided_case, decision
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def case(cast, tell):
+    return decided_case(cast, tell)
 
 
 @pytest.fixture
