@@ -217,9 +217,8 @@ def _read_groups_and_agency_grants(user: AbstractBaseUser) -> None:
     if not user.is_authenticated:
         known["group_ids"], known["agency_grants"] = [], frozenset()
         return
-    agency_type = ContentType.objects.get_for_model(Agency).pk
     with connection.cursor() as cursor:
-        cursor.execute(_groups_and_agency_grants(), [user.pk, user.pk, agency_type, agency_type, user.pk, agency_type, agency_type])
+        cursor.execute(_groups_and_agency_grants(), {"user": user.pk, "type": ContentType.objects.get_for_model(Agency).pk})
         rows = cursor.fetchall()
     app_label = Agency._meta.app_label
     known["group_ids"] = [group_id for codename, _, group_id in rows if codename is None]
@@ -230,27 +229,27 @@ def _read_groups_and_agency_grants(user: AbstractBaseUser) -> None:
 def _groups_and_agency_grants() -> str:
     """The SQL of `_read_groups_and_agency_grants`, rows of `(codename, object_pk, group_id)`: first the
     user's groups `(NULL, NULL, group id)` (first, so that the UNION's NULL columns take their types from
-    the branches after it), then the user's own grants and the user's groups' grants on rows of a content
-    type, `(codename, object pk, NULL)`. Parameters: user, user, content type ×2, user, content type ×2."""
-    def table(model) -> str:
-        return connection.ops.quote_name(model._meta.db_table)
-
-    def column(model, field: str) -> str:
-        return connection.ops.quote_name(model._meta.get_field(field).column)
+    the branches after it), then the grants on rows of a content type held by the user and by the user's
+    groups, `(codename, object pk, NULL)`. Parameters by name: `user` and `type` (the content type)."""
+    def name(model, field: str | None = None) -> str:
+        return connection.ops.quote_name(model._meta.get_field(field).column if field else model._meta.db_table)
 
     membership = get_user_model().groups.through
-    member_user, member_group = column(membership, "user"), column(membership, "group")
-    permission = f"JOIN {table(Permission)} p ON p.{column(Permission, 'id')} = g.{column(UserObjectPermission, 'permission')}"
-    codename, object_pk = f"p.{column(Permission, 'codename')}", f"g.{column(UserObjectPermission, 'object_pk')}"
-    on_type = (f"g.{column(UserObjectPermission, 'content_type')} = %s"
-               f" AND p.{column(Permission, 'content_type')} = %s")
+    groups = f"{name(membership, 'group')} FROM {name(membership)} WHERE {name(membership, 'user')} = %(user)s"  # the user's
+
+    def grants(model, holder: str, held_by: str) -> str:
+        """Guardian's generic grants of `model` (its user or group table) whose `holder` column is `held_by`."""
+        return (
+            f"SELECT p.{name(Permission, 'codename')}, g.{name(model, 'object_pk')}, NULL FROM {name(model)} g"
+            f" JOIN {name(Permission)} p ON p.{name(Permission, 'id')} = g.{name(model, 'permission')}"
+            f" WHERE g.{name(model, holder)} {held_by} AND g.{name(model, 'content_type')} = %(type)s"
+            f" AND p.{name(Permission, 'content_type')} = %(type)s"
+        )
+
     return (  # noqa: S608 — table and column names, not input
-        f"SELECT NULL, NULL, {member_group} FROM {table(membership)} WHERE {member_user} = %s"
-        f" UNION ALL SELECT {codename}, {object_pk}, NULL FROM {table(UserObjectPermission)} g {permission}"
-        f" WHERE g.{column(UserObjectPermission, 'user')} = %s AND {on_type}"
-        f" UNION ALL SELECT {codename}, {object_pk}, NULL FROM {table(GroupObjectPermission)} g {permission}"
-        f" WHERE g.{column(GroupObjectPermission, 'group')} IN"
-        f" (SELECT {member_group} FROM {table(membership)} WHERE {member_user} = %s) AND {on_type}"
+        f"SELECT NULL, NULL, {groups}"
+        f" UNION ALL {grants(UserObjectPermission, 'user', '= %(user)s')}"
+        f" UNION ALL {grants(GroupObjectPermission, 'group', f'IN (SELECT {groups})')}"
     )
 
 

@@ -21,8 +21,7 @@ print(json.dumps({"frozen": gc.get_freeze_count(), "tracked": len(gc.get_objects
 
 
 def test_the_application_is_built_with_its_views_imported_and_its_start_up_objects_frozen(tmp_path):
-    env = {key: value for key, value in os.environ.items() if key not in ("DJANGO_SETTINGS_MODULE",)}
-    env.update(LIANBAN_DEBUG="1", LIANBAN_VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="config.settings")
+    env = {**os.environ, "LIANBAN_DEBUG": "1", "LIANBAN_VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "config.settings"}
     result = subprocess.run([sys.executable, "-c", PROBE], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     worker = json.loads(result.stdout.strip().splitlines()[-1])
