@@ -107,6 +107,7 @@ bench-scale: install ## PostgreSQL + Redis: generate BENCH_SCALE_CASES cases (ke
 	$(BENCH_ENV) $(VPY) bench/queue_index.py --database-url $(BENCH_SCALE_DATABASE_URL)
 	$(BENCH_ENV) $(VPY) bench/page_trips.py --database-url $(BENCH_SCALE_DATABASE_URL)
 	$(BENCH_ENV) $(VPY) bench/collector.py --database-url $(BENCH_SCALE_DATABASE_URL)
+	$(BENCH_ENV) $(VPY) bench/fragments.py --database-url $(BENCH_SCALE_DATABASE_URL)
 	$(BENCH_ENV) $(VPY) bench/search.py --database-url $(BENCH_SCALE_DATABASE_URL)
 	$(BENCH_ENV) $(VPY) bench/fanout.py --redis-url $(TEST_REDIS_URL) --recipients 500 --rounds 20
 	$(BENCH_ENV) $(VPY) bench/sockets.py --database-url postgres://postgres@127.0.0.1:5432/lianban_bench_sockets --redis-url $(TEST_REDIS_URL) --sockets 1000

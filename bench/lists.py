@@ -86,6 +86,37 @@ def calls(run, runs: int = 5, users=()) -> int:
     return round(sum(entry.callcount for entry in profile.getstats()) / runs)
 
 
+def officer_pages(reader, head) -> list[tuple[str, object, str]]:
+    """The five pages of issue 8 as `(label, user, address)`: each task list, 我的工作 and the two lists
+    as the officer who sees the most cases, 待认领 as the head with the most waiting (heaviest_users)."""
+    return [
+        ("我的待办 /workflow/inbox/", reader, "/workflow/inbox/"),
+        ("待认领 /workflow/queue/", head, "/workflow/queue/"),
+        ("我的工作 /workflow/work/", reader, "/workflow/work/"),
+        ("案件 /cases/", reader, "/cases/"),
+        ("移送 /referrals/", reader, "/referrals/"),
+    ]
+
+
+def in_turns(ways, run, requests: int, warm_ups: int = 3) -> tuple[dict, dict]:
+    """`run(way)` for each of the ways, request by request in turn, so that every way meets the same
+    machine; after the warm-ups, each way's wall-clock and CPU milliseconds a request."""
+    wall, cpu = {way: [] for way in ways}, {way: [] for way in ways}
+    for i in range(warm_ups + requests):
+        for way in ways:
+            t0, c0 = time.perf_counter(), time.process_time()
+            run(way)
+            if i >= warm_ups:
+                wall[way].append((time.perf_counter() - t0) * 1000)
+                cpu[way].append((time.process_time() - c0) * 1000)
+    return wall, cpu
+
+
+def before_after(samples: dict, q: float) -> str:
+    """The q-th percentile of each way's samples, "before → after"."""
+    return " → ".join(f"{percentile(values, q):.1f}" for values in samples.values())
+
+
 def heaviest_users():
     """The officer who sees the most cases, and the one with the most tasks waiting in the queue."""
     from django.db.models import Count

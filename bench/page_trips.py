@@ -19,13 +19,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._scratch import percentile  # noqa: E402
-from bench.lists import heaviest_users, setup  # noqa: E402
+from bench.lists import before_after, heaviest_users, in_turns, officer_pages, setup  # noqa: E402
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -92,36 +90,18 @@ def main() -> None:
             permissions._read_groups_and_agency_grants = raw_grants
         assert response.status_code == 200, f"{url}: HTTP {response.status_code}"
 
-    pages = [
-        ("我的待办 /workflow/inbox/", reader, "/workflow/inbox/"),
-        ("待认领 /workflow/queue/", head, "/workflow/queue/"),
-        ("我的工作 /workflow/work/", reader, "/workflow/work/"),
-        ("案件 /cases/", reader, "/cases/"),
-        ("移送 /referrals/", reader, "/referrals/"),
-    ]
     print(f"# {args.requests} requests a way after 3 warm-ups, the ways in turn request by request")
     print("| page | user | queries before → after | p50 ms before → after | p95 ms before → after | CPU p50 ms before → after |")
     print("|---|---|---:|---:|---:|---:|")
-    for label, user, url in pages:
+    for label, user, url in officer_pages(reader, head):
         counts = {}
         for name in ways:
             request(name, user, url)  # the first request after signing in also writes the session (the list's address)
             with CaptureQueriesContext(connection) as captured:
                 request(name, user, url)
             counts[name] = len(captured)
-        wall, cpu = {name: [] for name in ways}, {name: [] for name in ways}
-        for i in range(3 + args.requests):
-            for name in ways:
-                t0, c0 = time.perf_counter(), time.process_time()
-                request(name, user, url)
-                if i >= 3:
-                    wall[name].append((time.perf_counter() - t0) * 1000)
-                    cpu[name].append((time.process_time() - c0) * 1000)
-
-        def both(samples, q):
-            return " → ".join(f"{percentile(samples[name], q):.1f}" for name in ways)
-
-        print(f"| {label} | {user.username} | {counts['before']} → {counts['after']} | {both(wall, 50)} | {both(wall, 95)} | {both(cpu, 50)} |", flush=True)
+        wall, cpu = in_turns(ways, lambda name: request(name, user, url), args.requests)
+        print(f"| {label} | {user.username} | {counts['before']} → {counts['after']} | {before_after(wall, 50)} | {before_after(wall, 95)} | {before_after(cpu, 50)} |", flush=True)
 
 
 if __name__ == "__main__":

@@ -181,6 +181,14 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The parts of every page that are the same for every user who sees the same entries (the menus, a
+# task list's filter), rendered once per worker process under a key of all they depend on
+# (agencies/templatetags/lianban.py: menu_key, filter_key); nothing in them is a secret or per user.
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "lianban-fragments",
+    "OPTIONS": {"MAX_ENTRIES": 2000},
+}
 
 # --- auth ---------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

@@ -27,14 +27,15 @@ def test_the_menu_links_exactly_the_applications_the_user_may_open(cast, login, 
         assert expected and len(expected) < len(list(site.menu_items()))
 
 
-def test_a_site_under_a_path_links_its_applications_under_that_path(login):
+@pytest.mark.parametrize("url", ["/cases/", "/workflow/inbox/"], ids=["site menu", "the workflow's menu"])
+def test_a_site_under_a_path_links_its_applications_under_that_path(login, url):
     client = login("msb_officer")
-    plain = menu_links(client.get("/cases/").content.decode())  # the addresses are kept from here on
+    plain = menu_links(client.get(url).content.decode())  # the addresses and the menu are kept from here on
     assert plain and all(link.startswith("/") and not link.startswith("/lianban/") for link in plain)
     set_script_prefix("/lianban/")  # what a WSGI/ASGI server behind a proxy's sub-path sets each request
     try:
-        prefixed = menu_links(client.get("/cases/").content.decode())
+        prefixed = menu_links(client.get(url).content.decode())
     finally:
         clear_script_prefix()
     assert prefixed == ["/lianban" + link for link in plain]
-    assert menu_links(client.get("/cases/").content.decode()) == plain
+    assert menu_links(client.get(url).content.decode()) == plain
