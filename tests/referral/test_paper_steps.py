@@ -43,11 +43,15 @@ def paper_police(cast):
 def sent(tell, paper_police):
     case = tell(SENT)
     referral = case.referrals.get()
-    five_days_ago = timezone.now() - timedelta(days=5)
-    type(referral).objects.filter(pk=referral.pk).update(sent_at=five_days_ago)
-    Task.objects.filter(process=referral.process, flow_task__endswith="send_transfer").update(finished=five_days_ago)
-    referral.refresh_from_db()
+    date_sending(referral, timezone.now() - timedelta(days=5))
     return referral
+
+
+def date_sending(referral, when) -> None:
+    """The transfer went out at `when`: its sent time and the end of its sending step."""
+    type(referral).objects.filter(pk=referral.pk).update(sent_at=when)
+    Task.objects.filter(process=referral.process, flow_task__endswith="send_transfer").update(finished=when)
+    referral.refresh_from_db()
 
 
 def task_urls(flow_client, referral, node):
@@ -156,8 +160,13 @@ def test_a_decision_taken_in_time_on_paper_but_entered_late_is_met_not_breached(
     from casework.clocks import clocks_fire_breaches
 
     referral, clerk = sent, login("msb_clerk")
+    # Long enough ago that the review's three working days have ended whatever weekend or holiday came
+    # between. Five days were not, from Monday to Wednesday: received the Wednesday before a Monday, the
+    # review was due at the end of that Monday.
+    long_ago = timezone.now() - timedelta(days=15)
+    date_sending(referral, long_ago)
     flow_client(clerk).complete(referral.process, "sign_receipt", {
-        "received_at": minute(timezone.now() - timedelta(days=5)), "items_received": "6", "signer_title": "民警",
+        "received_at": minute(long_ago + timedelta(minutes=2)), "items_received": "6", "signer_title": "民警",
         "paper-reference": "回执", "paper-scan": scan()})
     review = Deadline.objects.get(code="transfer.review")
     assert review.due_at < timezone.now()
