@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._scratch import percentile  # noqa: E402
-from bench.lists import heaviest_users, setup  # noqa: E402
+from bench.lists import heaviest_users, setup, signed_in  # noqa: E402
 
 
 def main() -> None:
@@ -32,7 +32,6 @@ def main() -> None:
     args = parser.parse_args()
     setup(args.database_url)
 
-    from django.test import Client
 
     importlib.import_module("config.asgi")  # the worker's start-up, gc.freeze() included
 
@@ -40,10 +39,7 @@ def main() -> None:
     reader, _, head, _ = heaviest_users()
     pages = [(reader, "/workflow/inbox/"), (head, "/workflow/queue/"), (reader, "/cases/"), (reader, "/referrals/"),
              (reader, "/workflow/work/")]
-    clients = {}
-    for user in (reader, head):
-        clients[user.pk] = Client()
-        clients[user.pk].force_login(user)
+    clients = signed_in((reader, head))
     for _ in range(3):  # warm-up: templates, caches, sessions written
         for user, url in pages:
             assert clients[user.pk].get(url).status_code == 200, url

@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.lists import before_after, heaviest_users, in_turns, officer_pages, setup  # noqa: E402
+from bench.lists import before_after, heaviest_users, in_turns, officer_pages, setup, signed_in  # noqa: E402
 
 
 def main() -> None:
@@ -32,14 +32,10 @@ def main() -> None:
     setup(args.database_url)
 
     from django.core.cache import caches
-    from django.test import Client
 
     fragments = caches["fragments"]
     reader, _, head, _ = heaviest_users()
-    clients = {}
-    for user in (reader, head):
-        clients[user.pk] = Client()
-        clients[user.pk].force_login(user)
+    clients = signed_in((reader, head))
     ways = ("before", "after")
 
     def request(way, user, url):

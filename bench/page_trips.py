@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.lists import before_after, heaviest_users, in_turns, officer_pages, setup  # noqa: E402
+from bench.lists import before_after, heaviest_users, in_turns, officer_pages, setup, signed_in  # noqa: E402
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -65,7 +65,6 @@ def main() -> None:
 
     from django.conf import settings
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     from agencies import permissions
@@ -75,10 +74,7 @@ def main() -> None:
     reader, _, head, _ = heaviest_users()
     ways = {}
     for name, backend, grants in (("before", MODEL_BACKEND, orm_grants), ("after", "agencies.backends.OfficerBackend", raw_grants)):
-        clients = {}
-        for user in (reader, head):
-            clients[user.pk] = Client()
-            clients[user.pk].force_login(user, backend=backend)
+        clients = signed_in((reader, head), backend)
         ways[name] = (clients, grants)
 
     def request(name, user, url):

@@ -25,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._scratch import percentile  # noqa: E402
-from bench.lists import PAGE, heaviest_users, setup  # noqa: E402
+from bench.lists import PAGE, heaviest_users, setup, signed_in  # noqa: E402
 
 
 def main() -> None:
@@ -37,7 +37,6 @@ def main() -> None:
 
     from django.db import connection, transaction
     from django.db.models import Q
-    from django.test import Client
 
     from agencies.permissions import agency_grants
     from casework import tasklists
@@ -71,10 +70,7 @@ def main() -> None:
                 transaction.set_rollback(True)
                 tasklists.queue_filter, tasklists.QueueKeys.keys = grouped, short_read
 
-    clients = {}
-    for user in (reader, head):
-        clients[user.pk] = Client()
-        clients[user.pk].force_login(user)
+    clients = signed_in((reader, head))
 
     def page(user, url):
         return lambda: clients[user.pk].get(url)

@@ -345,3 +345,26 @@ def test_a_page_builds_the_queue_once_for_the_list_and_its_badge(cast, tell, log
     user = cast.user("msb_head")
     first = tasklists.queue(FLOWS, user)
     assert first.filter(pk=-1).count() == 0 and tasklists.queue(FLOWS, user).count() == first.count() >= 1
+
+
+def test_the_task_list_filter_shows_what_was_chosen_and_nothing_when_nothing_was(cast, tell, login):
+    """The filter is rendered once per worker and kept per choice (the "fragments" cache,
+    agencies/templatetags/lianban.py): a page filtered by a step shows that step selected, the plain
+    list shows none, whichever came first, and the order chosen rides along in the form."""
+    tell(PENDING_APPROVAL)
+    head = login("msb_head")
+    approval = next(task for task in Task.objects.queue(FLOWS, cast.user("msb_head"))
+                    if task.flow_task.name == "approve_transfer")
+    ref = get_task_ref(approval.flow_task)
+
+    def chosen(page: str) -> str:
+        """The step the filter's select (viewflow's <vf-field-select>) shows as chosen."""
+        form = page[page.index("<vf-list-filter"):page.index("</vf-list-filter>")]
+        return re.search(r'<vf-field-select id="id_flow_task" name="flow_task" value="([^"]*)"', form).group(1)
+
+    for _ in range(2):
+        assert chosen(head.get("/workflow/queue/", {"flow_task": ref}).content.decode()) == ref
+        assert chosen(head.get("/workflow/queue/").content.decode()) == ""
+    ordered = head.get("/workflow/queue/", {"_orderby": "created"}).content.decode()
+    assert re.search(r'<input type="hidden" name="_orderby" value="created">', ordered)
+    assert re.search(r'<input type="hidden" name="_orderby" value="">', head.get("/workflow/queue/").content.decode())
