@@ -113,8 +113,9 @@ bench-scale: install ## PostgreSQL + Redis: generate BENCH_SCALE_CASES cases (ke
 	$(BENCH_ENV) $(VPY) bench/sockets.py --database-url postgres://postgres@127.0.0.1:5432/lianban_bench_sockets --redis-url $(TEST_REDIS_URL) --sockets 1000
 
 BENCH_CLOCKS ?= 100000
-bench-throughput: install ## PostgreSQL + Redis: task completions/s (services, HTTP with 4 clients), BENCH_CLOCKS deadlines fired by 1 and 2 workers, the 移送书 build — each beside its baseline
+bench-throughput: install ## PostgreSQL + Redis: task completions/s (services; HTTP with 4 clients on 1 and on 2 daphne processes), BENCH_CLOCKS deadlines fired by 1 and 2 workers, the 移送书 build — each beside its baseline
 	$(BENCH_ENV) $(VPY) bench/completions.py --database-url postgres://postgres@127.0.0.1:5432/lianban_bench_completions --redis-url $(TEST_REDIS_URL)
+	$(BENCH_ENV) $(VPY) bench/completions.py --database-url postgres://postgres@127.0.0.1:5432/lianban_bench_completions --redis-url $(TEST_REDIS_URL) --servers 2
 	$(BENCH_ENV) $(VPY) bench/clocks.py --database-url postgres://postgres@127.0.0.1:5432/lianban_bench_clocks --redis-url $(TEST_REDIS_URL) --clocks $(BENCH_CLOCKS)
 	$(BENCH_ENV) $(VPY) bench/letters.py --database-url postgres://postgres@127.0.0.1:5432/lianban_bench_letters
 

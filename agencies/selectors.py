@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
 from agencies.models import Agency, AgencyKind, Officer
@@ -40,7 +41,14 @@ def officer_list(*, agency: Agency, roles: Iterable[str] | None = None) -> Query
 
 
 def officer_users(*, agency: Agency, roles: Iterable[str] | None = None) -> list:
-    return [officer.user for officer in officer_list(agency=agency, roles=roles)]
+    """The active users who are officers of `agency` (in `roles`), each with its officer row, in the
+    officer list's order: the users themselves, read with the one join that says who they are (every
+    step that notifies a bureau's heads asks this; reading officers with their agency and sorting by
+    it cost half again as much)."""
+    users = get_user_model().objects.filter(officer__agency=agency, is_active=True).select_related("officer")
+    if roles is not None:
+        users = users.filter(officer__role__in=list(roles))
+    return list(users.order_by("officer__role", "username"))
 
 
 def bureaus_below(agency: Agency) -> list[Agency]:

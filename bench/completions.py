@@ -8,7 +8,8 @@ each lead's 核查线索 task as msb_officer:
   the flow moving on — exactly what the task page's POST runs, without HTTP; one process.
   Baseline in the same run: the floor any audited step pays — one transaction that updates one
   task row and appends one audit event (`agencies.audit.audit_append`, sealed after commit).
-- **HTTP**: a real server (`daphne config.asgi:application` on a free port, as `make run` serves)
+- **HTTP**: a real server (`daphne config.asgi:application` on a free port, as `make run` serves;
+  --servers N starts N of them, each client keeping to one, as the README's scale-out recipe runs)
   and --clients client processes, each with its own logged-in session and keep-alive connection,
   each completing its own leads the way a browser does: POST 认领 (assign) when the task is not
   claimed yet (a lead comes back to the officer who registered it already claimed), then POST 办理
@@ -88,12 +89,13 @@ def http_client(port: int, session: str, work: list[tuple[str, str]], healthz: i
     results.put((t0, time.perf_counter()))
 
 
-def run_clients(port: int, sessions: list[str], work: list[list[tuple[str, str]]], healthz: int = 0) -> float:
-    """Wall time from the moment every client is ready until the last one finishes."""
+def run_clients(ports: list[int], sessions: list[str], work: list[list[tuple[str, str]]], healthz: int = 0) -> float:
+    """Wall time from the moment every client is ready until the last one finishes. Client n talks to
+    server n mod len(ports), as a proxy spreading connections over the daphne processes would."""
     ctx = multiprocessing.get_context("spawn")
     start, results = ctx.Event(), ctx.Queue()
-    procs = [ctx.Process(target=http_client, args=(port, session, part, healthz, start, results))
-             for session, part in zip(sessions, work, strict=True)]
+    procs = [ctx.Process(target=http_client, args=(ports[n % len(ports)], session, part, healthz, start, results))
+             for n, (session, part) in enumerate(zip(sessions, work, strict=True))]
     for proc in procs:
         proc.start()
     time.sleep(3)  # let every client import, connect and fetch its CSRF cookie
@@ -176,6 +178,43 @@ def queries_of(run) -> int:
     return len(captured)
 
 
+def step_cost(officer, requests: int) -> str:
+    """One 办理 POST of 核查线索 in this process (the Django test client, the whole middleware, no
+    network): its statements, its Python function calls (cProfile, unmoved by a busy machine), and the
+    p50 / p95 wall clock and p50 CPU time of `requests` of them, each completing a lead of its own."""
+    from django.test import Client
+
+    from bench._scratch import percentile
+    from bench.lists import calls
+    from demo.driver import open_task
+
+    cases = register_leads(officer, requests + 10, "单步压测")
+    client = Client()
+    client.force_login(officer)
+    client.get("/workflow/inbox/")
+    urls = []
+    for case in cases:
+        task = open_task(case.process, "verify")
+        urls.append(task.flow_task.reverse("execute", args=[task.process_id, task.pk]))
+    pending = iter(urls)
+
+    def post() -> None:
+        response = client.post(next(pending), VERIFY_FORM)
+        assert response.status_code == 302, response.status_code
+
+    statements = queries_of(post)
+    counted = calls(post, runs=5)  # six leads: one warm-up, five counted
+    wall, cpu = [], []
+    for _ in range(requests + 3):  # three warm-ups, then the timed ones
+        t0, c0 = time.perf_counter(), time.process_time()
+        post()
+        wall.append((time.perf_counter() - t0) * 1000)
+        cpu.append((time.process_time() - c0) * 1000)
+    wall, cpu = wall[3:], cpu[3:]
+    return (f"| 核查线索 办理 POST in process ({len(wall)} requests) | {statements} | {counted:,} | "
+            f"{percentile(wall, 50):.1f} | {percentile(wall, 95):.1f} | {percentile(cpu, 50):.1f} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", required=True, help="PostgreSQL scratch database (dropped and re-created)")
@@ -183,6 +222,10 @@ def main() -> None:
     parser.add_argument("--completions", type=int, default=300, help="completions through the services (default 300)")
     parser.add_argument("--http-completions", type=int, default=400, help="completions over HTTP, all clients (default 400)")
     parser.add_argument("--clients", type=int, default=4, help="HTTP client processes (default 4)")
+    parser.add_argument("--step-only", action="store_true",
+                        help="time one 办理 POST in process only (statements, Python calls, p50/p95, CPU): for bench/against.sh")
+    parser.add_argument("--servers", type=int, default=1,
+                        help="daphne processes, the clients spread over them in turn (default 1; the README's scale-out runs 2)")
     args = parser.parse_args()
     rows: list[tuple[str, int, float, str]] = []
 
@@ -198,6 +241,11 @@ def main() -> None:
         settings.DEBUG = False  # no query log kept in memory
         cast = build_city()
         officer = cast.user("msb_officer")
+        step = step_cost(officer, requests=100)
+        print(f"\n## One step, in process\n\n| step | statements | Python calls | p50 ms | p95 ms | CPU p50 ms |\n"
+              f"|---|---:|---:|---:|---:|---:|\n{step}\n", flush=True)
+        if args.step_only:
+            return
 
         # services
         t0 = time.perf_counter()
@@ -247,19 +295,23 @@ def main() -> None:
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
         if args.redis_url:
             env["REDIS_URL"] = args.redis_url
-        port = free_port()
-        server = start_server(port, env)
+        ports = [free_port() for _ in range(args.servers)]
+        servers = []
         try:
-            elapsed = run_clients(port, sessions, work)
+            for port in ports:
+                servers.append(start_server(port, env))
+            daphne = "daphne" if args.servers == 1 else f"{args.servers} daphne processes"
+            elapsed = run_clients(ports, sessions, work)
             requests_each = 1 + claims / (per_client * args.clients)
-            rows.append((f"核查线索 over HTTP (daphne, {args.clients} client processes: POST 办理 form, plus POST 认领 when unclaimed)",
+            rows.append((f"核查线索 over HTTP ({daphne}, {args.clients} client processes: POST 办理 form, plus POST 认领 when unclaimed)",
                          per_client * args.clients, elapsed, f"{requests_each:g} request{'s' if requests_each != 1 else ''}"))
-            elapsed = run_clients(port, sessions, [[]] * args.clients, healthz=per_client)
-            rows.append((f"baseline: `GET /healthz`, one per completion, same server and {args.clients} clients",
+            elapsed = run_clients(ports, sessions, [[]] * args.clients, healthz=per_client)
+            rows.append((f"baseline: `GET /healthz`, one per completion, same {'server' if args.servers == 1 else 'servers'} and {args.clients} clients",
                          per_client * args.clients, elapsed, "1 request"))
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            for server in servers:
+                server.terminate()
+                server.wait(timeout=30)
         print(f"HTTP: {rows[2][1] / rows[2][2]:.0f}/s; baseline {rows[3][1] / rows[3][2]:.0f}/s", flush=True)
         from casework.models import Case, CaseStatus
 

@@ -3,13 +3,23 @@
 viewflow's stock `View` lets anyone who may see the process open a task's detail page, and its
 index page redirects silently. Here both answer 403 unless the user may see the process *and*
 belongs to the agency the task is addressed to (the object of its `.Permission(...)`).
+
+Its pages read the task in one query with what a step reads next (`task_view`). viewflow's own
+wrappers read the task, its process and the flow's process row one query each, its `can_execute`
+reads the task's owner, and the step then reads the case and the case's agency: six queries on
+every 认领 and 办理 where one does.
 """
 
 from __future__ import annotations
 
+from functools import update_wrapper
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404
 from django.urls import path
+from viewflow.fsm import TransitionNotAllowed
 from viewflow.workflow import STATUS, flow
-from viewflow.workflow.flow import utils
 from viewflow.workflow.nodes.view import ViewActivation
 
 from agencies.audit import audit_append
@@ -44,8 +54,52 @@ class AuditedViewActivation(ViewActivation):
         )
 
 
+def task_query(flow_class):
+    """A flow's tasks with their process, the flow's own process row and, when the flow names one
+    (`case_lookup`), the case the task is about and the case's agency: one query for what every
+    step's page, permission check and service read."""
+    lookup = getattr(flow_class, "case_lookup", "")
+    return flow_class.task_class._default_manager.select_related(f"process__{lookup}__agency" if lookup else "process")
+
+
+def task_view(node, origin_view, *, permission=None, executes: bool = False):
+    """viewflow's task-page wrapper (`viewflow.workflow.flow.utils.wrap_task_view`, and `wrap_view`
+    when `executes`), the task read by `task_query`: a POST runs under the flow lock in one
+    transaction; the task must belong to the node's flow; `permission(user, task=…)` is asked, or,
+    for the 办理 page, `can_execute`, and the activation started."""
+
+    def view(request, *args, **kwargs):
+        def call_with_activation():
+            task = task_query(node.flow_class).filter(pk=kwargs["task_pk"]).first()
+            if task is None or task.process.flow_class != node.flow_class:
+                raise Http404("没有找到该任务。")
+            request.activation = node.activation_class(task)
+            if executes:
+                if not node.can_execute(request.user, task=task):
+                    raise PermissionDenied
+                request.activation.start(request)
+            elif permission is not None and not permission(request.user, task=task):
+                raise PermissionDenied
+            return origin_view(request, *args, **kwargs)
+
+        try:
+            if request.method == "POST":
+                with node.flow_class.lock(kwargs["process_pk"]), transaction.atomic():
+                    return call_with_activation()
+            return call_with_activation()
+        except TransitionNotAllowed as refusal:
+            raise PermissionDenied(",".join(refusal.args)) from refusal
+
+    update_wrapper(view, origin_view)
+    return view
+
+
 class View(flow.View):
     activation_class = AuditedViewActivation
+
+    def can_execute(self, user, task) -> bool:
+        """The task's owner may do it: viewflow's own check, from the owner's id, without reading the owner."""
+        return task.owner_id is not None and task.owner_id == user.pk
 
     def can_view(self, user, task) -> bool:
         if not self.flow_class.instance.has_view_permission(user, task.process.coerced):
@@ -62,21 +116,28 @@ class View(flow.View):
         on_paper = Agency.objects.filter(pk=agency_pk, recorded_by_id=officer.agency_id).first()
         return on_paper is not None and user.has_perm(task.owner_permission, on_paper)
 
+    def _task_url(self, name: str, view, suffix: str = "", **wrapping):
+        return path(f"<int:process_pk>/{self.name}/<int:task_pk>/{suffix}", task_view(self, view, **wrapping), name=name)
+
     @property
     def index_path(self):
-        return path(
-            f"<int:process_pk>/{self.name}/<int:task_pk>/",
-            utils.wrap_task_view(self, self.index_view, permission=self.can_view),
-            name="index",
-        )
+        return self._task_url("index", self.index_view, permission=self.can_view)
 
     @property
     def detail_path(self):
-        return path(
-            f"<int:process_pk>/{self.name}/<int:task_pk>/detail/",
-            utils.wrap_task_view(self, self.detail_view, permission=self.can_view),
-            name="detail",
-        )
+        return self._task_url("detail", self.detail_view, "detail/", permission=self.can_view)
+
+    @property
+    def view_path(self):
+        return self._task_url("execute", self.view, "execute/", executes=True)
+
+    @property
+    def assign_path(self):
+        return self._task_url("assign", self.assign_view, "assign/", permission=self.can_assign)
+
+    @property
+    def unassign_path(self):
+        return self._task_url("unassign", self.unassign_view, "unassign/", permission=self.can_unassign)
 
 
 def resume_waiting(process, node_name: str) -> bool:

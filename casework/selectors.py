@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from guardian.shortcuts import get_objects_for_user
 
 from agencies.models import AuditEvent
-from agencies.visibility import VisiblePages, few_ids, rare_matches
+from agencies.visibility import VisiblePages, few_ids, granted, rare_matches
 from casework.models import Case, CaseGroupObjectPermission, CaseProcess, CaseUserObjectPermission, Deadline, Subject
 from casework.permissions import VIEW_CASE
 
@@ -16,7 +16,7 @@ from casework.permissions import VIEW_CASE
 def case_list_for_user(*, user, search: str = "", status: str = "") -> QuerySet[Case]:
     if not user.is_authenticated:
         return Case.objects.none()
-    cases = get_objects_for_user(user, VIEW_CASE, klass=Case, accept_global_perms=False, with_superuser=False)
+    cases = granted(Case.objects.all(), user=user, perm=VIEW_CASE, user_grants=CaseUserObjectPermission, group_grants=CaseGroupObjectPermission)
     if search:
         cases = cases.filter(
             Q(number__icontains=search) | Q(title__icontains=search) | Q(subjects__name__icontains=search)

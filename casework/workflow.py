@@ -85,10 +85,7 @@ def _guarded(view, flow, *, taking: bool = False):
     @wraps(view)
     def guarded_view(request, *args, **kwargs):
         process_pk, task_pk = kwargs.get("process_pk"), kwargs.get("task_pk")
-        if not request.user.is_authenticated or not flow.visible_processes(request.user).filter(pk=process_pk).exists():
-            raise Http404("没有找到该流程，或您无权查看。")
-        if task_pk is not None and not Task.objects.filter(pk=task_pk, process_id=process_pk).exists():
-            raise Http404("没有找到该任务。")
+        _visible_task_or_404(request.user, flow, process_pk, task_pk)
         if not taking:
             return view(request, *args, **kwargs)
         try:
@@ -101,6 +98,20 @@ def _guarded(view, flow, *, taking: bool = False):
             return HttpResponseRedirect(reverse("workflow:inbox"))
 
     return guarded_view
+
+
+def _visible_task_or_404(user, flow, process_pk: int, task_pk: int | None) -> None:
+    """404 unless the user may see the process and the task (when the URL names one) belongs to it:
+    one query when both hold, which is every time a page is opened from the lists."""
+    if not user.is_authenticated:
+        raise Http404("没有找到该流程，或您无权查看。")
+    visible = flow.visible_processes(user)
+    if task_pk is not None and Task.objects.filter(pk=task_pk, process_id=process_pk, process__in=visible.values("pk")).exists():
+        return
+    if not visible.filter(pk=process_pk).exists():
+        raise Http404("没有找到该流程，或您无权查看。")
+    if task_pk is not None:
+        raise Http404("没有找到该任务。")
 
 
 def race_lost_message(user, task_pk: int, *, busy: bool = False) -> str | None:

@@ -18,6 +18,7 @@ from viewflow.workflow.models import Process, Task
 from agencies import recording
 
 from casework.intake import lead_start
+from casework.nodes import task_query
 from casework.flows import CaseFlow
 from casework.models import Case
 
@@ -53,7 +54,7 @@ def complete(process, node_name: str, user, perform: Callable[[], object], *, at
     task = open_task(process, node_name)
     flow_class = task.flow_task.flow_class
     with flow_class.lock(process.pk), transaction.atomic(), _happening(at) as before:
-        task.refresh_from_db()
+        task = task_query(flow_class).get(pk=task.pk)  # as the task page reads it, under the lock
         activation = task.flow_task.activation_class(task)
         if task.status == STATUS.NEW:
             if not activation.assign.has_perm(user):
@@ -75,20 +76,20 @@ class _Before:
 
 
 @contextmanager
-def _happening(at: datetime | None) -> Iterator[_Before]:
-    """Inside: the services' time is `at` (when given)."""
+def _happening(at: datetime | None) -> Iterator[_Before | None]:
+    """Inside: the services' time is `at` (when given); yields where the ids stood before, to re-date what the step opens."""
+    if at is None:
+        yield None  # the step happens now: nothing to re-date
+        return
     before = _Before(
         task=Task.objects.order_by("-pk").values_list("pk", flat=True).first() or 0,
         process=Process.objects.order_by("-pk").values_list("pk", flat=True).first() or 0,
     )
-    if at is None:
-        yield before
-        return
     with recording.as_of(at):
         yield before
 
 
-def _date_tasks(process, before: _Before, at: datetime | None, *, done=None) -> None:
+def _date_tasks(process, before: _Before | None, at: datetime | None, *, done=None) -> None:
     """Give the step's task (done), every task it opened — in this process or one it started, such
     as a case's transfer — and the processes it started the step's time instead of now."""
     if at is None:

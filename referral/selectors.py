@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from django.db.models import CharField, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Cast
-from guardian.shortcuts import get_objects_for_user
 
 from agencies.models import AuditEvent
-from agencies.visibility import TRIGRAM, VisiblePages, rare_matches
+from agencies.visibility import TRIGRAM, VisiblePages, granted, rare_matches
 from casework.models import Case, Deadline
 from casework.selectors import FULL_NUMBER, numbered_cases
 from referral.models import (
@@ -23,7 +22,8 @@ from referral.permissions import VIEW_REFERRAL
 def referral_list_for_user(*, user, search: str = "", status: str = "") -> QuerySet[Referral]:
     if not user.is_authenticated:
         return Referral.objects.none()
-    referrals = get_objects_for_user(user, VIEW_REFERRAL, klass=Referral, accept_global_perms=False, with_superuser=False)
+    referrals = granted(Referral.objects.all(), user=user, perm=VIEW_REFERRAL, user_grants=ReferralUserObjectPermission,
+                        group_grants=ReferralGroupObjectPermission)
     if search:
         referrals = referrals.filter(
             Q(case_title__icontains=search) | Q(case__number__icontains=search) | Q(documents__number__icontains=search)

@@ -21,7 +21,11 @@ pytestmark = pytest.mark.django_db
 # 2026-12-04: file_case 67 (SQLite) / 65 (PostgreSQL) — it now also meets the filing clock and starts the
 # 90-day decision clock (casework.case_clocks); claiming is audited: verify 30, sign_receipt 56, decide_filing 72.
 # 2026-12-05: sign_receipt 66 — it now issues the signed 回执 as a document (the 移送书's data, one insert, audit).
-BUDGETS = {"verify": 34, "file_case": 72, "sign_receipt": 70, "decide_filing": 77}
+# 2026-12-06: a task page reads its task with the process, the flow's process row, the case and its agency in
+# one query, asks who owns the task by id, and checks "visible process, task of it" in one query (casework.nodes,
+# casework.workflow): SQLite / PostgreSQL verify 29/28 → 23/22, file_case 64/62 → 53/51, sign_receipt 63/61 → 53/51,
+# decide_filing 69/67 → 59/57.
+BUDGETS = {"verify": 25, "file_case": 56, "sign_receipt": 56, "decide_filing": 62}
 
 
 def within_budget(counts: dict[str, int]) -> dict[str, str]:

@@ -130,6 +130,23 @@ def test_the_pages_walk_every_visible_case_once_in_order_and_back(cast, grants_o
                 assert backwards == forwards[-2::-1], (username, size, same_time)
 
 
+def test_whether_a_user_may_see_a_case_is_what_guardian_says_for_grants_of_every_kind(cast, grants_of_every_kind):
+    """`case_list_for_user` and `referral_list_for_user` (agencies.visibility.granted), which answer
+    "may this user see it?" on a task page, a case page and the search: the cases held through a
+    group, directly or both, each once, exactly as guardian's own query; nothing for a visitor."""
+    from django.contrib.auth.models import AnonymousUser
+
+    for username in ("psb_officer", "msb_officer", "msb_head", "cz_msb_officer"):
+        user = cast.user(username)
+        cases = list(case_list_for_user(user=user).values_list("pk", flat=True))
+        assert cases == guardian_list(user, VIEW_CASE, Case, "-registered_at", "-id"), username
+        assert username == "cz_msb_officer" or cases, username
+        referrals = list(referral_list_for_user(user=user).values_list("pk", flat=True))
+        assert referrals == guardian_list(user, VIEW_REFERRAL, Referral, "-created_at", "-id"), username
+    assert not case_list_for_user(user=AnonymousUser()).exists()
+    assert not referral_list_for_user(user=AnonymousUser()).exists()
+
+
 def test_referral_pages_walk_every_visible_referral_once_in_order(cast, stories):
     for username in ("psb_officer", "msb_officer", "msb_head"):
         user = cast.user(username)
