@@ -184,8 +184,7 @@ def step_cost(officer, requests: int) -> str:
     p50 / p95 wall clock and p50 CPU time of `requests` of them, each completing a lead of its own."""
     from django.test import Client
 
-    from bench._scratch import percentile
-    from bench.lists import calls
+    from bench.lists import calls, timed
     from demo.driver import open_task
 
     cases = register_leads(officer, requests + 10, "单步压测")
@@ -204,15 +203,9 @@ def step_cost(officer, requests: int) -> str:
 
     statements = queries_of(post)
     counted = calls(post, runs=5)  # six leads: one warm-up, five counted
-    wall, cpu = [], []
-    for _ in range(requests + 3):  # three warm-ups, then the timed ones
-        t0, c0 = time.perf_counter(), time.process_time()
-        post()
-        wall.append((time.perf_counter() - t0) * 1000)
-        cpu.append((time.process_time() - c0) * 1000)
-    wall, cpu = wall[3:], cpu[3:]
-    return (f"| 核查线索 办理 POST in process ({len(wall)} requests) | {statements} | {counted:,} | "
-            f"{percentile(wall, 50):.1f} | {percentile(wall, 95):.1f} | {percentile(cpu, 50):.1f} |")
+    p50, p95, cpu = timed(post, requests)  # three warm-ups, then the timed ones
+    return (f"| 核查线索 办理 POST in process ({requests} requests) | {statements} | {counted:,} | "
+            f"{p50:.1f} | {p95:.1f} | {cpu:.1f} |")
 
 
 def main() -> None:
