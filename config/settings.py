@@ -121,6 +121,15 @@ if DATABASE_URL:
             "min_size": min(2, DB_POOL_SIZE), "max_size": DB_POOL_SIZE,
             "timeout": env_int("LIANBAN_DB_POOL_TIMEOUT_SECONDS", 10),  # waiting for a free connection, then an error
         }
+    # PostgreSQL plans a query with parallel workers when it expects many rows, and starting them costs
+    # milliseconds: a page's queries, index scans that stop after twenty rows, paid it for nothing (a
+    # head's empty 我的待办 query 0.05 ms of work in 6.9 ms, bench/README.md). The application's
+    # connections plan without them; LIANBAN_DB_PARALLEL_WORKERS gives them back. The leaders' reports,
+    # which aggregate a region's period, ask for LIANBAN_DB_REPORT_PARALLEL_WORKERS (agencies.scans).
+    DB_PARALLEL_WORKERS = env_int("LIANBAN_DB_PARALLEL_WORKERS", 0)
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options["options"] = " ".join(filter(None, (options.get("options"), f"-c max_parallel_workers_per_gather={DB_PARALLEL_WORKERS}")))
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -146,6 +155,7 @@ REDIS_URL = env_str("REDIS_URL")
 # read timeout defaults to 5 s too, so an idle socket's read could time out first and the consumer
 # died (close 1011). The layer's connections get a read timeout well above the blocking wait.
 CHANNEL_LAYER_BLOCKING_WAIT_SECONDS = 5  # channels_redis.core.RedisChannelLayer.brpop_timeout
+LIANBAN_DB_REPORT_PARALLEL_WORKERS = env_int("LIANBAN_DB_REPORT_PARALLEL_WORKERS", 2)  # PostgreSQL's own default
 LIANBAN_REDIS_SOCKET_TIMEOUT_SECONDS = env_int("LIANBAN_REDIS_SOCKET_TIMEOUT_SECONDS", 30)
 if LIANBAN_REDIS_SOCKET_TIMEOUT_SECONDS <= CHANNEL_LAYER_BLOCKING_WAIT_SECONDS:
     raise ImproperlyConfigured(

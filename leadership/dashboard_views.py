@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from django.utils.decorators import method_decorator
 from django.views import generic
 
+from agencies.scans import with_parallel_scans
 from casework.presenters import process_links
 from casework.selectors import case_list_for_user
 from leadership import dashboard
 from leadership.permissions import get_statistics_agency_or_403
 
 
+@method_decorator(with_parallel_scans, name="dispatch")
 class DashboardView(generic.TemplateView):
     template_name = "leadership/dashboard.html"
 

@@ -8,8 +8,10 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.views import generic
 
+from agencies.scans import with_parallel_scans
 from leadership import exports, statistics
 from leadership.forms import StatisticsFilterForm
 from leadership.permissions import can_read_discipline_counts, get_statistics_agency_or_403, statistics_regions
@@ -56,6 +58,7 @@ def _grouped(figures: list[statistics.Figure]) -> list[tuple[str, list[tuple[str
 
 
 class StatisticsView(generic.View):
+    @method_decorator(with_parallel_scans)
     def get(self, request):
         form = _filter(request)
         report = statistics.statistics_report(
@@ -64,6 +67,7 @@ class StatisticsView(generic.View):
         return render(request, TEMPLATE, _context(form, report))
 
 
+@with_parallel_scans
 def statistics_export(request):
     """The same figures as the page, as an .xlsx file; a bad filter shows the page with its errors."""
     form = _filter(request)

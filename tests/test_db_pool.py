@@ -4,16 +4,10 @@ database_sync_to_async — takes an open one from the pool instead of connecting
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 from django.db import connection
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support import database_settings
 
 
 def backend_pid() -> int:
@@ -40,13 +34,9 @@ def test_a_closed_connection_goes_back_to_the_pool_and_is_used_again():
 
 
 def pool_option(**environment: str):
-    """The pool option config/settings.py builds from the environment (in a fresh interpreter)."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith("LIANBAN_DB_")}
-    env |= {"DJANGO_SETTINGS_MODULE": "config.settings", "LIANBAN_DEBUG": "1", **environment}
-    code = "import json, django; django.setup(); from django.conf import settings; " \
-           "d = settings.DATABASES['default']; print(json.dumps([d.get('OPTIONS', {}).get('pool'), d['CONN_MAX_AGE']]))"
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    """The pool option and CONN_MAX_AGE config/settings.py builds from the environment."""
+    database = database_settings(**environment)
+    return [database.get("OPTIONS", {}).get("pool"), database["CONN_MAX_AGE"]]
 
 
 def test_the_pool_is_on_for_postgresql_sized_by_its_setting_and_off_at_zero(tmp_path):

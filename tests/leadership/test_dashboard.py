@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from casework.clocks import clocks_fire_breaches
-from casework.models import Deadline, DeadlineStatus
+from casework.models import Deadline
 from demo.stories import SUPERVISED
 
 pytestmark = pytest.mark.django_db

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import timedelta
 from decimal import Decimal
 from io import BytesIO
 
@@ -18,6 +19,7 @@ from openpyxl import load_workbook
 from casework import services as case_services
 from casework.models import IdentifierType, SubjectKind
 from leadership.statistics import quarter_bounds, quarter_of
+from referral.models import Referral, ReferralKind
 
 from .conftest import PERIOD, days_ago, resident_id, today
 
@@ -230,3 +232,17 @@ def test_the_discipline_referrals_are_counted_for_the_head_only_unless_the_setti
 
     settings.LIANBAN_STATISTICS_DISCIPLINE_ROLES = ["head", "leader"]
     assert table(leader.get(PAGE, query), "quarterly-table")[key] == "1"
+
+
+def test_a_case_transferred_twice_counts_once_with_its_latest_amount(world, login):
+    """博爱 was transferred an hour earlier as well, for another amount: still 2 件, and the amount its
+    latest 移送书 names (120,000 元 each for 博爱 and 康宁), not both, nor the earlier one."""
+    latest = Referral.objects.get(case=world.cases["boai"], kind=ReferralKind.CRIMINAL_TRANSFER)
+    earlier = Referral.objects.get(pk=latest.pk)
+    earlier.pk = earlier.id = None
+    earlier.sent_at, earlier.amount = latest.sent_at - timedelta(hours=1), Decimal("50000.00")
+    earlier.save()
+    shown = table(login("msb_head").get(PAGE, {**PERIOD, "region": ZHENJIANG}), "quarterly-table")
+    assert shown[("移送公安机关案件", "件")] == "2"
+    assert shown[("移送涉案嫌疑人员", "人")] == "4"
+    assert shown[("移送案件涉案金额", "万元")] == "24.00"
