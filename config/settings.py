@@ -106,6 +106,13 @@ TEMPLATES = [
 
 # --- database -------------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL")
+# PostgreSQL plans a query with parallel workers when it expects many rows, and starting them costs
+# milliseconds: a page's queries, index scans that stop after twenty rows, paid it for nothing (a head's
+# empty 我的待办 query 0.05 ms of work in 6.9 ms, bench/README.md). The application's connections plan
+# without them; LIANBAN_DB_PARALLEL_WORKERS gives them back. The leaders' reports, which aggregate a
+# region's period, read with LIANBAN_DB_REPORT_PARALLEL_WORKERS (agencies.scans; 2 is PostgreSQL's default).
+DB_PARALLEL_WORKERS = env_int("LIANBAN_DB_PARALLEL_WORKERS", 0)
+LIANBAN_DB_REPORT_PARALLEL_WORKERS = env_int("LIANBAN_DB_REPORT_PARALLEL_WORKERS", 2)
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("LIANBAN_DB_CONN_MAX_AGE", 0))}
     # One test database per test run, so two runs on one machine never drop each other's database.
@@ -121,13 +128,7 @@ if DATABASE_URL:
             "min_size": min(2, DB_POOL_SIZE), "max_size": DB_POOL_SIZE,
             "timeout": env_int("LIANBAN_DB_POOL_TIMEOUT_SECONDS", 10),  # waiting for a free connection, then an error
         }
-    # PostgreSQL plans a query with parallel workers when it expects many rows, and starting them costs
-    # milliseconds: a page's queries, index scans that stop after twenty rows, paid it for nothing (a
-    # head's empty 我的待办 query 0.05 ms of work in 6.9 ms, bench/README.md). The application's
-    # connections plan without them; LIANBAN_DB_PARALLEL_WORKERS gives them back. The leaders' reports,
-    # which aggregate a region's period, ask for LIANBAN_DB_REPORT_PARALLEL_WORKERS (agencies.scans).
-    DB_PARALLEL_WORKERS = env_int("LIANBAN_DB_PARALLEL_WORKERS", 0)
-    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # parallel workers: see above
         options = DATABASES["default"].setdefault("OPTIONS", {})
         options["options"] = " ".join(filter(None, (options.get("options"), f"-c max_parallel_workers_per_gather={DB_PARALLEL_WORKERS}")))
 else:
@@ -155,7 +156,6 @@ REDIS_URL = env_str("REDIS_URL")
 # read timeout defaults to 5 s too, so an idle socket's read could time out first and the consumer
 # died (close 1011). The layer's connections get a read timeout well above the blocking wait.
 CHANNEL_LAYER_BLOCKING_WAIT_SECONDS = 5  # channels_redis.core.RedisChannelLayer.brpop_timeout
-LIANBAN_DB_REPORT_PARALLEL_WORKERS = env_int("LIANBAN_DB_REPORT_PARALLEL_WORKERS", 2)  # PostgreSQL's own default
 LIANBAN_REDIS_SOCKET_TIMEOUT_SECONDS = env_int("LIANBAN_REDIS_SOCKET_TIMEOUT_SECONDS", 30)
 if LIANBAN_REDIS_SOCKET_TIMEOUT_SECONDS <= CHANNEL_LAYER_BLOCKING_WAIT_SECONDS:
     raise ImproperlyConfigured(

@@ -277,7 +277,7 @@ def _transfer_counts(period: Period, region: Region) -> TransferCounts:
     in the period counts once, with the amount of its latest transfer.
 
     Counted by the database: the period's transfers of a province at 1M cases are tens of thousands,
-    and loading each with its case and parties took the 统计 page 21 s (bench/README.md)."""
+    and loading each with its case and parties was most of the 统计 page's 15 s (bench/README.md)."""
     transfers = _transfers(period, region).filter(case__isnull=False)
     cases = dict(transfers.order_by("sent_at", "id").values_list("case_id", "amount"))  # the latest transfer's last
     on_the_case_when_sent = transfers.filter(case_id=OuterRef("case_id"), sent_at__gte=OuterRef("added_at"))

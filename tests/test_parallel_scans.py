@@ -8,6 +8,7 @@ from django.db import connection
 from django.urls import reverse
 
 from agencies.scans import parallel_scans
+from leadership import dashboard, statistics
 from tests.support import database_settings
 
 
@@ -65,8 +66,6 @@ def test_a_list_query_starts_no_workers_and_a_report_may(postgresql, settings):
 
 @pytest.mark.django_db
 def test_the_statistics_page_and_the_dashboard_read_with_workers(postgresql, cast, login, monkeypatch):
-    from leadership import dashboard, statistics
-
     seen = []
     for module, name in ((statistics, "statistics_report"), (dashboard, "completion_rates")):
         original = getattr(module, name)
