@@ -15,6 +15,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.template.response import SimpleTemplateResponse
 
 
 WORKERS = "max_parallel_workers_per_gather"
@@ -49,7 +50,7 @@ def with_parallel_scans(view: Callable) -> Callable:
     def wrapped(request, *args, **kwargs):
         with parallel_scans():
             response = view(request, *args, **kwargs)
-            if callable(getattr(response, "render", None)) and not getattr(response, "is_rendered", True):
-                response.render()
+            if isinstance(response, SimpleTemplateResponse):
+                response = response.render()  # as Django's handler would, after the view: a no-op once rendered
             return response
     return wrapped

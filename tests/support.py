@@ -1,7 +1,11 @@
-"""Helpers shared by tests that start other processes (a live server, clock workers)."""
+"""Helpers shared by tests that start other processes (a live server, clock workers, a fresh interpreter)."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -27,11 +31,6 @@ def shared_database_url() -> str:
 def database_settings(**environment: str) -> dict:
     """`settings.DATABASES["default"]` as config/settings.py builds it from `environment` (with none of
     this run's LIANBAN_DB_ settings), read in a fresh interpreter."""
-    import json
-    import os
-    import subprocess
-    import sys
-
     env = {key: value for key, value in os.environ.items() if not key.startswith("LIANBAN_DB_")}
     env |= {"DJANGO_SETTINGS_MODULE": "config.settings", "LIANBAN_DEBUG": "1", **environment}
     code = ("import json, django; django.setup(); from django.conf import settings; "
