@@ -22,9 +22,12 @@ from collections.abc import Iterator
 from datetime import datetime
 from itertools import islice
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Permission
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections, models
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from agencies.permissions import group_ids
 
@@ -215,21 +218,48 @@ def _estimated_rows(query: QuerySet) -> float:
         return cursor.fetchone()[0][0]["Plan"]["Plan Rows"]
 
 
-class VisiblePages:
-    """What a list view pages through: `pages[a:b]` reads only rows up to b from the grant indexes,
-    `pages.seek(after=key, size=n)` reads the n rows past a key (the cost of page 1 at any depth).
+class Pages:
+    """What a list view pages through, in its index's order: `pages.read(size=n, after=key)` reads
+    the n rows past a key (the cost of page 1 at any depth), `pages[a:b]` the rows up to b.
 
     Quacks enough like a QuerySet for Django's ListView and casework.paging (slicing, `model`,
-    `ordered`); it is never counted.
-    """
+    `ordered`); it is never counted. A kind of list says how it reads its keys (`keys`) and loads
+    their rows (`_rows`)."""
 
     ordered = True
+    model: type[models.Model]
+    _rows: QuerySet  # the model's queryset that loads a page's objects (with its select_related)
+
+    def keys(self, *, stop: int, after: Key | None = None, before: Key | None = None) -> list[Key]:
+        raise NotImplementedError
+
+    def load(self, keys: list[Key]) -> list[models.Model]:
+        """The objects of `keys` (each ending with the object's id), in that order."""
+        loaded = self._rows.in_bulk([key[-1] for key in keys])
+        return [loaded[key[-1]] for key in keys if key[-1] in loaded]
+
+    def read(self, *, size: int, after: Key | None = None, before: Key | None = None) -> tuple[list[Key], list[models.Model], bool]:
+        """The first `size` keys past the cursor, their objects, both in reading order (oldest first when
+        reading `before` a key), and whether more rows follow: two reads (a key more than the page, the
+        page's objects), unless a kind of list can do both in one."""
+        keys = self.keys(stop=size + 1, after=after, before=before)
+        return keys[:size], self.load(keys[:size]), len(keys) > size
+
+    def __getitem__(self, window: slice) -> list[models.Model]:
+        if not isinstance(window, slice) or window.step is not None or window.stop is None:
+            raise TypeError(f"{type(self).__name__} supports only [start:stop] slices")
+        return self.read(size=window.stop)[1][window.start or 0 :]
+
+
+class VisiblePages(Pages):
+    """The objects a user may see through a permission, read from the grant indexes in list order
+    (`visible_keys`); on PostgreSQL a page is one statement (`page_query`)."""
 
     def __init__(self, *, user, perm: str, model: type[models.Model], user_grants, group_grants, rows, matching: Q | None = None):
         self.model = model
         self._user, self._perm = user, perm
         self._user_grants, self._group_grants = user_grants, group_grants
-        self._rows = rows  # the model's queryset that loads a page's objects (with its select_related)
+        self._rows = rows
         self._matching = matching  # the search / filter, as conditions on the grants' `content_object__…`
 
     def keys(self, *, stop: int, after: Key | None = None, before: Key | None = None) -> list[Key]:
@@ -238,25 +268,54 @@ class VisiblePages:
             stop=stop, after=after, before=before, matching=self._matching,
         )
 
-    def load(self, keys: list[Key]) -> list[models.Model]:
-        """The objects of `keys` (each ending with the object's id), in that order."""
-        loaded = self._rows.in_bulk([key[-1] for key in keys])
-        return [loaded[key[-1]] for key in keys if key[-1] in loaded]
+    def read(self, *, size: int, after: Key | None = None, before: Key | None = None) -> tuple[list[Key], list[models.Model], bool]:
+        if size <= 0 or connections[self._rows.db].vendor != "postgresql":
+            return super().read(size=size, after=after, before=before)
+        objects = list(self.page_query(stop=size + 1, after=after, before=before))
+        source = self._user_grants.sort_key_source
+        return [(getattr(row, source), row.pk) for row in objects[:size]], objects[:size], len(objects) > size
 
-    def __getitem__(self, window: slice) -> list[models.Model]:
-        if not isinstance(window, slice) or window.step is not None or window.stop is None:
-            raise TypeError("VisiblePages supports only [start:stop] slices")
-        return self.load(self.keys(stop=window.stop)[window.start or 0 :])
+    def page_query(self, *, stop: int, after: Key | None = None, before: Key | None = None) -> QuerySet:
+        """A page as one statement (PostgreSQL): the rows whose ids are the first `stop` keys of the
+        user's grants past the cursor — the direct grants' index scan and one scan a group of the user (a
+        LATERAL join over the user's memberships), the scans `visible_keys` runs as a UNION ALL, but in
+        the same round trip as the rows and the groups, and compiled as two branches however many groups.
+        Keys come back from the rows: a grant's sort key is its object's `sort_key_source`, copied."""
+        permission_id = _permission_id(self._perm)
+        seek, order = _seek(after=after, before=before)
+        if self._matching is not None:
+            seek &= self._matching
+
+        def branch(grants: type[SortedGrant], **holder) -> tuple[str, tuple]:
+            query = grants.objects.filter(permission_id=permission_id, **holder).filter(seek).order_by(*order)
+            return query.values_list("sort_key", "content_object_id")[:stop].query.sql_with_params()
+
+        try:
+            direct, direct_params = branch(self._user_grants, user_id=self._user.pk)
+            grouped, grouped_params = branch(self._group_grants, group_id=RawSQL("member.group_id", ()))
+        except EmptyResultSet:  # a search whose look-up found nothing (`content_object_id__in=[]`)
+            return self._rows.none()
+        direction = "ASC" if before is not None else "DESC"
+        memberships = connections[self._rows.db].ops.quote_name(get_user_model().groups.through._meta.db_table)
+        keys = (
+            f"SELECT page.content_object_id FROM (SELECT DISTINCT grant_key.sort_key, grant_key.content_object_id"
+            f" FROM (({direct}) UNION ALL (SELECT held.sort_key, held.content_object_id"
+            f" FROM {memberships} AS member CROSS JOIN LATERAL ({grouped}) AS held WHERE member.user_id = %s)) AS grant_key"
+            f" ORDER BY 1 {direction}, 2 {direction} LIMIT %s) AS page"
+        )
+        params = (*direct_params, *grouped_params, self._user.pk, stop)
+        source = self._user_grants.sort_key_source
+        model_order = (source, "pk") if before is not None else (f"-{source}", "-pk")
+        return self._rows.filter(pk__in=RawSQL(keys, params)).order_by(*model_order)
 
 
-class BranchPages(VisiblePages):
+class BranchPages(Pages):
     """Pages of a list that a user sees by several ways at once (e.g. supervisions the agency holds,
     co-holds, or whose case is its own): one queryset per way, each read in `(key, id)` order past
     the cursor from an index of its own, merged — a UNION ALL instead of one OR that no index serves."""
 
     def __init__(self, *, model: type[models.Model], branches: list, key: str, rows):
         self.model, self._branches, self._key, self._rows = model, branches, key, rows
-        self._matching = None
 
     def branches(self, *, after: Key | None = None, before: Key | None = None) -> list:
         """Each way's `(key, id)` query, past the cursor, in reading order."""

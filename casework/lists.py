@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from django.views import generic
 
-from agencies.visibility import VisiblePages
+from agencies.visibility import Pages
 from casework.paging import CountlessPaginator, KeysetPaginator, query_without_paging
 
 
 class SearchListView(generic.ListView):
     """A paginated list with `?q=` search and a `?status=` filter, both handed to the selector.
 
-    A selector that reads in index order (agencies.visibility: VisiblePages, BranchPages) is paged
+    A selector that reads in index order (agencies.visibility.Pages) is paged
     by cursor (`?after=` / `?before=`, casework.paging.KeysetPaginator); any other list by page
     number, without counting.
     """
@@ -27,7 +27,7 @@ class SearchListView(generic.ListView):
         return self.select(user=self.request.user, search=self.request.GET.get("q", "").strip(), status=self.request.GET.get("status", ""))
 
     def paginate_queryset(self, queryset, page_size):
-        if not isinstance(queryset, VisiblePages):
+        if not isinstance(queryset, Pages):
             return super().paginate_queryset(queryset, page_size)
         paginator = KeysetPaginator(queryset, page_size)
         page = paginator.seek(after=self.request.GET.get("after"), before=self.request.GET.get("before"))

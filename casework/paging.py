@@ -20,7 +20,7 @@ from django.db import connections, models
 from django.db.models import F, QuerySet
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 
-from agencies.visibility import VisiblePages
+from agencies.visibility import Pages
 
 
 PAGING_PARAMS = ("page", "after", "before")
@@ -123,14 +123,14 @@ class CountlessPaginator(Paginator):
 # --- keyset ("seek") pages ------------------------------------------------------------------------------
 #
 # An OFFSET page still reads and throws away every row before it: page 1,000 reads 20,000 rows. The
-# lists read from the grants (agencies.visibility.VisiblePages) page by the last row's key instead:
+# lists read in an index's order (agencies.visibility.Pages) page by the last row's key instead:
 # 下一页 carries `?after=<cursor>`, 上一页 `?before=<cursor>`, and the next page starts right at that
 # key in the index, so page 1,000 costs what page 1 costs. The cursor is the row's (sort key, id) and
 # its place in the list (only to show "第 a–b 条"), base64-encoded; a cursor that does not parse
 # shows page 1. It grants nothing: the page is still read from the user's own grants.
 
 Key = tuple  # (sort key, id) — or, for a KeysetPages list, its order's fields ending with the id
-KEY_TYPES = (datetime, int)  # what a VisiblePages / BranchPages key holds
+KEY_TYPES = (datetime, int)  # what a grant list's (VisiblePages, BranchPages) key holds
 
 
 def cursor_encode(key: Key, position: int) -> str:
@@ -235,7 +235,7 @@ class KeysetPage(Page):
 
 
 class KeysetPaginator(CountlessPaginator):
-    """Pages of a VisiblePages read past a cursor (`after` or `before`); without one, the first page."""
+    """Pages of a `Pages` list read past a cursor (`after` or `before`); without one, the first page."""
 
     def seek(self, *, after: str | None = None, before: str | None = None) -> KeysetPage:
         pages, size = self.object_list, self.per_page
@@ -244,22 +244,17 @@ class KeysetPaginator(CountlessPaginator):
         before, after = (cursor if cursor and _fits(cursor[0], types) else None for cursor in (before, after))
         if (cursor := before) is not None:
             key, position = cursor
-            keys = pages.keys(stop=size + 1, before=key)
-            more_before = len(keys) > size
-            keys = keys[:size][::-1]
+            keys, rows, more_before = pages.read(size=size, before=key)
             if keys:
                 start = max(position - len(keys), 1) if more_before else 0
-                return KeysetPage(pages.load(keys), self, keys=keys, start=start, more_before=more_before, more_after=True)
+                return KeysetPage(rows[::-1], self, keys=keys[::-1], start=start, more_before=more_before, more_after=True)
         elif (cursor := after) is not None:
             key, position = cursor
-            keys = pages.keys(stop=size + 1, after=key)
+            keys, rows, more_after = pages.read(size=size, after=key)
             if keys:
-                return KeysetPage(
-                    pages.load(keys[:size]), self, keys=keys[:size], start=position, more_before=True,
-                    more_after=len(keys) > size,
-                )
-        keys = pages.keys(stop=size + 1)  # no cursor, a bad one, or one past either end: the first page
-        return KeysetPage(pages.load(keys[:size]), self, keys=keys[:size], start=0, more_before=False, more_after=len(keys) > size)
+                return KeysetPage(rows, self, keys=keys, start=position, more_before=True, more_after=more_after)
+        keys, rows, more_after = pages.read(size=size)  # no cursor, a bad one, or one past either end: the first page
+        return KeysetPage(rows, self, keys=keys, start=0, more_before=False, more_after=more_after)
 
 
 # --- one scoped list in the order of its own index ------------------------------------------------------
@@ -278,14 +273,14 @@ def _key_type(field: models.Field) -> type:
     raise TypeError(f"{field} cannot be part of a list's key")
 
 
-class KeysetPages(VisiblePages):
+class KeysetPages(Pages):
     """What a list view pages through: `rows` (scoped, filtered, with its select_related) in `order` —
     field names all ascending or all descending ("-"), the last one the primary key."""
 
     def __init__(self, *, rows: QuerySet, order: tuple[str, ...], key_types: tuple[type, ...] | None = None):
         """`key_types` names the key's types when the order holds an annotation of `rows` (it is read
         from the model's fields otherwise)."""
-        self.model, self._rows, self._matching = rows.model, rows, None
+        self.model, self._rows = rows.model, rows
         self._descending = order[0].startswith("-")
         self._fields = tuple(name.removeprefix("-") for name in order)
         if {name.startswith("-") for name in order} != {self._descending} or self._fields[-1] not in ("id", "pk"):
@@ -306,7 +301,7 @@ class KeysetPages(VisiblePages):
         return [tuple(row) for row in self.query(after=after, before=before)[:stop]] if stop > 0 else []
 
 
-class MergedPages(VisiblePages):
+class MergedPages(Pages):
     """One list read from several disjoint KeysetPages in the same order, each served by its own
     index (a UNION ALL done by the page: each part reads at most a page past the cursor, and the
     page takes the first keys of their merge). The page's rows are loaded from `rows`."""
@@ -315,7 +310,7 @@ class MergedPages(VisiblePages):
         first = parts[0]
         if any((part._fields, part._descending) != (first._fields, first._descending) for part in parts):
             raise ValueError("the parts of a merged list share one order")
-        self.model, self._rows, self._matching = rows.model, rows, None
+        self.model, self._rows = rows.model, rows
         self._parts, self._descending, self.key_types = parts, first._descending, first.key_types
 
     def keys(self, *, stop: int, after: Key | None = None, before: Key | None = None) -> list[Key]:

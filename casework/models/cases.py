@@ -273,9 +273,9 @@ class CaseProcess(Process):
         return str(self.case) if self.case_id else "（新线索）"
 
 
-# Who may see a case: guardian direct-FK tables (many rows, indexed joins, no orphans).
-# Who may see a case. Each grant carries the case's registration time, so the case list reads a
-# page of grants in its own order (agencies.visibility) instead of every visible case.
+# Who may see a case: guardian direct-FK tables (many rows, indexed joins, no orphans). Each grant carries
+# the case's registration time, so the case list reads a page of grants in its own order
+# (agencies.visibility) instead of every visible case.
 class CaseUserObjectPermission(SortedGrant, UserObjectPermissionBase):
     sort_key_source = "registered_at"
     content_object = models.ForeignKey(Case, on_delete=models.CASCADE)

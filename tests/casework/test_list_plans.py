@@ -181,6 +181,33 @@ def test_searched_and_filtered_lists_read_no_table_whole(postgres, cast, stories
                     assert whole_table_reads(branch[:PAGE], table) == [], (table, filters)
 
 
+@pytest.mark.parametrize("username", ["msb_officer", "msb_head", "psb_officer"])
+def test_a_page_in_one_statement_reads_the_grant_indexes_and_its_rows_by_id(postgres, cast, stories, username):
+    """The case and referral pages as one statement (VisiblePages.page_query): the user's own grants and
+    each group's (the LATERAL join over the request's group ids) are read from their indexes, each
+    stopping at a page, and the page's rows are found by id — first page, past a cursor, searched or
+    filtered: no grant, case, referral, party or document table is read whole."""
+    from casework.selectors import case_pages_for_user
+    from referral.selectors import referral_pages_for_user
+
+    user = cast.user(username)
+    for pages_for_user, object_table, grant_table in (
+        (case_pages_for_user, "casework_case", "casework_casegroupobjectpermission"),
+        (referral_pages_for_user, "referral_referral", "referral_referralgroupobjectpermission"),
+    ):
+        for filters in ({}, {"status": "investigating"}, {"search": "康宁"}, {"search": "计划测试案"}):
+            pages = pages_for_user(user=user, **filters)
+            cursor = (pages.keys(stop=1) or [None])[-1]
+            for query in (pages.page_query(stop=PAGE), pages.page_query(stop=PAGE, after=cursor),
+                          pages.page_query(stop=PAGE, before=cursor)):
+                for table in (grant_table, grant_table.replace("group", "user"), object_table, "casework_subject",
+                              "referral_issueddocument"):
+                    assert whole_table_reads(query, table) == [], (object_table, table, filters)
+            grant_scans = [node for node in nodes(plan(pages.page_query(stop=PAGE)))
+                           if node.get("Relation Name") in (grant_table, grant_table.replace("group", "user"))]
+            assert len(grant_scans) == 2, "the direct grants' scan and the groups' scan, once per group by the LATERAL join"
+
+
 def test_guardians_searched_list_would_read_cases_whole(postgres, cast, stories):
     """The check above can fail: guardian's scoped query with a search reads the cases table."""
     stock = case_list_for_user(user=cast.user("msb_officer"), search="测试")[:PAGE]

@@ -69,6 +69,32 @@ def test_a_users_grants_are_read_in_one_query_where_the_database_can(cast, stori
     assert visible_keys(**grants, stop=10, after=every[1]) == every[2:12]
 
 
+def test_a_page_and_its_rows_are_one_statement_where_the_database_can(cast, stories):
+    """On PostgreSQL a page of the case or referral list is one statement (the user's groups, the grants'
+    keys and their rows together), and holds what reading the keys and then their rows holds — first page, past a
+    cursor and before one; elsewhere the two reads."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from agencies.visibility import Pages
+
+    user = cast.user("msb_head")
+    for pages in (case_pages_for_user(user=user), referral_pages_for_user(user=user)):
+        every = pages.keys(stop=100)
+        assert len(every) >= 3, pages.model
+        for cursor in ({}, {"after": every[0]}, {"before": every[2]}):
+            with CaptureQueriesContext(connection) as captured:
+                keys, rows, more = pages.read(size=2, **cursor)
+            expected_keys, expected_rows, expected_more = Pages.read(pages, size=2, **cursor)
+            assert keys == expected_keys == pages.keys(stop=2, **cursor) and len(keys) == 2, cursor
+            assert [row.pk for row in rows] == [row.pk for row in expected_rows] == [pk for _, pk in keys], cursor
+            assert more == expected_more == (len(pages.keys(stop=3, **cursor)) == 3), cursor
+            if connection.vendor == "postgresql":
+                assert len(captured) == 1, cursor
+            else:
+                assert len(captured) >= 2, cursor
+
+
 def test_the_police_see_referred_cases_only_and_another_city_sees_nothing(cast, stories, login):
     """On /referrals/ the police see the two transfers sent to them; 常州's officers see no referral and no case."""
     police = login("psb_officer").get("/referrals/").content.decode()
