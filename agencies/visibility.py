@@ -110,13 +110,22 @@ def grant_branches(
     keeps only the grants whose object matches a search or filter, looked up by primary key as the
     index yields them: a UNION ALL of the branches, never guardian's `user grants OR group grants`.
     """
+    held = _held_keys(perm=perm, after=after, before=before, matching=matching)
+    return [held(user_grants, user=user), *(held(group_grants, group_id=group_id) for group_id in group_ids(user))]
+
+
+def _held_keys(*, perm: str, after: Key | None, before: Key | None, matching: Q | None):
+    """`held(grants, **holder)`: the `(sort_key, id)` of one holder's grants of `perm` past the cursor,
+    in reading order, each grant's object matching `matching` — a branch of a page's UNION ALL."""
     permission_id = _permission_id(perm)
     seek, order = _seek(after=after, before=before)
-    branches = [user_grants.objects.filter(user=user, permission_id=permission_id)]
-    branches += [group_grants.objects.filter(group_id=group_id, permission_id=permission_id) for group_id in group_ids(user)]
     if matching is not None:
         seek &= matching
-    return [branch.filter(seek).order_by(*order).values_list("sort_key", "content_object_id") for branch in branches]
+
+    def held(grants: type[SortedGrant], **holder) -> QuerySet:
+        query = grants.objects.filter(permission_id=permission_id, **holder).filter(seek).order_by(*order)
+        return query.values_list("sort_key", "content_object_id")
+    return held
 
 
 def visible_keys(
@@ -272,8 +281,13 @@ class VisiblePages(Pages):
         if size <= 0 or connections[self._rows.db].vendor != "postgresql":
             return super().read(size=size, after=after, before=before)
         objects = list(self.page_query(stop=size + 1, after=after, before=before))
-        source = self._user_grants.sort_key_source
-        return [(getattr(row, source), row.pk) for row in objects[:size]], objects[:size], len(objects) > size
+        page = objects[:size]
+        return [(getattr(row, self._sort_field), row.pk) for row in page], page, len(objects) > size
+
+    @property
+    def _sort_field(self) -> str:
+        """The objects' field their grants' sort key is copied from."""
+        return self._user_grants.sort_key_source
 
     def page_query(self, *, stop: int, after: Key | None = None, before: Key | None = None) -> QuerySet:
         """A page as one statement (PostgreSQL): the rows whose ids are the first `stop` keys of the
@@ -281,18 +295,10 @@ class VisiblePages(Pages):
         LATERAL join over the user's memberships), the scans `visible_keys` runs as a UNION ALL, but in
         the same round trip as the rows and the groups, and compiled as two branches however many groups.
         Keys come back from the rows: a grant's sort key is its object's `sort_key_source`, copied."""
-        permission_id = _permission_id(self._perm)
-        seek, order = _seek(after=after, before=before)
-        if self._matching is not None:
-            seek &= self._matching
-
-        def branch(grants: type[SortedGrant], **holder) -> tuple[str, tuple]:
-            query = grants.objects.filter(permission_id=permission_id, **holder).filter(seek).order_by(*order)
-            return query.values_list("sort_key", "content_object_id")[:stop].query.sql_with_params()
-
+        held = _held_keys(perm=self._perm, after=after, before=before, matching=self._matching)
         try:
-            direct, direct_params = branch(self._user_grants, user_id=self._user.pk)
-            grouped, grouped_params = branch(self._group_grants, group_id=RawSQL("member.group_id", ()))
+            direct, direct_params = held(self._user_grants, user_id=self._user.pk)[:stop].query.sql_with_params()
+            grouped, grouped_params = held(self._group_grants, group_id=RawSQL("member.group_id", ()))[:stop].query.sql_with_params()
         except EmptyResultSet:  # a search whose look-up found nothing (`content_object_id__in=[]`)
             return self._rows.none()
         direction = "ASC" if before is not None else "DESC"
@@ -304,8 +310,8 @@ class VisiblePages(Pages):
             f" ORDER BY 1 {direction}, 2 {direction} LIMIT %s) AS page"
         )
         params = (*direct_params, *grouped_params, self._user.pk, stop)
-        source = self._user_grants.sort_key_source
-        model_order = (source, "pk") if before is not None else (f"-{source}", "-pk")
+        field = self._sort_field
+        model_order = (field, "pk") if before is not None else (f"-{field}", "-pk")
         return self._rows.filter(pk__in=RawSQL(keys, params)).order_by(*model_order)
 
 

@@ -26,7 +26,7 @@ def postgres():
 
 def plan(queryset, *, joins_by_index: bool = False) -> dict:
     """The plan with sequential scans priced out; with `joins_by_index`, hash and merge joins too (see
-    `test_a_page_in_one_statement_reads_the_grant_indexes_and_its_rows_by_id`)."""
+    `test_a_page_in_one_statement_reads_the_grant_indexes`)."""
     sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
