@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models import ForeignKey, IntegerField
 from django.db.models.signals import post_migrate
 
 
@@ -9,7 +10,11 @@ class AgenciesConfig(AppConfig):
     def ready(self) -> None:
         from agencies import administrators, checks, permissions, security_log, visibility  # noqa: F401  (registers the system checks; the security log's receivers)
         from agencies.admin import admin_site_confine
+        from agencies.lookups import AnyOf
         from agencies.models import Agency
+
+        IntegerField.register_lookup(AnyOf)  # the auto keys too
+        ForeignKey.register_lookup(AnyOf)
 
         permissions.register_object_scoped_model(Agency)
         # The admin modules of every app were imported by the admin app's ready(), which runs first.

@@ -172,6 +172,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--pages", action="store_true",
                         help="only the four list pages of issue 8 (whole requests), for bench/against.sh")
+    parser.add_argument("--work", action="store_true",
+                        help="only 我的工作's pages and queries, both orders, without their baselines (for bench/against.sh)")
     parser.add_argument("--calls", action="store_true",
                         help="also count each row's Python function calls a run (cProfile; unmoved by a busy machine)")
     args = parser.parse_args()
@@ -308,6 +310,8 @@ def main() -> None:
     if args.pages:
         wanted = ("inbox 我的待办 page", "queue 待认领 page", "case list 案件 page", "referral list 移送 page")
         rows = [row for row in rows if row[0] in wanted]
+    if args.work:
+        rows = [row for row in rows if row[0].startswith("我的工作") and "baseline" not in row[0]]
     print(f"# {cases:,} cases; {reader.username} sees {visible:,} cases; {head.username}'s bureau has {waiting:,} new tasks")
     print("| list | user | p50 ms | p95 ms | CPU p50 ms |" + (" Python calls |" if args.calls else ""))
     print("|---|---|---:|---:|---:|" + ("---:|" if args.calls else ""))

@@ -27,7 +27,7 @@ from agencies.permissions import officer_of
 from casework import tasklists
 from casework.models import Case, Deadline
 from casework.paging import KeysetPages, MergedPages
-from casework.worklist_due import DueKeys, open_clocks
+from casework.worklist_due import DueKeys, cases_of_processes, open_clocks
 
 ORDERS = {
     "new": ("按创建时间", ("-created", "-id")),
@@ -63,18 +63,16 @@ class WorkPages(MergedPages):
 
     def load(self, keys) -> list[WorkRow]:
         tasks = super().load(keys)
-        case_ids = dict(
-            Task.objects.filter(pk__in=[task.pk for task in tasks]).annotate(case_ref=case_of(self._flow_classes)).values_list("pk", "case_ref")
-        )
-        cases = Case.objects.prefetch_related("subjects").in_bulk({pk for pk in case_ids.values() if pk})
+        case_ids = cases_of_processes((task.process_id, task.process.flow_class) for task in tasks)
+        cases = Case.objects.prefetch_related("subjects").in_bulk(set(case_ids.values()))
         clocks: dict[int, Deadline] = {}
         for clock in open_clocks(self._agency_id).filter(case_id__in=cases):
             clocks.setdefault(clock.case_id, clock)
-        tasklists.prefetch_briefs([task for task in tasks if case_ids.get(task.pk) not in cases])
+        tasklists.prefetch_briefs([task for task in tasks if case_ids.get(task.process_id) not in cases])
         now = timezone.now()
         rows = []
         for task in tasks:
-            case = cases.get(case_ids.get(task.pk))
+            case = cases.get(case_ids.get(task.process_id))
             rows.append(WorkRow.of(task, user=self._user, case=case, clock=clocks.get(case.pk) if case else None, now=now))
         return rows
 

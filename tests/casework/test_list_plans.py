@@ -331,3 +331,18 @@ def test_the_badge_and_a_short_queue_read_no_task_the_officer_may_not_take(postg
         assert [node.get("Index Name") for node in scans] == ["lianban_task_queue_pair"], (name, scans)
         read_rows = sum(node["Actual Rows"] + node.get("Rows Removed by Filter", 0) for node in scans)
         assert read_rows < WAITING, f"{name}: read {read_rows} index entries to find what the officer may take"
+
+
+def test_my_work_by_due_date_finds_a_chunks_open_tasks_by_their_process(postgres, cast, stories):
+    """我的工作's walk from the clocks turns a chunk's processes into their open tasks through the index of
+    open tasks by process (casework/migrations/0023): a probe a process, whatever the size of the queue."""
+    from django.db.models import Q
+    from viewflow.workflow import STATUS
+    from viewflow.workflow.models import Task
+
+    processes = list(Task.objects.filter(Q(status=STATUS.NEW) | Q(status=STATUS.ASSIGNED)).values_list("process_id", flat=True)[:50])
+    assert processes, "the stories leave open tasks"
+    open_tasks = Task.objects.filter(process_id__any_of=processes, status__in=(STATUS.NEW, STATUS.ASSIGNED)).values_list("pk")
+    read = nodes(plan(open_tasks))
+    assert {node["Index Name"] for node in read if "Index Name" in node} == {"lianban_task_open_process"}
+    assert not whole_table_reads(open_tasks, "viewflow_task")
