@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import F
+from django.db.models import F, Prefetch
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from viewflow.workflow import STATUS
@@ -25,7 +25,7 @@ from viewflow.workflow.models import Task
 from agencies import links
 from agencies.permissions import officer_of
 from casework import tasklists
-from casework.models import Case, Deadline
+from casework.models import Case, Deadline, Subject
 from casework.paging import KeysetPages, MergedPages
 from casework.worklist_due import DueKeys, cases_of_processes, open_clocks
 
@@ -42,6 +42,11 @@ def case_of(flow_classes):
     """The case each task is about, as one expression over every flow's path from its process row."""
     paths = list(dict.fromkeys(f"process__{flow.case_lookup}" for flow in flow_classes if flow.case_lookup))
     return Coalesce(*(F(path) for path in paths)) if len(paths) > 1 else F(paths[0])
+
+
+# What a row shows of its case and clock (templates/casework/work_list.html, `time_left`): a page loads these columns only.
+ROW_CASE_FIELDS = ("number", "title")
+ROW_CLOCK_FIELDS = ("case_id", "title", "due_at", "warn_at", "paused_at")
 
 
 class WorkPages(MergedPages):
@@ -64,9 +69,10 @@ class WorkPages(MergedPages):
     def load(self, keys) -> list[WorkRow]:
         tasks = super().load(keys)
         case_ids = cases_of_processes((task.process_id, task.process.flow_class) for task in tasks)
-        cases = Case.objects.prefetch_related("subjects").in_bulk(set(case_ids.values()))
+        cases = Case.objects.only(*ROW_CASE_FIELDS).prefetch_related(
+            Prefetch("subjects", queryset=Subject.objects.only("case_id", "name"))).in_bulk(set(case_ids.values()))
         clocks: dict[int, Deadline] = {}
-        for clock in open_clocks(self._agency_id).filter(case_id__in=cases):
+        for clock in open_clocks(self._agency_id).filter(case_id__in=cases).only(*ROW_CLOCK_FIELDS):
             clocks.setdefault(clock.case_id, clock)
         tasklists.prefetch_briefs([task for task in tasks if case_ids.get(task.process_id) not in cases])
         now = timezone.now()
