@@ -4,10 +4,11 @@ A task's key is `(due, id)`: `due` is the soonest open clock the user's agency r
 or NO_CLOCK for a task whose case has none (those come last, by id). Sorting the user's whole work
 set by that key costs what the work set costs (a head with 28,459 waiting tasks at 1M cases), so a
 large work set is read the other way round: the agency's open clocks soonest first, from a partial
-index (deadline_agency_open_due), in growing chunks; each chunk's new cases are turned into their
-processes (one indexed query a flow path, as one UNION ALL) and those into the user's tasks (by the
-task's process index). A chunk ends the walk once the page is full with keys before the chunk's last
-due time: no case not yet met can have a sooner clock. A small work set (under SMALL_WORK_SET tasks)
+index (deadline_agency_open_due), in growing chunks, each completed with the other clocks due at its
+last clock's due time; each chunk's new cases are turned into their processes (one indexed query a
+flow path, as one UNION ALL) and those into the user's tasks (through the open tasks' index by process).
+A chunk ends the walk once the page is full with keys due by the chunk's last due time: no case not
+yet met can have a clock due by then. A small work set (under SMALL_WORK_SET tasks)
 is sorted whole, which is cheaper for it: its tasks' cases read from their processes a flow path at a
 time (`cases_of_processes`), their soonest clocks in one query, the keys sorted here.
 """
@@ -137,13 +138,18 @@ class DueKeys:
                 past = TupleLessThan if backwards else TupleGreaterThan
                 chunk = chunk.filter(past(Tuple(F("due_at"), F("id")), last))
             rows = list(chunk.values_list("due_at", "id", "case_id")[:size])
+            ran_out = len(rows) < size
+            if not ran_out:  # the rest of the clocks due when the chunk's last one is due (deadlines fall due at a day's end, hundreds at once)
+                due, last_id = rows[-1][:2]
+                rows += clocks.filter(due_at=due, **{"id__lt" if backwards else "id__gt": last_id}).values_list("due_at", "id", "case_id")
             cases = {case_id for _, _, case_id in rows} - seen
             seen |= cases
             found += self._keys_of(cases, after=after, before=before)
-            if len(rows) < size:  # the clocks ran out: every key is found
+            if ran_out:  # every key is found
                 break
             last = rows[-1][:2]
-            final = [key for key in found if (key[0] > last[0] if backwards else key[0] < last[0])]
+            # Every clock due by `last` has been read, so no case not yet met has a key due by then.
+            final = [key for key in found if (key[0] >= last[0] if backwards else key[0] <= last[0])]
             if len(final) >= stop:
                 break
             size *= 2

@@ -142,6 +142,36 @@ def test_by_due_date_the_soonest_clock_comes_first_and_rows_without_a_clock_last
     assert newest == sorted(newest, key=lambda pk: created[pk], reverse=True)
 
 
+def test_by_due_date_rows_due_at_the_same_time_follow_by_task_however_the_list_is_read(cast, tell, due_reading):
+    """Deadlines fall due at a day's end, many at the same moment. The rows they order keep the order of
+    the whole work set sorted by (soonest clock, task), on every page both ways, whichever way the list
+    is read: here the clock that makes the first case due at that moment was started last, so a walk
+    that stopped inside the clocks due then would miss it and show the other cases first."""
+    from casework.clocks import clock_start
+
+    cases = [tell(PENDING_APPROVAL, title=f"同日到期案{n}") for n in range(4)]
+    tell(LEAD, title="没有期限的线索")
+    head = cast.user("msb_head")
+    moment = timezone.now().replace(microsecond=0) + timedelta(hours=3)  # before every statutory clock of the stories
+    for case in cases[1:]:
+        Deadline.objects.filter(case=case, code="transfer.approval").update(due_at=moment)
+    Deadline.objects.filter(case=cases[0], code="transfer.approval").update(due_at=moment + timedelta(days=5))
+    started_last = clock_start(case=cases[0], target=cases[0], code="test.same_moment", title="同时到期", legal_basis="测试",
+                               agency=head.officer.agency, amount=1, unit="calendar_days", start_event="测试", url="/",
+                               started_at=timezone.now())
+    Deadline.objects.filter(pk=started_last.pk).update(due_at=moment)
+
+    expected = sorted(
+        (due, pk)
+        for select in (tasklists.inbox, tasklists.queue)
+        for due, pk in worklist_due.with_due(select(FLOWS, head).order_by(), worklist.case_of(FLOWS), head.officer.agency_id)
+        .values_list("due", "pk")
+    )
+    assert sum(due == moment for due, _ in expected) >= 4
+    for size in (1, 2):
+        assert walk(worklist.WorkPages(FLOWS, head, "due"), size) == [pk for _, pk in expected], size
+
+
 def walk_rows(pages, size: int = 2) -> list[worklist.WorkRow]:
     from casework.paging import KeysetPaginator
 
