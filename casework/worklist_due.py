@@ -148,7 +148,7 @@ class DueKeys:
             if ran_out:  # every key is found
                 break
             last = rows[-1][:2]
-            # Every clock due by `last` has been read, so no case not yet met has a key due by then.
+            # Every clock due at `last`'s moment has been read: a case not yet met has a key past it.
             final = [key for key in found if (key[0] >= last[0] if backwards else key[0] <= last[0])]
             if len(final) >= stop:
                 break
