@@ -51,6 +51,12 @@ def cases_of_processes(processes) -> dict[int, int]:
     return {pk: case_id for pk, case_id in branches[0].union(*branches[1:], all=True) if case_id is not None}
 
 
+def open_tasks(process_ids) -> QuerySet[Task]:
+    """The new and assigned tasks of the processes (the only ones a user's 我的待办 or 待认领 holds), read from
+    the index of open tasks by process (migration 0023)."""
+    return Task.objects.filter(process_id__any_of=process_ids, status__in=(STATUS.NEW, STATUS.ASSIGNED)).order_by()
+
+
 def with_due(tasks: QuerySet, case_ref, agency_id: int | None) -> QuerySet:
     """`tasks` with `due`: their case's soonest open clock of the agency, NO_CLOCK when there is none."""
     soonest = open_clocks(agency_id).filter(case_id=OuterRef("case_ref")).values("due_at")[:1]
@@ -163,10 +169,9 @@ class DueKeys:
         soonest = self._soonest(cases)
         paths = [Process.objects.filter(**{f"{lookup}__any_of": cases}).order_by().values_list("pk", lookup) for lookup in self._lookups]
         process_case = dict(paths[0].union(*paths[1:], all=True)) if paths else {}
-        # The processes' open tasks from their own index (migration 0023), then the user's among them by key:
-        # asked as "the user's tasks of these processes", PostgreSQL read the user's whole queue instead.
-        open_tasks = Task.objects.filter(process_id__any_of=process_case, status__in=(STATUS.NEW, STATUS.ASSIGNED))
-        candidates = set(open_tasks.values_list("pk", flat=True))
+        # The processes' open tasks, then the user's among them by key: asked as "the user's tasks of these
+        # processes", PostgreSQL read the user's whole queue instead.
+        candidates = set(open_tasks(process_case).values_list("pk", flat=True))
         keys = []
         for part in self._parts:
             for task_id, process_id in part.filter(pk__any_of=candidates).values_list("pk", "process_id"):
