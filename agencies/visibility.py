@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from itertools import islice
 
 from django.contrib.auth import get_user_model
@@ -30,6 +30,7 @@ from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from agencies.permissions import group_ids
+from agencies.prepared import NotPreparable, Prepared
 
 
 class SortedGrant(models.Model):
@@ -65,6 +66,7 @@ def _permission_id(perm: str) -> int:
 
 def forget_permission_ids(**kwargs) -> None:
     _permission_ids.clear()
+    _prepared_pages.clear()  # keyed by the ids too; dropped with them
 
 
 def granted(
@@ -280,7 +282,7 @@ class VisiblePages(Pages):
     def read(self, *, size: int, after: Key | None = None, before: Key | None = None) -> tuple[list[Key], list[models.Model], bool]:
         if size <= 0 or connections[self._rows.db].vendor != "postgresql":
             return super().read(size=size, after=after, before=before)
-        objects = list(self.page_query(stop=size + 1, after=after, before=before))
+        objects = self._page(stop=size + 1, after=after, before=before)
         page = objects[:size]
         return [(getattr(row, self._sort_field), row.pk) for row in page], page, len(objects) > size
 
@@ -289,15 +291,48 @@ class VisiblePages(Pages):
         """The objects' field their grants' sort key is copied from."""
         return self._user_grants.sort_key_source
 
-    def page_query(self, *, stop: int, after: Key | None = None, before: Key | None = None) -> QuerySet:
+    def _page(self, *, stop: int, after: Key | None, before: Key | None) -> list[models.Model]:
+        """The rows of `page_query`. A list neither searched nor filtered runs its statement compiled once a
+        shape (`_prepared`): on every request the same statement but for the user and the cursor."""
+        prepared = self._prepared(stop=stop, after=after, before=before) if self._matching is None else None
+        if prepared is None:
+            return list(self.page_query(stop=stop, after=after, before=before))
+        cursor = after or before or (None, None)
+        return prepared.rows({"user": self._user.pk, "key": cursor[0], "id": cursor[1]})
+
+    def _prepared(self, *, stop: int, after: Key | None, before: Key | None) -> Prepared | None:
+        """`page_query`'s statement for this shape of page, compiled with stand-ins for the user and the
+        cursor (agencies.prepared), once a process; None for rows the statement cannot be kept for."""
+        shape = _rows_shape(self._rows)
+        if shape is None:
+            return None
+        direction = "after" if after is not None else "before" if before is not None else "first"
+        permission_id = _permission_id(self._perm)
+        known = (self._rows.db, self.model, shape, self._user_grants, self._group_grants, permission_id, stop, direction)
+        if known not in _prepared_pages:
+            cursor = (_STAND_IN_KEY, _STAND_IN_ID)
+            statement = self.page_query(
+                stop=stop, after=cursor if direction == "after" else None, before=cursor if direction == "before" else None,
+                user_id=_STAND_IN_USER,
+            )
+            stand_ins = {_STAND_IN_USER: "user", _STAND_IN_KEY: "key", _STAND_IN_ID: "id"}
+            try:
+                _prepared_pages[known] = Prepared.of(statement, stand_ins)
+            except NotPreparable:
+                return None
+        return _prepared_pages[known]
+
+    def page_query(self, *, stop: int, after: Key | None = None, before: Key | None = None, user_id: int | None = None) -> QuerySet:
         """A page as one statement (PostgreSQL): the rows whose ids are the first `stop` keys of the
         user's grants past the cursor — the direct grants' index scan and one scan a group of the user (a
         LATERAL join over the user's memberships), the scans `visible_keys` runs as a UNION ALL, but in
         the same round trip as the rows and the groups, and compiled as two branches however many groups.
-        Keys come back from the rows: a grant's sort key is its object's `sort_key_source`, copied."""
+        Keys come back from the rows: a grant's sort key is its object's `sort_key_source`, copied.
+        (`user_id` stands in for the user's in a statement compiled to be kept: `_prepared`.)"""
+        user_id = self._user.pk if user_id is None else user_id
         held = _held_keys(perm=self._perm, after=after, before=before, matching=self._matching)
         try:
-            direct, direct_params = held(self._user_grants, user_id=self._user.pk)[:stop].query.sql_with_params()
+            direct, direct_params = held(self._user_grants, user_id=user_id)[:stop].query.sql_with_params()
             grouped, grouped_params = held(self._group_grants, group_id=RawSQL("member.group_id", ()))[:stop].query.sql_with_params()
         except EmptyResultSet:  # a search whose look-up found nothing (`content_object_id__in=[]`)
             return self._rows.none()
@@ -309,10 +344,36 @@ class VisiblePages(Pages):
             f" FROM {memberships} AS member CROSS JOIN LATERAL ({grouped}) AS held WHERE member.user_id = %s)) AS grant_key"
             f" ORDER BY 1 {direction}, 2 {direction} LIMIT %s) AS page"
         )
-        params = (*direct_params, *grouped_params, self._user.pk, stop)
+        params = (*direct_params, *grouped_params, user_id, stop)
         field = self._sort_field
         model_order = (field, "pk") if before is not None else (f"-{field}", "-pk")
         return self._rows.filter(pk__in=RawSQL(keys, params)).order_by(*model_order)
+
+
+# The stand-ins of a page statement compiled to be kept (VisiblePages._prepared): values no real page asks for.
+_STAND_IN_USER = -(2**62) + 1
+_STAND_IN_ID = -(2**62) + 2
+_STAND_IN_KEY = datetime(1, 1, 1, 0, 0, 1, tzinfo=UTC)
+_prepared_pages: dict[tuple, Prepared] = {}
+
+
+def _rows_shape(rows: QuerySet) -> tuple | None:
+    """What, besides its model, makes the statement of a list's rows what it is: the related rows it joins
+    and the columns it loads. None for rows with conditions or computed columns of their own (their values
+    would be compiled into a statement kept for every user)."""
+    query = rows.query
+    if (query.where or query.annotations or query.extra or query.distinct or query.is_sliced or query.select_for_update
+            or query.combinator):
+        return None
+    names, deferred = query.deferred_loading
+    return rows.model, _frozen(query.select_related), frozenset(names), deferred
+
+
+def _frozen(related):
+    """`select_related`'s tree (True, False or nested dicts) as something a dict can be keyed on."""
+    if isinstance(related, dict):
+        return tuple(sorted((name, _frozen(below)) for name, below in related.items()))
+    return related
 
 
 class BranchPages(Pages):

@@ -174,6 +174,8 @@ def main() -> None:
                         help="only the four list pages of issue 8 (whole requests), for bench/against.sh")
     parser.add_argument("--work", action="store_true",
                         help="only 我的工作's pages and queries, both orders, without their baselines (for bench/against.sh)")
+    parser.add_argument("--visible", action="store_true",
+                        help="only the case and referral lists (page, first page's query, guardian's listing), for bench/against.sh")
     parser.add_argument("--calls", action="store_true",
                         help="also count each row's Python function calls a run (cProfile; unmoved by a busy machine)")
     args = parser.parse_args()
@@ -309,6 +311,10 @@ def main() -> None:
     ]
     if args.pages:
         wanted = ("inbox 我的待办 page", "queue 待认领 page", "case list 案件 page", "referral list 移送 page")
+        rows = [row for row in rows if row[0] in wanted]
+    if args.visible:
+        wanted = ("case list 案件 page", "case list query", "case list baseline: guardian get_objects_for_user",
+                  "referral list 移送 page", "referral list query", "referral list baseline: guardian get_objects_for_user")
         rows = [row for row in rows if row[0] in wanted]
     if args.work:
         rows = [row for row in rows if row[0].startswith("我的工作") and "baseline" not in row[0]]
