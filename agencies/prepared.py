@@ -41,14 +41,15 @@ class Prepared:
     @classmethod
     def of(cls, queryset: QuerySet, stand_ins: Mapping[Hashable, str]) -> Prepared:
         """Compile `queryset`, whose values given by the caller are the keys of `stand_ins` (each naming the
-        value a run will give in its place). A parameter that is not a stand-in is kept as compiled: whoever
-        keeps the result for later must know that it does not vary (e.g. by keying on it)."""
+        value a run will give in its place; a list of ids, as `key__any_of=[stand_in]` sends it to PostgreSQL
+        in one parameter, stands in as the tuple `(stand_in,)`). A parameter that is not a stand-in is kept as
+        compiled: whoever keeps the result for later must know that it does not vary (e.g. by keying on it)."""
         query = queryset.query
         if query.annotation_select or query.extra_select or queryset._known_related_objects or queryset._prefetch_related_lookups:
             raise NotPreparable("only plain rows, with their select_related objects, are built here")
         compiler = query.get_compiler(using=queryset.db)
         sql, compiled = compiler.as_sql()
-        params = tuple((True, stand_ins[value]) if _hashable(value) and value in stand_ins else (False, value) for value in compiled)
+        params = tuple((True, stand_ins[_looked_up(value)]) if _looked_up(value) in stand_ins else (False, value) for value in compiled)
         select, klass_info = compiler.select, compiler.klass_info
         start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
         converters = compiler.get_converters([column[0] for column in select[: compiler.col_count]])
@@ -81,9 +82,13 @@ class Prepared:
         return objects
 
 
-def _hashable(value) -> bool:
+def _looked_up(value):
+    """A parameter as the stand-ins are keyed: a list (the ids of `any_of`, agencies.lookups) as a tuple; a
+    value that cannot be a key as None (no stand-in is None)."""
+    if isinstance(value, list):
+        value = tuple(value)
     try:
         hash(value)
     except TypeError:
-        return False
-    return True
+        return None
+    return value

@@ -20,15 +20,17 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import models
+from django.db import connections, models
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django_filters import ChoiceFilter, DateRangeFilter, FilterSet
 from viewflow.workflow import STATUS
 from viewflow.workflow.fields import get_task_ref
+from viewflow.workflow.managers import coerce_to_related_instance
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.nodes import View
 
 from agencies.permissions import agency_grants, remembered_once
+from agencies.prepared import Prepared
 from casework import briefs
 from casework.paging import Key, KeysetPages, counted_up_to
 
@@ -130,15 +132,33 @@ def brief_prefetches(flow_class) -> list[Prefetch]:
 
 def child_accessor(process_class) -> str | None:
     """The name by which a process row reaches its flow's own process row (`caseprocess`), if the flow has one."""
-    return next((relation.get_accessor_name() for relation in Process._meta.related_objects
+    relation = child_relation(process_class)
+    return relation.get_accessor_name() if relation else None
+
+
+def child_relation(process_class):
+    """The one-to-one relation from a process row to its flow's own process row, if the flow has one."""
+    return next((relation for relation in Process._meta.related_objects
                  if relation.one_to_one and relation.related_model is process_class), None)
 
 
 class BriefsLoaded:
-    """Pages whose rows are tasks, loaded with what their summaries show."""
+    """Pages whose rows are tasks, loaded with what their summaries show.
+
+    On PostgreSQL the page's tasks are read by their ids (one array) with a statement compiled once a
+    process (agencies.prepared), not by the list's own query again: the ids were read from the user's
+    list a moment before, in the same read (`Pages.read`), and the list's conditions, which differ from
+    user to user, would make a statement to compile on every request."""
 
     def load(self, keys) -> list[models.Model]:
-        tasks = super().load(keys)
+        if not keys:
+            return []
+        if connections[self._rows.db].vendor != "postgresql":
+            tasks = super().load(keys)
+        else:
+            loaded = {task.pk: task for task in _prepared(self._rows.db, "tasks").rows({"ids": [key[-1] for key in keys]})}
+            tasks = [coerce_to_related_instance(loaded[key[-1]], loaded[key[-1]].flow_task.flow_class.task_class)
+                     for key in keys if key[-1] in loaded]
         prefetch_briefs(tasks)
         return tasks
 
@@ -177,12 +197,41 @@ class QueuePages(BriefsLoaded, QueueKeys):
 
 
 def prefetch_briefs(tasks) -> None:
-    """Load what the tasks' summaries show: one query a flow among them."""
+    """Load what the tasks' summaries show: one query a flow among them (on PostgreSQL compiled once a
+    flow and process, `_prepared`)."""
     by_flow: dict[type, list[Process]] = defaultdict(list)
     for task in tasks:
         by_flow[task.flow_task.flow_class].append(task.process)
     for flow_class, processes in by_flow.items():
-        prefetch_related_objects(processes, *brief_prefetches(flow_class))
+        prefetches = brief_prefetches(flow_class)
+        if connections[processes[0]._state.db or "default"].vendor != "postgresql" or not prefetches:
+            prefetch_related_objects(processes, *prefetches)
+            continue
+        briefs_of = _prepared(processes[0]._state.db or "default", flow_class)
+        found = {row.pk: row for row in briefs_of.rows({"ids": [process.pk for process in processes]})}
+        relation = child_relation(flow_class.process_class)
+        for process in processes:  # as prefetch_related_objects leaves them: each way of the one-to-one cached
+            row = found.get(process.pk)
+            relation.set_cached_value(process, row)
+            if row is not None:
+                relation.field.set_cached_value(row, process)
+
+
+# A page's tasks by id, and each flow's summaries by process id: statements compiled once a process and
+# database (agencies.prepared), the ids one array (`any_of`), a stand-in in place of them when compiled.
+_STAND_IN_ID = -(2**62) + 3
+_prepared_reads: dict[tuple, Prepared] = {}
+
+
+def _prepared(db: str, what) -> Prepared:
+    """The statement reading the tasks ("tasks") or a flow's summaries (`what`, a flow class), by ids."""
+    if (db, what) not in _prepared_reads:
+        if what == "tasks":
+            rows = Task.objects.using(db).select_related("process")
+        else:
+            rows = brief_prefetches(what)[0].queryset.using(db)
+        _prepared_reads[db, what] = Prepared.of(rows.filter(pk__any_of=[_STAND_IN_ID]), {(_STAND_IN_ID,): "ids"})
+    return _prepared_reads[db, what]
 
 
 def task_choices(flow_classes) -> list[tuple[str, str]]:

@@ -12,20 +12,11 @@ from django.test.utils import CaptureQueriesContext
 from agencies.prepared import NotPreparable, Prepared
 from casework.models import Case
 from demo.stories import INVESTIGATING, LEAD, SENT
+from tests.rows import described
 
 pytestmark = pytest.mark.django_db
 
 AGENCY, SINCE = -(10**15) - 1, -(10**15) - 2  # stand-ins: no agency or case has such a key
-
-
-def described(obj) -> tuple:
-    """What a reader of a loaded row can get without a query: its loaded fields, which fields are left
-    to load, and its related rows that came with it, each described the same way."""
-    loaded = {field.attname: getattr(obj, field.attname) for field in obj._meta.concrete_fields
-              if field.attname not in obj.get_deferred_fields()}
-    related = {field.name: described(field.get_cached_value(obj)) for field in obj._meta.concrete_fields
-               if field.is_relation and field.is_cached(obj)}
-    return type(obj), loaded, sorted(obj.get_deferred_fields()), related
 
 
 def cases_of(agency, since):

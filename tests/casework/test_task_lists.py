@@ -264,6 +264,43 @@ def test_each_row_shows_its_case_loaded_per_flow_not_in_one_wide_join(cast, tell
     assert task_reads and not any('"casework_case"' in sql or '"referral_referral"' in sql for sql in task_reads)
 
 
+def test_a_pages_tasks_and_summaries_are_what_the_list_and_its_prefetches_load(cast, tell):
+    """A page's tasks are read by their ids (on PostgreSQL by statements compiled once a process,
+    agencies.prepared): the list's own tasks in its order with the same columns and processes, each flow's
+    summary row cached on both sides of the one-to-one as Django's prefetch leaves it, so that the page's
+    summaries then cost no query."""
+    from django.db.models import prefetch_related_objects
+
+    from casework import briefs
+    from tests.rows import described
+
+    for stage in (PENDING_FILING, PENDING_APPROVAL, SENT, INVESTIGATING):
+        tell(stage, title=f"按编号读取测试案{stage}")
+    flows_seen, rows_seen = set(), 0
+    for username in ("msb_head", "msb_officer", "psb_officer", "psb_head"):
+        user = cast.user(username)
+        for select in (tasklists.inbox, tasklists.queue, tasklists.archive):
+            tasks = select(FLOWS, user)
+            pages = tasklists.TaskPages(rows=tasks, order=tasklists.DEFAULT_ORDER)
+            keys = pages.keys(stop=50)
+            with CaptureQueriesContext(connection) as reads:
+                loaded = pages.load(keys)
+            flows = {task.flow_task.flow_class for task in loaded}
+            assert len(reads) <= 1 + len(flows), "the tasks with their processes, then one query a flow's summaries"
+            expected = list(tasks.order_by(*tasklists.DEFAULT_ORDER)[:50])
+            for flow_class in {task.flow_task.flow_class for task in expected}:
+                processes = [task.process for task in expected if task.flow_task.flow_class is flow_class]
+                prefetch_related_objects(processes, *tasklists.brief_prefetches(flow_class))
+            assert [described(task) for task in loaded] == [described(task) for task in expected], (username, select.__name__)
+            with CaptureQueriesContext(connection) as captured:
+                shown = [(briefs.task_brief(task), briefs.process_brief(task.process)) for task in loaded]
+            assert len(captured) == 0, (username, select.__name__, [query["sql"] for query in captured])
+            assert all(brief and process_brief for brief, process_brief in shown)
+            flows_seen |= flows
+            rows_seen += len(loaded)
+    assert rows_seen >= 6 and len(flows_seen) >= 2, (rows_seen, flows_seen)
+
+
 def test_the_rows_summaries_are_viewflows_with_each_template_compiled_once(cast, tell, login, monkeypatch):
     """Each row's 摘要 and 流程摘要 read as viewflow's own `Task.brief` / `Process.brief` would, and a
     page compiles no summary template again (viewflow compiled two a row)."""
