@@ -12,7 +12,7 @@ field's converters from the database).
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,6 +80,24 @@ class Prepared:
                 populator.populate(row, obj)
             objects.append(obj)
         return objects
+
+
+_kept: dict[Hashable, Prepared] = {}
+
+
+def kept(key: Hashable, build: Callable[[], tuple[QuerySet, Mapping[Hashable, str]]]) -> Prepared:
+    """The statement kept for the process under `key`: compiled from `build()` (the queryset and its
+    stand-ins, as `Prepared.of` takes them) the first time it is asked. The key must name everything the
+    statement's text depends on besides the stand-ins' values (the values kept as compiled included)."""
+    if key not in _kept:
+        queryset, stand_ins = build()
+        _kept[key] = Prepared.of(queryset, stand_ins)
+    return _kept[key]
+
+
+def forget() -> None:
+    """Drop every kept statement (after a migration: tables and permissions may have changed)."""
+    _kept.clear()
 
 
 def _looked_up(value):

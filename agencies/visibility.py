@@ -30,7 +30,7 @@ from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from agencies.permissions import group_ids
-from agencies.prepared import NotPreparable, Prepared
+from agencies import prepared
 
 
 class SortedGrant(models.Model):
@@ -66,7 +66,7 @@ def _permission_id(perm: str) -> int:
 
 def forget_permission_ids(**kwargs) -> None:
     _permission_ids.clear()
-    _prepared_pages.clear()  # keyed by the ids too; dropped with them
+    prepared.forget()  # the page statements, keyed by the ids too
 
 
 def granted(
@@ -294,13 +294,13 @@ class VisiblePages(Pages):
     def _page(self, *, stop: int, after: Key | None, before: Key | None) -> list[models.Model]:
         """The rows of `page_query`. A list neither searched nor filtered runs its statement compiled once a
         shape (`_prepared`): on every request the same statement but for the user and the cursor."""
-        prepared = self._prepared(stop=stop, after=after, before=before) if self._matching is None else None
-        if prepared is None:
+        statement = self._prepared(stop=stop, after=after, before=before) if self._matching is None else None
+        if statement is None:
             return list(self.page_query(stop=stop, after=after, before=before))
         cursor = after or before or (None, None)
-        return prepared.rows({"user": self._user.pk, "key": cursor[0], "id": cursor[1]})
+        return statement.rows({"user": self._user.pk, "key": cursor[0], "id": cursor[1]})
 
-    def _prepared(self, *, stop: int, after: Key | None, before: Key | None) -> Prepared | None:
+    def _prepared(self, *, stop: int, after: Key | None, before: Key | None) -> prepared.Prepared | None:
         """`page_query`'s statement for this shape of page, compiled with stand-ins for the user and the
         cursor (agencies.prepared), once a process; None for rows the statement cannot be kept for."""
         shape = _rows_shape(self._rows)
@@ -308,19 +308,19 @@ class VisiblePages(Pages):
             return None
         direction = "after" if after is not None else "before" if before is not None else "first"
         permission_id = _permission_id(self._perm)
-        known = (self._rows.db, self.model, shape, self._user_grants, self._group_grants, permission_id, stop, direction)
-        if known not in _prepared_pages:
-            cursor = (_STAND_IN_KEY, _STAND_IN_ID)
+        key = (PAGE_STATEMENT, self._rows.db, shape, self._user_grants, self._group_grants, permission_id, stop, direction)
+        cursor = (_STAND_IN_KEY, _STAND_IN_ID)
+
+        def build():
             statement = self.page_query(
                 stop=stop, after=cursor if direction == "after" else None, before=cursor if direction == "before" else None,
                 user_id=_STAND_IN_USER,
             )
-            stand_ins = {_STAND_IN_USER: "user", _STAND_IN_KEY: "key", _STAND_IN_ID: "id"}
-            try:
-                _prepared_pages[known] = Prepared.of(statement, stand_ins)
-            except NotPreparable:
-                return None
-        return _prepared_pages[known]
+            return statement, {_STAND_IN_USER: "user", _STAND_IN_KEY: "key", _STAND_IN_ID: "id"}
+        try:
+            return prepared.kept(key, build)
+        except prepared.NotPreparable:
+            return None
 
     def page_query(self, *, stop: int, after: Key | None = None, before: Key | None = None, user_id: int | None = None) -> QuerySet:
         """A page as one statement (PostgreSQL): the rows whose ids are the first `stop` keys of the
@@ -354,7 +354,7 @@ class VisiblePages(Pages):
 _STAND_IN_USER = -(2**62) + 1
 _STAND_IN_ID = -(2**62) + 2
 _STAND_IN_KEY = datetime(1, 1, 1, 0, 0, 1, tzinfo=UTC)
-_prepared_pages: dict[tuple, Prepared] = {}
+PAGE_STATEMENT = "agencies.visibility.page"  # the first part of a kept page statement's key (agencies.prepared.kept)
 
 
 def _rows_shape(rows: QuerySet) -> tuple | None:

@@ -30,7 +30,7 @@ from viewflow.workflow.models import Process, Task
 from viewflow.workflow.nodes import View
 
 from agencies.permissions import agency_grants, remembered_once
-from agencies.prepared import Prepared
+from agencies.prepared import Prepared, kept
 from casework import briefs
 from casework.paging import Key, KeysetPages, counted_up_to
 
@@ -156,9 +156,9 @@ class BriefsLoaded:
         if connections[self._rows.db].vendor != "postgresql":
             tasks = super().load(keys)
         else:
-            loaded = {task.pk: task for task in _prepared(self._rows.db, "tasks").rows({"ids": [key[-1] for key in keys]})}
-            tasks = [coerce_to_related_instance(loaded[key[-1]], loaded[key[-1]].flow_task.flow_class.task_class)
-                     for key in keys if key[-1] in loaded]
+            loaded = {task.pk: task for task in _tasks_by_id(self._rows.db).rows({"ids": [key[-1] for key in keys]})}
+            found = (loaded[key[-1]] for key in keys if key[-1] in loaded)
+            tasks = [coerce_to_related_instance(task, task.flow_task.flow_class.task_class) for task in found]
         prefetch_briefs(tasks)
         return tasks
 
@@ -203,12 +203,11 @@ def prefetch_briefs(tasks) -> None:
     for task in tasks:
         by_flow[task.flow_task.flow_class].append(task.process)
     for flow_class, processes in by_flow.items():
-        prefetches = brief_prefetches(flow_class)
-        if connections[processes[0]._state.db or "default"].vendor != "postgresql" or not prefetches:
+        db, prefetches = processes[0]._state.db or "default", brief_prefetches(flow_class)
+        if connections[db].vendor != "postgresql" or not prefetches:
             prefetch_related_objects(processes, *prefetches)
             continue
-        briefs_of = _prepared(processes[0]._state.db or "default", flow_class)
-        found = {row.pk: row for row in briefs_of.rows({"ids": [process.pk for process in processes]})}
+        found = {row.pk: row for row in _briefs_by_id(db, flow_class).rows({"ids": [process.pk for process in processes]})}
         relation = child_relation(flow_class.process_class)
         for process in processes:  # as prefetch_related_objects leaves them: each way of the one-to-one cached
             row = found.get(process.pk)
@@ -217,21 +216,20 @@ def prefetch_briefs(tasks) -> None:
                 relation.field.set_cached_value(row, process)
 
 
-# A page's tasks by id, and each flow's summaries by process id: statements compiled once a process and
-# database (agencies.prepared), the ids one array (`any_of`), a stand-in in place of them when compiled.
+# A page's tasks by id, and each flow's summaries by process id: statements kept for the process
+# (agencies.prepared.kept), the ids one array (`any_of`), compiled with a stand-in in place of them.
 _STAND_IN_ID = -(2**62) + 3
-_prepared_reads: dict[tuple, Prepared] = {}
+_IDS = {(_STAND_IN_ID,): "ids"}
 
 
-def _prepared(db: str, what) -> Prepared:
-    """The statement reading the tasks ("tasks") or a flow's summaries (`what`, a flow class), by ids."""
-    if (db, what) not in _prepared_reads:
-        if what == "tasks":
-            rows = Task.objects.using(db).select_related("process")
-        else:
-            rows = brief_prefetches(what)[0].queryset.using(db)
-        _prepared_reads[db, what] = Prepared.of(rows.filter(pk__any_of=[_STAND_IN_ID]), {(_STAND_IN_ID,): "ids"})
-    return _prepared_reads[db, what]
+def _tasks_by_id(db: str) -> Prepared:
+    return kept(("casework.tasklists.tasks", db), lambda: (
+        Task.objects.using(db).select_related("process").filter(pk__any_of=[_STAND_IN_ID]), _IDS))
+
+
+def _briefs_by_id(db: str, flow_class) -> Prepared:
+    return kept(("casework.tasklists.briefs", db, flow_class), lambda: (
+        brief_prefetches(flow_class)[0].queryset.using(db).filter(pk__any_of=[_STAND_IN_ID]), _IDS))
 
 
 def task_choices(flow_classes) -> list[tuple[str, str]]:
