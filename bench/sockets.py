@@ -12,6 +12,10 @@ then measures, in the same run:
   `group_send` per recipient in the same publish path. Per way: p50/p95/p99 of every message, the
   time until the last socket has its message (fan-out), the time the committing request waits, and
   messages lost (not received within --wait seconds; expected N a round);
+- commit→socket latency of everyday commits: with all N sockets open, `--commits` commits one after
+  the other (`--gap` seconds apart), each notifying `--recipients` users drawn at random — a handoff
+  tells its receiving officers, not the whole city. Commits alternate between the two ways as above;
+  per way: p50/p95/p99 of every message, the time the committing request waits, messages lost;
 - idle socket memory: RSS of the two daphne processes before and after opening the N sockets
   (after warm-up sockets have loaded the websocket code), divided by N;
 - handshake storm: the N sockets closed, then N connecting at the same moment, each with
@@ -34,6 +38,7 @@ import asyncio
 import json
 import os
 import platform
+import random
 import resource
 import runpy
 import socket
@@ -213,8 +218,11 @@ def stock_group_send(layer, messages) -> object:
     return send()
 
 
-def publish_round(round_number: int, recipient_ids: list[int], batched: bool) -> tuple[float, float]:
-    """Notify every recipient in one commit; returns (commit time, publish done time), time.time()."""
+def publish_round(round_number: int, recipient_ids: list[int], batched: bool, title: str = "广播") -> tuple[float, float]:
+    """Notify every recipient in one commit; returns (commit time, publish done time), time.time().
+
+    Runs in a thread of `publish`, so the push after commit goes back to this process's event loop as
+    a view's does to daphne's (asgiref's `async_to_sync` inside `sync_to_async`)."""
     from django.contrib.auth import get_user_model
     from django.db import transaction
 
@@ -226,7 +234,7 @@ def publish_round(round_number: int, recipient_ids: list[int], batched: bool) ->
     stamp: dict[str, float] = {}
     with transaction.atomic():
         transaction.on_commit(lambda: stamp.setdefault("commit", time.time()))  # runs before the publish
-        services.notify_many([services.Message(recipients=users, event="bench.sockets", title=f"广播#{round_number}")])
+        services.notify_many([services.Message(recipients=users, event="bench.sockets", title=f"{title}#{round_number}")])
     done = time.time()
     services.group_send_many = group_send_many
     return stamp["commit"], done
@@ -241,27 +249,66 @@ class RoundResult:
     lost: int
 
 
+def way(batched: bool) -> str:
+    return "group_send_many" if batched else "stock group_send"
+
+
+async def publish(round_number: int, recipients: list[Client], batched: bool, title: str = "广播") -> tuple[float, float]:
+    from asgiref.sync import sync_to_async
+
+    ids = [c.user_id for c in recipients]
+    return await sync_to_async(publish_round, thread_sensitive=False)(round_number, ids, batched, title)
+
+
+async def arrived(round_number: int, recipients: list[Client], wait: float) -> None:
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline and not all(round_number in c.received for c in recipients):
+        await asyncio.sleep(0.02)
+
+
+def round_result(round_number: int, recipients: list[Client], batched: bool, commit: float, done: float) -> RoundResult:
+    arrivals = [c.received[round_number] for c in recipients if round_number in c.received]
+    return RoundResult(
+        way=way(batched),
+        latencies_ms=[(t - commit) * 1000 for t in arrivals],
+        fanout_ms=(max(arrivals) - commit) * 1000 if arrivals else float("nan"),
+        publish_ms=(done - commit) * 1000,
+        lost=len(recipients) - len(arrivals),
+    )
+
+
 async def run_rounds(clients: list[Client], rounds: int, wait: float) -> list[RoundResult]:
+    """One commit to every open socket's user a round, the next round when all have it (or `wait`)."""
     live = [c for c in clients if c.socket is not None]
-    ids = [c.user_id for c in live]
     results = []
     for round_number in range(2 * rounds + 2):  # the first two warm both ways up
         batched = round_number % 2 == 0
-        commit, done = await asyncio.to_thread(publish_round, round_number, ids, batched)
-        deadline = time.monotonic() + wait
-        while time.monotonic() < deadline and not all(round_number in c.received for c in live):
-            await asyncio.sleep(0.02)
-        arrivals = [c.received[round_number] for c in live if round_number in c.received]
+        commit, done = await publish(round_number, live, batched)
+        await arrived(round_number, live, wait)
         if round_number >= 2:
-            results.append(RoundResult(
-                way="group_send_many" if batched else "stock group_send",
-                latencies_ms=[(t - commit) * 1000 for t in arrivals],
-                fanout_ms=(max(arrivals) - commit) * 1000 if arrivals else float("nan"),
-                publish_ms=(done - commit) * 1000,
-                lost=len(live) - len(arrivals),
-            ))
+            results.append(round_result(round_number, live, batched, commit, done))
         await asyncio.sleep(0.5)
     return results
+
+
+FIRST_COMMIT = 1_000_000  # everyday commits are numbered after the broadcast rounds
+
+
+async def run_commits(clients: list[Client], commits: int, recipients: int, gap: float, wait: float,
+                      rng: random.Random) -> list[RoundResult]:
+    """`commits` commits, `gap` seconds apart, each to `recipients` users drawn at random; every socket open."""
+    live = [c for c in clients if c.socket is not None]
+    sent = []
+    for index in range(commits + 2):  # the first two warm both ways up
+        batched = index % 2 == 0
+        chosen = rng.sample(live, min(recipients, len(live)))
+        commit, done = await publish(FIRST_COMMIT + index, chosen, batched, title="通知")
+        if index >= 2:
+            sent.append((FIRST_COMMIT + index, chosen, batched, commit, done))
+        await asyncio.sleep(gap)
+    for number, chosen, *_ in sent:
+        await arrived(number, chosen, wait)
+    return [round_result(number, chosen, batched, commit, done) for number, chosen, batched, commit, done in sent]
 
 
 async def storm(clients: list[Client]) -> tuple[int, float, list[float]]:
@@ -274,7 +321,8 @@ async def storm(clients: list[Client]) -> tuple[int, float, list[float]]:
     return sum(results), time.monotonic() - start, took
 
 
-async def bench(workers: list[Worker], sessions: list[tuple[int, str]], rounds: int, wait: float) -> dict:
+async def bench(workers: list[Worker], sessions: list[tuple[int, str]], rounds: int, wait: float,
+                everyday: dict) -> dict:
     clients = [Client(user_id, key, workers[index % len(workers)]) for index, (user_id, key) in enumerate(sessions)]
     report: dict = {}
 
@@ -292,6 +340,7 @@ async def bench(workers: list[Worker], sessions: list[tuple[int, str]], rounds: 
     report["rss_before_kb"], report["rss_after_kb"] = rss_before, rss_after
     report["idle_kb_per_socket"] = (sum(rss_after.values()) - sum(rss_before.values())) / max(1, report["opened"])
 
+    report["commits"] = await run_commits(clients, wait=wait, **everyday)
     report["rounds"] = await run_rounds(clients, rounds, wait)
     report["lost_detail"] = [
         (r.way, r.lost) for r in report["rounds"] if r.lost
@@ -310,25 +359,34 @@ def pct(samples: list[float], q: float) -> float:
     return percentile(samples, q) if samples else float("nan")
 
 
-def summarize(report: dict, sockets: int, workers: int) -> str:
-    lines = []
-    by_way: dict[str, list[RoundResult]] = {}
-    for result in report["rounds"]:
-        by_way.setdefault(result.way, []).append(result)
-    lines.append(f"{report['opened']} of {sockets} sockets open over {workers} daphne workers "
-                 f"(opened {OPEN_BATCH} at a time in {report['open_seconds']:.1f} s)\n")
-    lines.append("| publish | rounds | p50 ms | p95 ms | p99 ms | fan-out p50 ms (last socket) | request waits p50 ms | lost |")
-    lines.append("|---|---:|---:|---:|---:|---:|---:|---:|")
+def latency_table(results: list[RoundResult], unit: str) -> tuple[list[str], dict[str, float]]:
+    """Per way: p50/p95/p99 of every message, the last socket's p50, the request's wait, the losses."""
+    lines = [
+        f"| publish | {unit} | p50 ms | p95 ms | p99 ms | fan-out p50 ms (last socket) | request waits p50 ms | lost |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     fanout: dict[str, float] = {}
-    for way in ("group_send_many", "stock group_send"):
-        results = by_way.get(way, [])
-        latencies = [ms for r in results for ms in r.latencies_ms]
-        fanout[way] = pct([r.fanout_ms for r in results], 50)
+    for name in (way(True), way(False)):
+        mine = [r for r in results if r.way == name]
+        latencies = [ms for r in mine for ms in r.latencies_ms]
+        fanout[name] = pct([r.fanout_ms for r in mine], 50)
+        expected = sum(len(r.latencies_ms) + r.lost for r in mine)
         lines.append(
-            f"| {way} | {len(results)} | {pct(latencies, 50):.1f} | {pct(latencies, 95):.1f} | "
-            f"{pct(latencies, 99):.1f} | {fanout[way]:.1f} | {pct([r.publish_ms for r in results], 50):.1f} | "
-            f"{sum(r.lost for r in results)} of {len(results) * report['opened']} |"
+            f"| {name} | {len(mine)} | {pct(latencies, 50):.1f} | {pct(latencies, 95):.1f} | "
+            f"{pct(latencies, 99):.1f} | {fanout[name]:.1f} | {pct([r.publish_ms for r in mine], 50):.1f} | "
+            f"{sum(r.lost for r in mine)} of {expected} |"
         )
+    return lines, fanout
+
+
+def summarize(report: dict, sockets: int, workers: int, recipients: int, gap: float) -> str:
+    lines = [f"{report['opened']} of {sockets} sockets open over {workers} daphne workers "
+             f"(opened {OPEN_BATCH} at a time in {report['open_seconds']:.1f} s)\n"]
+    lines.append(f"Everyday commits, each to {recipients} of the {report['opened']} users, {gap * 1000:.0f} ms apart:\n")
+    lines += latency_table(report["commits"], "commits")[0]
+    lines.append(f"\nOne commit to all {report['opened']} users a round:\n")
+    table, fanout = latency_table(report["rounds"], "rounds")
+    lines += table
     lines.append(f"\nfan-out speed-up (stock ÷ batched, last socket p50): {fanout['stock group_send'] / fanout['group_send_many']:.2f}×")
     before, after = report["rss_before_kb"], report["rss_after_kb"]
     lines.append(f"idle sockets: RSS {before} KB → {after} KB; {report['idle_kb_per_socket']:.1f} KB per socket")
@@ -347,6 +405,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=5, help="measured rounds per way (default 5)")
     parser.add_argument("--wait", type=float, default=10.0, help="seconds a round waits for every message (default 10)")
+    parser.add_argument("--commits", type=int, default=400, help="everyday commits, both ways together (default 400)")
+    parser.add_argument("--recipients", type=int, default=5, help="users an everyday commit notifies (default 5)")
+    parser.add_argument("--gap", type=float, default=0.05, help="seconds between everyday commits (default 0.05)")
+    parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     raise_open_file_limit(args.sockets)
 
@@ -365,16 +427,19 @@ def main(argv: list[str] | None = None) -> None:
         env = {**os.environ, "DATABASE_URL": args.database_url, "LIANBAN_LOG_LEVEL": "WARNING"}
         workers = start_workers(args.workers, env)
         try:
-            report = asyncio.run(bench(workers, sessions, args.rounds, args.wait))
-            print({key: value for key, value in report.items() if key not in ("rounds", "storm_handshakes")}, file=sys.stderr)
+            everyday = {"commits": args.commits, "recipients": args.recipients, "gap": args.gap,
+                        "rng": random.Random(args.seed)}
+            report = asyncio.run(bench(workers, sessions, args.rounds, args.wait, everyday))
+            print({key: value for key, value in report.items() if key not in ("rounds", "commits", "storm_handshakes")}, file=sys.stderr)
             for result in report["rounds"]:
                 print(result.way, len(result.latencies_ms), f"fan-out {result.fanout_ms:.0f} ms, request {result.publish_ms:.0f} ms, lost {result.lost}", file=sys.stderr)
         finally:
             logs = stop_workers(workers)
             cleanup_redis(args.redis_url, prefix)
     print(f"bench/sockets.py — {platform.python_implementation()} {platform.python_version()}, "
-          f"{os.cpu_count()} CPUs, {args.sockets} sockets, {args.workers} daphne workers, {args.rounds} rounds per way")
-    print(summarize(report, args.sockets, args.workers))
+          f"{os.cpu_count()} CPUs, {args.sockets} sockets, {args.workers} daphne workers, {args.rounds} rounds per way, "
+          f"{args.commits} everyday commits")
+    print(summarize(report, args.sockets, args.workers, args.recipients, args.gap))
     errors = [line for log in logs for line in log.splitlines() if "Error" in line or "Traceback" in line or "WARNING" in line]
     if errors:
         print(f"\nworker log lines with errors/warnings ({len(errors)}), first ten:")

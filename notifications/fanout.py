@@ -48,6 +48,16 @@ end
 return over_capacity
 """
 
+# KEYS: groups; ARGV[1]: the expiry cutoff. Drops each group's expired members, returns the rest.
+GROUP_MEMBERS_LUA = """
+local members = {}
+for i = 1, #KEYS do
+    redis.call('ZREMRANGEBYSCORE', KEYS[i], 0, ARGV[1])
+    members[i] = redis.call('ZRANGE', KEYS[i], 0, -1)
+end
+return members
+"""
+
 # A queue pops its lowest score first: messages of one batch (and of consecutive batches from this
 # process) get strictly increasing scores, so two messages to one group arrive in the order sent.
 SCORE_STEP = 1e-6
@@ -119,12 +129,10 @@ async def _group_members(layer: RedisChannelLayer, groups: list[str]) -> list[li
     members: list[list[str]] = [[] for _ in groups]
     cutoff = int(time.time()) - layer.group_expiry
     for index, positions in by_host.items():
-        pipe = layer.connection(index).pipeline(transaction=False)
-        for position in positions:
-            key = layer._group_key(groups[position])
-            pipe.zremrangebyscore(key, min=0, max=cutoff)
-            pipe.zrange(key, 0, -1)
-        results = await pipe.execute()
-        for position, names in zip(positions, results[1::2]):
-            members[position] = [name.decode("utf8") for name in names]
+        connection = layer.connection(index)
+        for start in range(0, len(positions), SCRIPT_BATCH):
+            batch = positions[start:start + SCRIPT_BATCH]
+            keys = [layer._group_key(groups[position]) for position in batch]
+            for position, names in zip(batch, await connection.eval(GROUP_MEMBERS_LUA, len(keys), *keys, cutoff)):
+                members[position] = [name.decode("utf8") for name in names]
     return members

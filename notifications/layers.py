@@ -16,6 +16,14 @@ the backup in the same step; all of them go to their sockets' buffers in queue o
 keeps the stock guarantee: a receive cancelled half way puts its messages back at the head of the
 queue for the next one.
 
+One pump a worker: stock channels-redis has every waiting socket race for a lock to be the one that
+reads the shared queue, each wait two new tasks and an `asyncio.wait` on both, cancelled and made
+again for every message — most of a worker's time when a commit reaches its 500 sockets at once.
+Here one task of the worker's event loop (`_Pump`) takes the batches while any socket waits, and a
+socket only waits on its own buffer. When the pump fails (Redis gone), each waiting socket's receive
+raises its error, as the stock receive did to the socket that held the lock: the socket closes, the
+browser reconnects and replays what it missed from the database.
+
 The settings give each host its address, the pool's size (`max_connections`), the wait (`timeout`)
 and the read timeout of its connections (`socket_timeout`, longer than the layer's 5 s blocking pop).
 """
@@ -23,6 +31,7 @@ and the read timeout of its connections (`socket_timeout`, longer than the layer
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass, field
 from typing import Any
 
 from channels_redis.core import RedisChannelLayer as StockRedisChannelLayer
@@ -47,51 +56,114 @@ return redis.call('ZREM', KEYS[1], unpack(ARGV))
 """
 
 
+@dataclass(eq=False)
+class _Pump:
+    """The task taking batches off one process queue for the sockets waiting on it, in one event loop."""
+
+    loop: asyncio.AbstractEventLoop
+    waiting: set[str] = field(default_factory=set)  # the channels whose receive waits for a message
+    task: asyncio.Task | None = None
+
+
+@dataclass(frozen=True)
+class _PumpFailed:
+    """Put in a waiting channel's buffer when the pump failed: its receive raises `error`."""
+
+    error: BaseException
+
+
 class RedisChannelLayer(StockRedisChannelLayer):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pumps: dict[str, _Pump] = {}  # process queue (`specific.<worker>!`) → its pump
+
     def create_pool(self, index: int) -> BlockingConnectionPool:
         host = dict(self.hosts[index])
         if "address" not in host:
             raise ValueError("notifications.layers.RedisChannelLayer needs each host as {'address': 'redis://…', …}")
         return BlockingConnectionPool.from_url(host.pop("address"), **host)
 
-    async def receive_single(self, channel: str) -> tuple[Any, Any]:
-        """For this process's shared queue: take a batch and fill the sockets' buffers with it.
-
-        Returns `([], None)`: the stock `receive()` then puts nothing more and finds its message (if
-        the batch held one for it) in its buffer, or waits for the next batch.
-        """
+    async def receive(self, channel: str) -> dict[str, Any]:
+        """For a channel of this process: wait on its buffer while the process queue's pump fills it."""
         if "!" not in channel:
-            return await super().receive_single(channel)
-        assert self.require_valid_channel_name(channel, receive=True), "Channel name invalid"
-        assert channel.endswith("!")
-        index = self.consistent_hash(channel)
-        channel_key = self.prefix + channel
+            return await super().receive(channel)
+        assert self.require_valid_channel_name(channel), "Channel name not valid"
+        queue = self.non_local_name(channel)
+        assert queue.endswith(self.client_prefix + "!"), "Wrong client prefix"
+        buffer = self.receive_buffer[channel]
+        if buffer.empty():
+            pump = self._pump(queue)
+            pump.waiting.add(channel)
+            try:
+                message = await buffer.get()
+            except asyncio.CancelledError:
+                # The socket is going away: what its buffer holds goes with it (as in the stock receive).
+                if self.receive_buffer.get(channel) is buffer:
+                    del self.receive_buffer[channel]
+                raise
+            finally:
+                pump.waiting.discard(channel)
+        else:
+            message = buffer.get_nowait()
+        if buffer.empty() and self.receive_buffer.get(channel) is buffer:
+            del self.receive_buffer[channel]
+        if isinstance(message, _PumpFailed):
+            raise message.error
+        return message
+
+    def _pump(self, queue: str) -> _Pump:
+        """The running loop's pump for `queue`, started when none runs (or the last one ran in another loop)."""
+        loop = asyncio.get_running_loop()
+        pump = self._pumps.get(queue)
+        if pump is None or pump.loop is not loop or pump.task.done():
+            pump = self._pumps[queue] = _Pump(loop)
+            pump.task = loop.create_task(self._pump_batches(queue, pump))
+        return pump
+
+    async def _pump_batches(self, queue: str, pump: _Pump) -> None:
+        """Batches while any socket waits. With none left it stops after its current take (within the
+        blocking pop's timeout): it is never cancelled in the middle of one, so nothing it popped is lost."""
+        try:
+            while pump.waiting:
+                await self._receive_batch(queue)
+        except Exception as error:  # each waiting socket's receive raises it; the next receive starts a pump
+            for channel in pump.waiting:
+                self.receive_buffer[channel].put_nowait(_PumpFailed(error))
+        finally:
+            if self._pumps.get(queue) is pump:
+                del self._pumps[queue]
+
+    async def _receive_batch(self, queue: str) -> None:
+        """Take a batch off the process queue (waiting up to the blocking pop's timeout for its first
+        message) and put each message in its socket's buffer, in queue order."""
+        assert self.require_valid_channel_name(queue, receive=True), "Channel name invalid"
+        index = self.consistent_hash(queue)
+        channel_key = self.prefix + queue
         backup_key = self._backup_channel_name(channel_key)
         await self.receive_clean_locks.acquire(channel_key)
         try:
-            members = None
-            while members is None:
-                members = await self._take_batch(index, channel_key, backup_key)
-            cleaner = asyncio.ensure_future(self._forget_batch(index, backup_key, members))
-            self.receive_cleaners.append(cleaner)
-
-            def _cleanup_done(cleaner: asyncio.Future) -> None:
-                self.receive_cleaners.remove(cleaner)
-                self.receive_clean_locks.release(channel_key)
-
-            cleaner.add_done_callback(_cleanup_done)
+            members = await self._take_batch(index, channel_key, backup_key)
         except BaseException:
             self.receive_clean_locks.release(channel_key)
             raise
+        if members is None:
+            self.receive_clean_locks.release(channel_key)
+            return
+        # The next take (whose first step puts the backup back in the queue) waits for this cleaner.
+        cleaner = asyncio.ensure_future(self._forget_batch(index, backup_key, members))
+        self.receive_cleaners.append(cleaner)
 
-        # No await from here on: the whole batch reaches the buffers before anyone reads them.
+        def _cleanup_done(cleaner: asyncio.Future) -> None:
+            self.receive_cleaners.remove(cleaner)
+            self.receive_clean_locks.release(channel_key)
+
+        cleaner.add_done_callback(_cleanup_done)
         # A group message for several sockets of this process is stored once, with a list of them.
         for member in members:
             message = self.deserialize(member)
-            targets = message.pop("__asgi_channel__", channel)
+            targets = message.pop("__asgi_channel__", queue)
             for target in targets if isinstance(targets, list) else [targets]:
                 self.receive_buffer[target].put_nowait(message)
-        return [], None
 
     async def _take_batch(self, index: int, channel_key: str, backup_key: str) -> list[bytes] | None:
         """The waiting messages in queue order (at least one), backed up; None when the wait timed out."""

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 import pytest
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
@@ -9,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from notifications.fanout import group_send_many
+from notifications.layers import RedisChannelLayer
 from notifications.services import EVENT_CREATED, EVENT_READ, notify, user_group
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -91,3 +95,21 @@ async def test_batch_with_empty_groups_and_repeated_groups(alice, bob, open_sock
     received = [await socket.receive_json_from(timeout=RECEIVE_TIMEOUT) for _ in range(2)]
     assert [(m["notification"]["id"], m["unread"]) for m in received] == [(2, 1), (4, 2)]
     assert await socket.receive_nothing(timeout=0.2)
+
+
+async def test_a_channel_past_the_group_expiry_is_dropped_from_the_group_and_not_sent_to():
+    """As channels-redis's group_send: a member older than the group expiry (a worker that died without
+    leaving its groups) is removed, and only the live member's queue gets the message."""
+    layer = get_channel_layer()
+    if not isinstance(layer, RedisChannelLayer):
+        pytest.skip("group expiry is the Redis channel layer's: make test-services (REDIS_URL)")
+    live, dead = await layer.new_channel(), await layer.new_channel("specific.gone")
+    await layer.group_add("user.1", live)
+    group = layer._group_key("user.1")
+    await layer.connection(0).zadd(group, {dead: time.time() - layer.group_expiry - 60})
+
+    await group_send_many(layer, [("user.1", {"type": EVENT_READ, "unread": 3})])
+
+    assert (await asyncio.wait_for(layer.receive(live), timeout=RECEIVE_TIMEOUT))["unread"] == 3
+    assert await layer.connection(0).zrange(group, 0, -1) == [live.encode()]
+    assert await layer.connection(0).zcard(layer.prefix + layer.non_local_name(dead)) == 0

@@ -1,5 +1,7 @@
 """A worker takes a burst off its shared Redis queue in batches: every socket gets its messages, in order, once.
 
+One task a worker (the pump) reads the queue while any socket waits; the sockets wait on their own buffers.
+
 Runs on the Redis channel layer (make test-services); bench/sockets.py measures the latency it saves.
 """
 
@@ -72,3 +74,42 @@ async def test_messages_an_interrupted_receive_left_in_flight_are_delivered_once
     assert [m["n"] for m in received[channel]] == [1, 2]
     with pytest.raises(asyncio.TimeoutError):
         await asyncio.wait_for(layer.receive(channel), timeout=0.5)
+
+
+async def test_one_pump_reads_for_every_waiting_socket_and_stops_when_none_waits(layer):
+    layer.brpop_timeout = 1  # how long an idle pump's blocking pop waits before it looks for sockets again
+    channels = [await layer.new_channel() for _ in range(50)]
+    waiting = [asyncio.ensure_future(layer.receive(channel)) for channel in channels]
+    await asyncio.sleep(0.1)
+    queue = layer.non_local_name(channels[0])
+    assert len(layer._pumps) == 1 and layer._pumps[queue].waiting == set(channels)
+
+    await layer.send(channels[7], {"type": "notification.read", "unread": 7})
+    assert await asyncio.wait_for(waiting[7], timeout=5) == {"type": "notification.read", "unread": 7}
+    assert not any(task.done() for index, task in enumerate(waiting) if index != 7)
+
+    for task in waiting:
+        task.cancel()
+    await asyncio.gather(*waiting, return_exceptions=True)
+    pump = layer._pumps[queue].task
+    await asyncio.wait_for(pump, timeout=layer.brpop_timeout + 3)
+    assert layer._pumps == {}, "a pump kept reading the queue with no socket waiting"
+
+    await layer.send(channels[0], {"type": "notification.read", "unread": 1})  # a socket waits again: a new pump
+    assert (await asyncio.wait_for(layer.receive(channels[0]), timeout=5))["unread"] == 1
+
+
+async def test_when_the_queue_cannot_be_read_every_waiting_socket_gets_the_error_and_the_next_receive_reads_again(layer, monkeypatch):
+    channels = [await layer.new_channel() for _ in range(3)]
+    original = RedisChannelLayer._take_batch
+
+    async def redis_gone(self, *args):
+        raise ConnectionError("Redis 不可达")
+
+    monkeypatch.setattr(RedisChannelLayer, "_take_batch", redis_gone)
+    results = await asyncio.gather(*(asyncio.wait_for(layer.receive(c), timeout=5) for c in channels), return_exceptions=True)
+    assert [type(result) for result in results] == [ConnectionError] * 3  # each socket closes; its browser replays
+
+    monkeypatch.setattr(RedisChannelLayer, "_take_batch", original)
+    await layer.send(channels[1], {"type": "notification.read", "unread": 2})
+    assert (await asyncio.wait_for(layer.receive(channels[1]), timeout=5))["unread"] == 2
