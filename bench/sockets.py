@@ -218,7 +218,7 @@ def stock_group_send(layer, messages) -> object:
     return send()
 
 
-def publish_round(round_number: int, recipient_ids: list[int], batched: bool, title: str = "广播") -> tuple[float, float]:
+def publish_round(round_number: int, recipient_ids: list[int], batched: bool, title: str) -> tuple[float, float]:
     """Notify every recipient in one commit; returns (commit time, publish done time), time.time().
 
     Runs in a thread of `publish`, so the push after commit goes back to this process's event loop as
@@ -253,7 +253,7 @@ def way(batched: bool) -> str:
     return "group_send_many" if batched else "stock group_send"
 
 
-async def publish(round_number: int, recipients: list[Client], batched: bool, title: str = "广播") -> tuple[float, float]:
+async def publish(round_number: int, recipients: list[Client], batched: bool, title: str) -> tuple[float, float]:
     from asgiref.sync import sync_to_async
 
     ids = [c.user_id for c in recipients]
@@ -283,7 +283,7 @@ async def run_rounds(clients: list[Client], rounds: int, wait: float) -> list[Ro
     results = []
     for round_number in range(2 * rounds + 2):  # the first two warm both ways up
         batched = round_number % 2 == 0
-        commit, done = await publish(round_number, live, batched)
+        commit, done = await publish(round_number, live, batched, title="广播")
         await arrived(round_number, live, wait)
         if round_number >= 2:
             results.append(round_result(round_number, live, batched, commit, done))
@@ -294,18 +294,28 @@ async def run_rounds(clients: list[Client], rounds: int, wait: float) -> list[Ro
 FIRST_COMMIT = 1_000_000  # everyday commits are numbered after the broadcast rounds
 
 
-async def run_commits(clients: list[Client], commits: int, recipients: int, gap: float, wait: float,
-                      rng: random.Random) -> list[RoundResult]:
-    """`commits` commits, `gap` seconds apart, each to `recipients` users drawn at random; every socket open."""
+@dataclass(frozen=True)
+class Everyday:
+    """The everyday commits: how many (both ways together), to how many users each, how far apart."""
+
+    commits: int
+    recipients: int
+    gap: float
+    seed: int
+
+
+async def run_commits(clients: list[Client], everyday: Everyday, wait: float) -> list[RoundResult]:
+    """Everyday commits one after the other, each to a few users drawn at random; every socket open."""
     live = [c for c in clients if c.socket is not None]
+    rng = random.Random(everyday.seed)
     sent = []
-    for index in range(commits + 2):  # the first two warm both ways up
+    for index in range(everyday.commits + 2):  # the first two warm both ways up
         batched = index % 2 == 0
-        chosen = rng.sample(live, min(recipients, len(live)))
+        chosen = rng.sample(live, min(everyday.recipients, len(live)))
         commit, done = await publish(FIRST_COMMIT + index, chosen, batched, title="通知")
         if index >= 2:
             sent.append((FIRST_COMMIT + index, chosen, batched, commit, done))
-        await asyncio.sleep(gap)
+        await asyncio.sleep(everyday.gap)
     for number, chosen, *_ in sent:
         await arrived(number, chosen, wait)
     return [round_result(number, chosen, batched, commit, done) for number, chosen, batched, commit, done in sent]
@@ -322,7 +332,7 @@ async def storm(clients: list[Client]) -> tuple[int, float, list[float]]:
 
 
 async def bench(workers: list[Worker], sessions: list[tuple[int, str]], rounds: int, wait: float,
-                everyday: dict) -> dict:
+                everyday: Everyday) -> dict:
     clients = [Client(user_id, key, workers[index % len(workers)]) for index, (user_id, key) in enumerate(sessions)]
     report: dict = {}
 
@@ -340,7 +350,7 @@ async def bench(workers: list[Worker], sessions: list[tuple[int, str]], rounds: 
     report["rss_before_kb"], report["rss_after_kb"] = rss_before, rss_after
     report["idle_kb_per_socket"] = (sum(rss_after.values()) - sum(rss_before.values())) / max(1, report["opened"])
 
-    report["commits"] = await run_commits(clients, wait=wait, **everyday)
+    report["commits"] = await run_commits(clients, everyday, wait)
     report["rounds"] = await run_rounds(clients, rounds, wait)
     report["lost_detail"] = [
         (r.way, r.lost) for r in report["rounds"] if r.lost
@@ -379,10 +389,11 @@ def latency_table(results: list[RoundResult], unit: str) -> tuple[list[str], dic
     return lines, fanout
 
 
-def summarize(report: dict, sockets: int, workers: int, recipients: int, gap: float) -> str:
+def summarize(report: dict, sockets: int, workers: int, everyday: Everyday) -> str:
     lines = [f"{report['opened']} of {sockets} sockets open over {workers} daphne workers "
              f"(opened {OPEN_BATCH} at a time in {report['open_seconds']:.1f} s)\n"]
-    lines.append(f"Everyday commits, each to {recipients} of the {report['opened']} users, {gap * 1000:.0f} ms apart:\n")
+    lines.append(f"Everyday commits, each to {everyday.recipients} of the {report['opened']} users, "
+                 f"{everyday.gap * 1000:.0f} ms apart:\n")
     lines += latency_table(report["commits"], "commits")[0]
     lines.append(f"\nOne commit to all {report['opened']} users a round:\n")
     table, fanout = latency_table(report["rounds"], "rounds")
@@ -408,9 +419,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--commits", type=int, default=400, help="everyday commits, both ways together (default 400)")
     parser.add_argument("--recipients", type=int, default=5, help="users an everyday commit notifies (default 5)")
     parser.add_argument("--gap", type=float, default=0.05, help="seconds between everyday commits (default 0.05)")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0, help="seed of the draw of each everyday commit's users (default 0)")
     args = parser.parse_args(argv)
     raise_open_file_limit(args.sockets)
+    everyday = Everyday(args.commits, args.recipients, args.gap, args.seed)
 
     prefix = f"lianban-bench-sockets-{uuid.uuid4().hex[:8]}"
     with scratch_django(database_url=args.database_url) as scratch:
@@ -427,8 +439,6 @@ def main(argv: list[str] | None = None) -> None:
         env = {**os.environ, "DATABASE_URL": args.database_url, "LIANBAN_LOG_LEVEL": "WARNING"}
         workers = start_workers(args.workers, env)
         try:
-            everyday = {"commits": args.commits, "recipients": args.recipients, "gap": args.gap,
-                        "rng": random.Random(args.seed)}
             report = asyncio.run(bench(workers, sessions, args.rounds, args.wait, everyday))
             print({key: value for key, value in report.items() if key not in ("rounds", "commits", "storm_handshakes")}, file=sys.stderr)
             for result in report["rounds"]:
@@ -439,7 +449,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"bench/sockets.py — {platform.python_implementation()} {platform.python_version()}, "
           f"{os.cpu_count()} CPUs, {args.sockets} sockets, {args.workers} daphne workers, {args.rounds} rounds per way, "
           f"{args.commits} everyday commits")
-    print(summarize(report, args.sockets, args.workers, args.recipients, args.gap))
+    print(summarize(report, args.sockets, args.workers, everyday))
     errors = [line for log in logs for line in log.splitlines() if "Error" in line or "Traceback" in line or "WARNING" in line]
     if errors:
         print(f"\nworker log lines with errors/warnings ({len(errors)}), first ten:")

@@ -62,7 +62,7 @@ class _Pump:
 
     loop: asyncio.AbstractEventLoop
     waiting: set[str] = field(default_factory=set)  # the channels whose receive waits for a message
-    task: asyncio.Task | None = None
+    task: asyncio.Task = field(init=False)
 
 
 @dataclass(frozen=True)
@@ -122,7 +122,8 @@ class RedisChannelLayer(StockRedisChannelLayer):
 
     async def _pump_batches(self, queue: str, pump: _Pump) -> None:
         """Batches while any socket waits. With none left it stops after its current take (within the
-        blocking pop's timeout): it is never cancelled in the middle of one, so nothing it popped is lost."""
+        blocking pop's timeout): the layer never cancels it in the middle of one (only the end of its
+        event loop does), so what it pops reaches the buffers."""
         try:
             while pump.waiting:
                 await self._receive_batch(queue)
@@ -136,7 +137,6 @@ class RedisChannelLayer(StockRedisChannelLayer):
     async def _receive_batch(self, queue: str) -> None:
         """Take a batch off the process queue (waiting up to the blocking pop's timeout for its first
         message) and put each message in its socket's buffer, in queue order."""
-        assert self.require_valid_channel_name(queue, receive=True), "Channel name invalid"
         index = self.consistent_hash(queue)
         channel_key = self.prefix + queue
         backup_key = self._backup_channel_name(channel_key)
