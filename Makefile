@@ -101,7 +101,7 @@ bench: install ## page timings, query counts, 文号 allocation under threads (S
 
 BENCH_SCALE_CASES ?= 100000
 BENCH_SCALE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/lianban_datagen_$(BENCH_SCALE_CASES)
-bench-scale: install ## PostgreSQL + Redis: generate BENCH_SCALE_CASES cases (kept), time the officer's lists against their baselines, and the notification fan-out
+bench-scale: install ## PostgreSQL + Redis: generate BENCH_SCALE_CASES cases (kept), time the officer's lists against their baselines, the notification fan-out, then sockets and task completions on those cases
 	$(BENCH_ENV) $(VPY) bench/datagen.py --database-url $(BENCH_SCALE_DATABASE_URL) --cases $(BENCH_SCALE_CASES)
 	$(BENCH_ENV) $(VPY) bench/lists.py --database-url $(BENCH_SCALE_DATABASE_URL)
 	$(BENCH_ENV) $(VPY) bench/queue_index.py --database-url $(BENCH_SCALE_DATABASE_URL)
@@ -110,7 +110,9 @@ bench-scale: install ## PostgreSQL + Redis: generate BENCH_SCALE_CASES cases (ke
 	$(BENCH_ENV) $(VPY) bench/fragments.py --database-url $(BENCH_SCALE_DATABASE_URL)
 	$(BENCH_ENV) $(VPY) bench/search.py --database-url $(BENCH_SCALE_DATABASE_URL)
 	$(BENCH_ENV) $(VPY) bench/fanout.py --redis-url $(TEST_REDIS_URL) --recipients 500 --rounds 20
-	$(BENCH_ENV) $(VPY) bench/sockets.py --database-url postgres://postgres@127.0.0.1:5432/lianban_bench_sockets --redis-url $(TEST_REDIS_URL) --sockets 1000
+	$(BENCH_ENV) $(VPY) bench/sockets.py --on $(BENCH_SCALE_DATABASE_URL) --redis-url $(TEST_REDIS_URL) --sockets 1000
+	# last: the completions add their leads to the generated cases
+	$(BENCH_ENV) $(VPY) bench/completions.py --on $(BENCH_SCALE_DATABASE_URL) --redis-url $(TEST_REDIS_URL) --servers 2
 
 BENCH_CLOCKS ?= 100000
 bench-throughput: install ## PostgreSQL + Redis: task completions/s (services; HTTP with 4 clients on 1 and on 2 daphne processes), BENCH_CLOCKS deadlines fired by 1 and 2 workers, the 移送书 build — each beside its baseline

@@ -26,7 +26,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Permission
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections, models
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from agencies.permissions import group_ids
@@ -76,13 +76,19 @@ def granted(
     guardian's `get_objects_for_user(…, accept_global_perms=False, with_superuser=False)` answers,
     without its look-ups of the permission's content type and of the user's groups on every call (the
     permission's id is read once per process, the groups once per request). For a question about
-    one object, or a filter: a page of a list is read by `visible_keys`."""
+    one object, or a filter: a page of a list is read by `visible_keys`.
+
+    Each way of holding the grant is asked about the object itself (`EXISTS`, the grant index's
+    last column), not as guardian's `pk IN (every grant)`: to answer "may this officer see case 42",
+    PostgreSQL built a hash of all the officer's grants first, 35–40 ms for the 130,000 cases an
+    officer of a big bureau sees at 1M, on every task page, 办理 and case page. Asked of many
+    objects, PostgreSQL may still read the grants whole into a hash, where that is cheaper."""
     if not user.is_authenticated:
         return queryset.none()
     permission_id = _permission_id(perm)
-    direct = user_grants.objects.filter(user=user, permission_id=permission_id).values("content_object_id")
-    through_groups = group_grants.objects.filter(group_id__in=group_ids(user), permission_id=permission_id).values("content_object_id")
-    return queryset.filter(Q(pk__in=direct) | Q(pk__in=through_groups))
+    direct = user_grants.objects.filter(user=user, permission_id=permission_id, content_object_id=OuterRef("pk"))
+    through_groups = group_grants.objects.filter(group_id__in=group_ids(user), permission_id=permission_id, content_object_id=OuterRef("pk"))
+    return queryset.filter(Exists(direct) | Exists(through_groups))
 
 
 GRANT_ORDER = ("-sort_key", "-content_object_id")

@@ -19,12 +19,19 @@ each lead's 核查线索 task as msb_officer:
     .venv/bin/python bench/completions.py --database-url postgres://postgres@127.0.0.1:5432/lianban_bench_completions \
         --redis-url redis://127.0.0.1:6379/0
 
-The database named in --database-url is DROPPED and re-created: use a scratch name.
+The database named in --database-url is DROPPED and re-created: use a scratch name. With --on instead,
+the same runs take place on a database bench/datagen.py made (100k or 1M cases), as the officer who sees
+the most cases there: nothing is dropped, and the leads the runs register and complete stay in it (a few
+hundred cases among the generated ones; run the read-only benches such as bench/lists.py first).
+
+    .venv/bin/python bench/completions.py --on postgres://postgres@127.0.0.1:5432/lianban_datagen_1000000 \
+        --redis-url redis://127.0.0.1:6379/0
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import multiprocessing
 import os
@@ -208,9 +215,33 @@ def step_cost(officer, requests: int) -> str:
             f"{p50:.1f} | {p95:.1f} | {cpu:.1f} |")
 
 
+@contextlib.contextmanager
+def officer_on(args):
+    """Django set up on the run's database, and the officer whose leads the runs complete: the demo city's
+    msb_officer in a scratch database (`--database-url`), or on a generated one (`--on`) the officer who
+    sees the most cases (bench/lists.py's reader: the most grants, the fullest inbox)."""
+    if args.on:
+        from bench.lists import heaviest_users, setup
+
+        setup(args.on)
+        reader = heaviest_users()[0]
+        yield reader
+        return
+    with scratch_django(database_url=args.database_url):
+        from django.conf import settings
+
+        from demo.scenario import build_city
+
+        settings.DEBUG = False  # no query log kept in memory
+        yield build_city().user("msb_officer")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", required=True, help="PostgreSQL scratch database (dropped and re-created)")
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--database-url", help="PostgreSQL scratch database (dropped and re-created), the demo city loaded into it")
+    where.add_argument("--on", metavar="DATABASE_URL",
+                       help="a database bench/datagen.py made (kept; the runs' leads are added to it), as its officer who sees the most cases")
     parser.add_argument("--redis-url", help="Redis for the server's channel layer and cache (default: in-memory)")
     parser.add_argument("--completions", type=int, default=300, help="completions through the services (default 300)")
     parser.add_argument("--http-completions", type=int, default=400, help="completions over HTTP, all clients (default 400)")
@@ -222,18 +253,14 @@ def main() -> None:
     args = parser.parse_args()
     rows: list[tuple[str, int, float, str]] = []
 
-    with scratch_django(database_url=args.database_url):
+    with officer_on(args) as officer:
         from django.conf import settings
         from django.test import Client
 
         from viewflow.workflow import STATUS
 
         from demo.driver import open_task
-        from demo.scenario import build_city
 
-        settings.DEBUG = False  # no query log kept in memory
-        cast = build_city()
-        officer = cast.user("msb_officer")
         step = step_cost(officer, requests=100)
         print(f"\n## One step, in process\n\n| step | statements | Python calls | p50 ms | p95 ms | CPU p50 ms |\n"
               f"|---|---:|---:|---:|---:|---:|\n{step}\n", flush=True)
@@ -264,7 +291,8 @@ def main() -> None:
         # HTTP
         per_client = args.http_completions // args.clients
         t0 = time.perf_counter()
-        leads = register_leads(officer, per_client * args.clients, "接口压测")
+        label = f"接口压测{time.strftime('%m%d%H%M%S')}-"  # this run's leads, among those of earlier runs on a kept database
+        leads = register_leads(officer, per_client * args.clients, label)
         print(f"{len(leads)} leads registered in {time.perf_counter() - t0:.1f} s", flush=True)
         work, claims = [], 0
         for n in range(args.clients):
@@ -308,7 +336,7 @@ def main() -> None:
         print(f"HTTP: {rows[2][1] / rows[2][2]:.0f}/s; baseline {rows[3][1] / rows[3][2]:.0f}/s", flush=True)
         from casework.models import Case, CaseStatus
 
-        done = Case.objects.filter(title__startswith="接口压测", status=CaseStatus.PENDING_FILING).count()
+        done = Case.objects.filter(title__startswith=label, status=CaseStatus.PENDING_FILING).count()
         assert done == per_client * args.clients, f"only {done} leads reached 待立案审批"
 
     print(f"\n## Task completions (PostgreSQL{', Redis' if args.redis_url else ''})\n")

@@ -11,8 +11,10 @@ visible cases and the one with the most waiting tasks, times the first page of
   case list and the queue also a page 1,000 rows deep read past its cursor (`?after=`) — the queue's
   beside the same query with OFFSET, as the task lists paged before; for the case list a status filter
   and a search; for 我的工作 both of its orders;
+- two pages of one object as the officer who sees the most cases: a task's page (its own task; the task
+  pages' guard asks whether the user may see the task's process) and a case's page;
 - the baselines: guardian's `get_objects_for_user` listing of the same cases/referrals in the same
-  order, and viewflow's stock `Task.objects.queue()` / `inbox()`, first page of each (for 我的工作,
+  order (searched and filtered as the lists are), and viewflow's stock `Task.objects.queue()` / `inbox()`, first page of each (for 我的工作,
   the two as one OR query). Each baseline is planned with PostgreSQL's default parallel workers, as it
   ran before the application's connections turned them off (`with_default_workers`).
 
@@ -144,6 +146,29 @@ def before_after(samples: dict, q: float) -> str:
     return " → ".join(f"{percentile(values, q):.1f}" for values in samples.values())
 
 
+def guardian_cases(user, **filters):
+    """guardian's own listing of the cases the case list shows (`get_objects_for_user`, `pk IN (every
+    grant)`), with the case list's search and status filter, in its order."""
+    from guardian.shortcuts import get_objects_for_user
+
+    from casework.models import Case
+    from casework.selectors import searched_cases
+
+    listed = get_objects_for_user(user, "casework.view_case", klass=Case, accept_global_perms=False, with_superuser=False)
+    return searched_cases(listed, **filters)
+
+
+def guardian_referrals(user, **filters):
+    """guardian's own listing of the referrals the referral list shows, with its search and filter."""
+    from guardian.shortcuts import get_objects_for_user
+
+    from referral.models import Referral
+    from referral.selectors import searched_referrals
+
+    listed = get_objects_for_user(user, "referral.view_referral", klass=Referral, accept_global_perms=False, with_superuser=False)
+    return searched_referrals(listed, **filters)
+
+
 def heaviest_users():
     """The officer who sees the most cases, and the one with the most tasks waiting in the queue."""
     from django.db.models import Count
@@ -172,6 +197,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--pages", action="store_true",
                         help="only the four list pages of issue 8 (whole requests), for bench/against.sh")
+    parser.add_argument("--detail", action="store_true",
+                        help="only the pages of one task and one case (the task pages' guard, the case page), for bench/against.sh")
     parser.add_argument("--work", action="store_true",
                         help="only 我的工作's pages and queries, both orders, without their baselines (for bench/against.sh)")
     parser.add_argument("--visible", action="store_true",
@@ -182,6 +209,7 @@ def main() -> None:
     setup(args.database_url)
 
     from guardian.shortcuts import get_objects_for_user
+    from viewflow.workflow import STATUS
     from viewflow.workflow.models import Task
 
     from casework import tasklists
@@ -193,7 +221,7 @@ def main() -> None:
     from config.urls import workflow
     from referral.models import Referral
     from casework.models import Subject
-    from referral.selectors import referral_list_for_user, referral_pages_for_user
+    from referral.selectors import referral_pages_for_user
     from search.selectors import search_sections
 
     flows = workflow.flow_classes
@@ -251,7 +279,7 @@ def main() -> None:
         return lambda: KeysetPaginator(case_pages_for_user(user=reader, **filters), PAGE - 1).seek(after=deep_cursor)
 
     def offset(**filters):
-        return lambda: list(case_list_for_user(user=reader, **filters)[1000 : 1000 + PAGE])
+        return lambda: list(guardian_cases(reader, **filters)[1000 : 1000 + PAGE])
 
     def first(**filters):
         return lambda: list(KeysetPaginator(case_pages_for_user(user=reader, **filters), PAGE - 1).seek())
@@ -261,7 +289,7 @@ def main() -> None:
 
     def search_baseline(q):
         """What 搜索 would cost on guardian's listings: the first ten cases and referrals matching `q`."""
-        return lambda: (list(case_list_for_user(user=reader, search=q)[:10]), list(referral_list_for_user(user=reader, search=q)[:10]))
+        return lambda: (list(guardian_cases(reader, search=q)[:10]), list(guardian_referrals(reader, search=q)[:10]))
 
     rows = [
         ("搜索 page (/search/?q=医院)", reader, page(reader, "/search/?q=医院")),
@@ -301,14 +329,20 @@ def main() -> None:
         ("case list page 51 baseline: guardian, OFFSET 1000", reader, offset()),
         ("case list 案件 page 51 by cursor", reader, page(reader, f"/cases/?after={deep_cursor}")),
         ("case list filtered by status 调查中", reader, first(status="investigating")),
-        ("case list filtered baseline: guardian", reader, lambda: list(case_list_for_user(user=reader, status="investigating")[:PAGE])),
+        ("case list filtered baseline: guardian", reader, lambda: list(guardian_cases(reader, status="investigating")[:PAGE])),
         ("case list searched 医院", reader, first(search="医院")),
-        ("case list searched baseline: guardian", reader, lambda: list(case_list_for_user(user=reader, search="医院")[:PAGE])),
+        ("case list searched baseline: guardian", reader, lambda: list(guardian_cases(reader, search="医院")[:PAGE])),
         ("referral list 移送 page", reader, page(reader, "/referrals/")),
         ("referral list query", reader, lambda: referral_pages_for_user(user=reader)[0:PAGE]),
         ("referral list baseline: guardian get_objects_for_user", reader,
          guardian(reader, "referral.view_referral", Referral, "-created_at", "-id")),
     ]
+    own = Task.objects.filter(owner=reader, status=STATUS.ASSIGNED).order_by("-id").first()
+    if own is not None:  # a task page asks whether the user may see its process (casework.workflow.visible_task)
+        rows.append(("a task's page (详情), the officer's own task", reader, page(reader, own.flow_task.reverse("detail", args=[own.process_id, own.pk]))))
+    rows.append(("a case's page (案件详情)", reader, page(reader, f"/cases/{case_pages_for_user(user=reader)[0:1][0].pk}/")))
+    if args.detail:
+        rows = [row for row in rows if row[0].startswith(("a task's page", "a case's page"))]
     if args.pages:
         wanted = ("inbox 我的待办 page", "queue 待认领 page", "case list 案件 page", "referral list 移送 page")
         rows = [row for row in rows if row[0] in wanted]

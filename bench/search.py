@@ -30,7 +30,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from lists import heaviest_users, setup, timed  # noqa: E402
+from lists import guardian_cases, guardian_referrals, heaviest_users, setup, timed  # noqa: E402
 
 
 def words(reader) -> list[tuple[str, str]]:
@@ -78,8 +78,6 @@ def main() -> None:
 
     from agencies import visibility
     from casework.models import Case
-    from casework.selectors import case_list_for_user
-    from referral.selectors import referral_list_for_user
     from search.selectors import search_sections
 
     reader, visible, _, _ = heaviest_users()
@@ -92,7 +90,7 @@ def main() -> None:
         return lambda: search_sections(user=reader, q=q)
 
     def guardian(q):
-        return lambda: (list(case_list_for_user(user=reader, search=q)[:10]), list(referral_list_for_user(user=reader, search=q)[:10]))
+        return lambda: (list(guardian_cases(reader, search=q)[:10]), list(guardian_referrals(reader, search=q)[:10]))
 
     chosen = words(reader)
     for kind, q in chosen:

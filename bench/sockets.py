@@ -27,7 +27,13 @@ then measures, in the same run:
         --redis-url redis://127.0.0.1:6379/0 --sockets 1000
 
 The database is dropped and re-created (never point it at one you care about); the Redis keys live
-under a random prefix and are deleted afterwards. The clients run in this process (one asyncio
+under a random prefix and are deleted afterwards. With --on instead of --database-url the sockets are
+those of the officers of a database bench/datagen.py made (100k or 1M cases, with their notifications):
+the first N officers sign in (where there are fewer, the first ones again, as a second tab), and the
+run's sessions and notifications are deleted afterwards.
+
+    .venv/bin/python bench/sockets.py --on postgres://postgres@127.0.0.1:5432/lianban_datagen_1000000 --sockets 1000
+ The clients run in this process (one asyncio
 loop), on the same machine as the workers: the latencies include their share of the CPU.
 """
 
@@ -35,6 +41,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import platform
@@ -57,6 +64,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DAPHNE = Path(sys.executable).parent / "daphne"
 HANDSHAKE_TIMEOUT = 5.0  # daphne's --websocket_handshake_timeout default
 OPEN_BATCH = 50  # sockets opened at a time outside the storm
+EVENT = "bench.sockets"  # the event of every notification the bench publishes
 
 
 @dataclass
@@ -142,13 +150,39 @@ def stop_workers(workers: list[Worker]) -> list[str]:
 
 
 def make_users(count: int) -> list[tuple[int, str]]:
-    """`count` officers, each with a stored session (as after logging in): [(user id, session key)]."""
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
-    from django.contrib.sessions.backends.db import SessionStore
+    """`count` users, each with a stored session (as after logging in): [(user id, session key)]."""
+    from django.contrib.auth import get_user_model
 
     User = get_user_model()
     User.objects.bulk_create([User(username=f"bench_socket_{n:05d}", password="!") for n in range(count)])
-    users = list(User.objects.filter(username__startswith="bench_socket_").order_by("pk"))
+    return signed_in(list(User.objects.filter(username__startswith="bench_socket_").order_by("pk")))
+
+
+def officers_signed_in(count: int) -> list[tuple[int, str]]:
+    """On a generated database: `count` sessions of its officers, the first by user id, each signed in
+    once; where it has fewer officers (497 at 100k cases), the first ones sign in again, as an officer
+    with a second tab open."""
+    from django.contrib.auth import get_user_model
+
+    officers = list(get_user_model().objects.filter(officer__isnull=False).order_by("pk")[:count])
+    return signed_in([officers[n % len(officers)] for n in range(count)])
+
+
+def forget_run(sessions: list[tuple[int, str]]) -> None:
+    """What a run on a generated database left in it: its sessions and the notifications it published."""
+    from django.contrib.sessions.models import Session
+
+    from notifications.models import Notification
+
+    Session.objects.filter(session_key__in=[key for _, key in sessions]).delete()
+    Notification.objects.filter(event=EVENT).delete()
+
+
+def signed_in(users) -> list[tuple[int, str]]:
+    """A stored session for each user (as after logging in): [(user id, session key)]."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
     sessions = []
     for user in users:
         store = SessionStore()
@@ -234,7 +268,7 @@ def publish_round(round_number: int, recipient_ids: list[int], batched: bool, ti
     stamp: dict[str, float] = {}
     with transaction.atomic():
         transaction.on_commit(lambda: stamp.setdefault("commit", time.time()))  # runs before the publish
-        services.notify_many([services.Message(recipients=users, event="bench.sockets", title=f"{title}#{round_number}")])
+        services.notify_many([services.Message(recipients=users, event=EVENT, title=f"{title}#{round_number}")])
     done = time.time()
     services.group_send_many = group_send_many
     return stamp["commit"], done
@@ -389,13 +423,15 @@ def latency_table(results: list[RoundResult], unit: str) -> tuple[list[str], dic
     return lines, fanout
 
 
-def summarize(report: dict, sockets: int, workers: int, everyday: Everyday) -> str:
-    lines = [f"{report['opened']} of {sockets} sockets open over {workers} daphne workers "
+def summarize(report: dict, sockets: int, users: int, workers: int, everyday: Everyday) -> str:
+    """The run's tables; `users` signed in on the `sockets` (fewer when some hold a second tab: --on 100k)."""
+    whose = f"{users} users" if users == sockets else f"{users} users on {sockets} sockets"
+    lines = [f"{report['opened']} of {sockets} sockets open over {workers} daphne workers, {whose} "
              f"(opened {OPEN_BATCH} at a time in {report['open_seconds']:.1f} s)\n"]
-    lines.append(f"Everyday commits, each to {everyday.recipients} of the {report['opened']} users, "
+    lines.append(f"Everyday commits, each to the users of {everyday.recipients} of the {report['opened']} sockets, "
                  f"{everyday.gap * 1000:.0f} ms apart:\n")
     lines += latency_table(report["commits"], "commits")[0]
-    lines.append(f"\nOne commit to all {report['opened']} users a round:\n")
+    lines.append(f"\nOne commit to every open socket's user ({whose}) a round:\n")
     table, fanout = latency_table(report["rounds"], "rounds")
     lines += table
     lines.append(f"\nfan-out speed-up (stock ÷ batched, last socket p50): {fanout['stock group_send'] / fanout['group_send_many']:.2f}×")
@@ -410,7 +446,10 @@ def summarize(report: dict, sockets: int, workers: int, everyday: Everyday) -> s
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", required=True, help="PostgreSQL database to drop, re-create and drop again")
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--database-url", help="PostgreSQL database to drop, re-create and drop again")
+    where.add_argument("--on", metavar="DATABASE_URL",
+                       help="a database bench/datagen.py made: its officers' sockets (kept; the run's sessions and notifications are deleted after it)")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
     parser.add_argument("--sockets", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=2)
@@ -425,9 +464,7 @@ def main(argv: list[str] | None = None) -> None:
     everyday = Everyday(args.commits, args.recipients, args.gap, args.seed)
 
     prefix = f"lianban-bench-sockets-{uuid.uuid4().hex[:8]}"
-    with scratch_django(database_url=args.database_url) as scratch:
-        if scratch.vendor != "postgresql":
-            raise SystemExit("bench/sockets.py needs PostgreSQL (--database-url postgres://…)")
+    with database(args):
         # scratch_django set this process up on the in-memory layer; the workers and the publisher
         # here share the Redis layer, configured exactly as config/settings.py does for REDIS_URL.
         os.environ["REDIS_URL"] = args.redis_url
@@ -435,8 +472,8 @@ def main(argv: list[str] | None = None) -> None:
         from django.conf import settings
 
         settings.CHANNEL_LAYERS = runpy.run_module("config.settings")["CHANNEL_LAYERS"]
-        sessions = make_users(args.sockets)
-        env = {**os.environ, "DATABASE_URL": args.database_url, "LIANBAN_LOG_LEVEL": "WARNING"}
+        sessions = officers_signed_in(args.sockets) if args.on else make_users(args.sockets)
+        env = {**os.environ, "DATABASE_URL": args.on or args.database_url, "LIANBAN_LOG_LEVEL": "WARNING"}
         workers = start_workers(args.workers, env)
         try:
             report = asyncio.run(bench(workers, sessions, args.rounds, args.wait, everyday))
@@ -446,14 +483,31 @@ def main(argv: list[str] | None = None) -> None:
         finally:
             logs = stop_workers(workers)
             cleanup_redis(args.redis_url, prefix)
+            if args.on:
+                forget_run(sessions)
     print(f"bench/sockets.py — {platform.python_implementation()} {platform.python_version()}, "
           f"{os.cpu_count()} CPUs, {args.sockets} sockets, {args.workers} daphne workers, {args.rounds} rounds per way, "
-          f"{args.commits} everyday commits")
-    print(summarize(report, args.sockets, args.workers, everyday))
+          f"{args.commits} everyday commits, on {'the generated database ' + args.on.rsplit('/', 1)[-1] if args.on else 'a scratch database'}")
+    print(summarize(report, args.sockets, len({user_id for user_id, _ in sessions}), args.workers, everyday))
     errors = [line for log in logs for line in log.splitlines() if "Error" in line or "Traceback" in line or "WARNING" in line]
     if errors:
         print(f"\nworker log lines with errors/warnings ({len(errors)}), first ten:")
         print("\n".join(errors[:10]))
+
+
+@contextlib.contextmanager
+def database(args):
+    """Django set up on a scratch database (`--database-url`, dropped after) or a generated one (`--on`)."""
+    if args.on:
+        from bench.lists import setup
+
+        setup(args.on)
+        yield
+        return
+    with scratch_django(database_url=args.database_url) as scratch:
+        if scratch.vendor != "postgresql":
+            raise SystemExit("bench/sockets.py needs PostgreSQL (--database-url postgres://…)")
+        yield
 
 
 def cleanup_redis(redis_url: str, prefix: str) -> None:

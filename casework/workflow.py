@@ -100,15 +100,19 @@ def _guarded(view, flow, *, taking: bool = False):
     return guarded_view
 
 
+def visible_task(user, flow, process_pk: int, task_pk: int):
+    """The task, if it is of that process and the user may see the process (the task pages' guard)."""
+    return Task.objects.filter(pk=task_pk, process_id=process_pk, process__in=flow.visible_processes(user).values("pk"))
+
+
 def _visible_task_or_404(user, flow, process_pk: int, task_pk: int | None) -> None:
     """404 unless the user may see the process and the task (when the URL names one) belongs to it:
     one query when both hold, which is every time a page is opened from the lists."""
     if not user.is_authenticated:
         raise Http404("没有找到该流程，或您无权查看。")
-    visible = flow.visible_processes(user)
-    if task_pk is not None and Task.objects.filter(pk=task_pk, process_id=process_pk, process__in=visible.values("pk")).exists():
+    if task_pk is not None and visible_task(user, flow, process_pk, task_pk).exists():
         return
-    if not visible.filter(pk=process_pk).exists():
+    if not flow.visible_processes(user).filter(pk=process_pk).exists():
         raise Http404("没有找到该流程，或您无权查看。")
     if task_pk is not None:
         raise Http404("没有找到该任务。")

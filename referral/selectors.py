@@ -24,6 +24,11 @@ def referral_list_for_user(*, user, search: str = "", status: str = "") -> Query
         return Referral.objects.none()
     referrals = granted(Referral.objects.all(), user=user, perm=VIEW_REFERRAL, user_grants=ReferralUserObjectPermission,
                         group_grants=ReferralGroupObjectPermission)
+    return searched_referrals(referrals, search=search, status=status)
+
+
+def searched_referrals(referrals: QuerySet[Referral], *, search: str = "", status: str = "") -> QuerySet[Referral]:
+    """`referrals` cut to a search and a status, in the referral list's order."""
     if search:
         referrals = referrals.filter(
             Q(case_title__icontains=search) | Q(case__number__icontains=search) | Q(documents__number__icontains=search)
