@@ -29,7 +29,7 @@ then measures, in the same run:
 The database is dropped and re-created (never point it at one you care about); the Redis keys live
 under a random prefix and are deleted afterwards. With --on instead of --database-url the sockets are
 those of the officers of a database bench/datagen.py made (100k or 1M cases, with their notifications):
-the first N officers sign in (where there are fewer, the first ones again, as a second tab), and the
+the first N officers sign in (where there are fewer, they sign in again in turn, as more tabs), and the
 run's sessions and notifications are deleted afterwards.
 
     .venv/bin/python bench/sockets.py --on postgres://postgres@127.0.0.1:5432/lianban_datagen_1000000 --sockets 1000
@@ -160,8 +160,8 @@ def make_users(count: int) -> list[tuple[int, str]]:
 
 def officers_signed_in(count: int) -> list[tuple[int, str]]:
     """On a generated database: `count` sessions of its officers, the first by user id, each signed in
-    once; where it has fewer officers (497 at 100k cases), the first ones sign in again, as an officer
-    with a second tab open."""
+    once; where it has fewer officers (497 at 100k cases), they sign in again in turn, as officers with
+    more than one tab open."""
     from django.contrib.auth import get_user_model
 
     officers = list(get_user_model().objects.filter(officer__isnull=False).order_by("pk")[:count])
