@@ -81,7 +81,7 @@ def granted(
     Each way of holding the grant is asked about the object itself (`EXISTS`, the grant index's
     last column), not as guardian's `pk IN (every grant)`: to answer "may this officer see case 42",
     PostgreSQL built a hash of all the officer's grants first, 35–40 ms for the 130,000 cases an
-    officer of a big bureau sees at 1M, on every task page, 办理 and case page. Asked of many
+    officer of a big bureau sees at 1M, on every task page and 办理 (the task guard). Asked of many
     objects, PostgreSQL may still read the grants whole into a hash, where that is cheaper."""
     if not user.is_authenticated:
         return queryset.none()
