@@ -33,8 +33,9 @@ the first N officers sign in (where there are fewer, they sign in again in turn,
 run's sessions and notifications are deleted afterwards.
 
     .venv/bin/python bench/sockets.py --on postgres://postgres@127.0.0.1:5432/lianban_datagen_1000000 --sockets 1000
- The clients run in this process (one asyncio
-loop), on the same machine as the workers: the latencies include their share of the CPU.
+
+The clients run in this process (one asyncio loop), on the same machine as the workers: the latencies
+include their share of the CPU.
 """
 
 from __future__ import annotations
@@ -465,7 +466,7 @@ def main(argv: list[str] | None = None) -> None:
 
     prefix = f"lianban-bench-sockets-{uuid.uuid4().hex[:8]}"
     with database(args):
-        # scratch_django set this process up on the in-memory layer; the workers and the publisher
+        # `database` set this process up on the in-memory layer; the workers and the publisher
         # here share the Redis layer, configured exactly as config/settings.py does for REDIS_URL.
         os.environ["REDIS_URL"] = args.redis_url
         os.environ["LIANBAN_CHANNEL_PREFIX"] = prefix

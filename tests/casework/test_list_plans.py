@@ -364,8 +364,12 @@ def test_my_work_by_due_date_finds_a_chunks_open_tasks_by_their_process(postgres
     assert read_rows < WAITING, f"read {read_rows} index entries for the open tasks of {len(processes)} processes"
 
 
-GRANT_TABLES = {"casework_caseuserobjectpermission", "casework_casegroupobjectpermission",
-                "referral_referraluserobjectpermission", "referral_referralgroupobjectpermission"}
+GRANT_TABLES = {  # each grant table: who holds its grants, and the permission they grant
+    "casework_caseuserobjectpermission": ("user_id", "view_case"),
+    "casework_casegroupobjectpermission": ("group_id", "view_case"),
+    "referral_referraluserobjectpermission": ("user_id", "view_referral"),
+    "referral_referralgroupobjectpermission": ("group_id", "view_referral"),
+}
 
 
 def grant_reads(queryset) -> list[tuple[str, str]]:
@@ -388,18 +392,15 @@ def many_grants():
     def grant(user):
         from agencies.permissions import group_ids
 
-        holders = [("user_id", user.pk)] + [("group_id", group) for group in group_ids(user)]
+        holders = {"user_id": [user.pk], "group_id": group_ids(user)}
         with connection.cursor() as cursor:
-            for table in sorted(GRANT_TABLES):
-                kind = "user_id" if "userobject" in table else "group_id"
-                cursor.execute("SELECT id FROM auth_permission WHERE codename = %s",
-                               ["view_case" if table.startswith("casework") else "view_referral"])
+            for table, (column, codename) in GRANT_TABLES.items():
+                cursor.execute("SELECT id FROM auth_permission WHERE codename = %s", [codename])
                 permission = cursor.fetchone()[0]
-                for column, holder in holders:
-                    if column == kind:
-                        cursor.execute(
-                            f"INSERT INTO {table} ({column}, permission_id, content_object_id, sort_key)"
-                            " SELECT %s, %s, 1000000000000 + g, now() FROM generate_series(1, %s) g", [holder, permission, MANY])
+                for holder in holders[column]:
+                    cursor.execute(
+                        f"INSERT INTO {table} ({column}, permission_id, content_object_id, sort_key)"
+                        " SELECT %s, %s, 1000000000000 + g, now() FROM generate_series(1, %s) g", [holder, permission, MANY])
                 cursor.execute(f"ANALYZE {table}")
                 added.append(table)
 
